@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Boot Ward under QEMU: machine presets, exit-status decoding, TAP capture.
+
+Used by tools/run (interactive or --timeout) and by the `qemu` test suite
+(`tap` mode), so both boot exactly the same machines.
+
+Exit protocol: the kernel writes (status + 1) to QEMU's isa-debug-exit port,
+so QEMU exits with ((status + 1) << 1) | 1. Status 0 is success; the kernel
+reports 0x7d for a panic and 0x7e for a fatal user fault. QEMU's own errors
+exit 1, which no guest status produces.
+"""
+
+import argparse
+import os
+import re
+import selectors
+import shutil
+import subprocess
+import sys
+import time
+
+TIMEOUT_STATUS = 124
+QEMU_ERROR_STATUS = 125
+HALT_NAMES = {0x7d: "kernel panic", 0x7e: "fatal user fault"}
+
+BASE_ARGS = [
+    "-machine", "q35",
+    "-cpu", "max",
+    "-m", "256M",
+    "-display", "none",
+    "-vga", "none",
+    "-nodefaults",
+    "-no-reboot",
+    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+]
+
+# Machine topologies. Each is a description and the devices it adds; the
+# IOMMU must come before the devices it translates.
+PRESETS = {
+    "default": ("q35 with an Intel IOMMU (not yet programmed)",
+                ["-device", "intel-iommu"]),
+    "bare": ("q35 without an IOMMU", []),
+    "amd": ("q35 with an AMD IOMMU", ["-device", "amd-iommu"]),
+}
+
+TAP_LINE = re.compile(r"^(ok|not ok)\b|^1\.\.\d+|^Bail out!|^# ")
+TAP_RESULT = re.compile(r"^(ok|not ok)\b")
+TAP_PLAN = re.compile(r"^1\.\.(\d+)")
+SOURCE_PREFIX = re.compile(r"^\[([A-Za-z0-9_.-]+)\] ?(.*)$")
+
+
+def qemu_command(args):
+    qemu = shutil.which("qemu-system-x86_64")
+    if qemu is None:
+        sys.exit("qemu-system-x86_64 not found: apt-get install qemu-system-x86")
+    if args.preset not in PRESETS:
+        sys.exit(f"unknown preset '{args.preset}' (tools/run --list-presets)")
+    modules = ",".join(m.replace(",", ",,") for m in args.module)
+    cmd = [qemu] + BASE_ARGS + ["-smp", str(args.smp)] + PRESETS[args.preset][1]
+    cmd += ["-kernel", args.kernel, "-initrd", modules]
+    if args.memory:
+        cmd += ["-m", args.memory]
+    if args.icount:
+        cmd += ["-icount", "shift=0,align=off,sleep=off"]
+    for pattern in args.trace or []:
+        cmd += ["-trace", pattern]
+    if args.trace:
+        cmd += ["-d", "guest_errors"]
+    if args.gdb:
+        cmd += ["-s", "-S"]
+    cmd += args.qemu_arg or []
+    return cmd
+
+
+def decode_exit(rc):
+    """Maps QEMU's exit code to (Ward status, description)."""
+    if rc == 0:
+        return 0, "powered off"
+    if rc >= 3 and rc & 1:
+        status = (rc >> 1) - 1
+        return status, HALT_NAMES.get(status, f"halted with status {status}")
+    return QEMU_ERROR_STATUS, f"QEMU failed (exit code {rc})"
+
+
+def write_gdb_script(args):
+    elf = os.path.splitext(args.kernel)[0] + ".elf"
+    path = os.path.join(os.path.dirname(args.kernel), "ward.gdb")
+    with open(path, "w") as f:
+        f.write(f"set architecture i386:x86-64\nfile {elf}\ntarget remote :1234\n")
+    print(f"QEMU waits for gdb: run `gdb -x {path}` in another terminal", file=sys.stderr)
+
+
+def run(args):
+    cmd = qemu_command(args)
+    if args.gdb:
+        write_gdb_script(args)
+    if args.timeout is None:
+        # Interactive: serial and the QEMU monitor multiplexed on the terminal (Ctrl-A X quits).
+        rc = subprocess.call(cmd + ["-serial", "mon:stdio"])
+        status, what = decode_exit(rc)
+        print(f"ward: {what}", file=sys.stderr)
+        return status
+    result = boot(cmd, args.timeout, sys.stdout.write, args.log)
+    print(f"ward: {result[1]}", file=sys.stderr)
+    return result[0]
+
+
+def boot(cmd, timeout, emit, log_path=None):
+    """Boots non-interactively; emit(line) gets each serial line. Returns (status, text)."""
+    proc = subprocess.Popen(cmd + ["-serial", "stdio"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = open(log_path, "w") if log_path else None
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    pending = b""
+    timed_out = False
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            proc.kill()
+            break
+        if not sel.select(min(left, 1.0)):
+            continue
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        pending += chunk
+        while b"\n" in pending:
+            raw, pending = pending.split(b"\n", 1)
+            line = raw.decode("utf-8", "replace").rstrip("\r")
+            if log:
+                log.write(line + "\n")
+            emit(line + "\n")
+    if pending:
+        emit(pending.decode("utf-8", "replace") + "\n")
+    rc = proc.wait()
+    if log:
+        log.close()
+    if timed_out:
+        return TIMEOUT_STATUS, f"timed out after {timeout} s"
+    return decode_exit(rc)
+
+
+class TapFilter:
+    """Turns prefixed serial output into TAP: test lines pass through,
+    everything else becomes a comment, so the whole serial log lands in
+    Meson's test log."""
+
+    def __init__(self, out):
+        self.out = out
+        self.results = 0
+        self.plan = None
+        self.failed = 0
+
+    def __call__(self, line):
+        line = line.rstrip("\n")
+        m = SOURCE_PREFIX.match(line)
+        text = m.group(2) if m else line
+        if m and TAP_LINE.match(text):
+            plan = TAP_PLAN.match(text)
+            if plan:
+                self.plan = int(plan.group(1))
+                self.out.write(f"# guest plan: {text}\n")
+                return
+            if TAP_RESULT.match(text):
+                self.results += 1
+                self.failed += text.startswith("not ok")
+                # Renumber so the harness can append its own results.
+                text = re.sub(r"^(ok|not ok)\s+\d*\s*", lambda r: f"{r.group(1)} {self.results} ", text)
+            self.out.write(text + "\n")
+        else:
+            self.out.write(f"# {line}\n")
+        self.out.flush()
+
+
+def tap(args):
+    cmd = qemu_command(args)
+    out = sys.stdout
+    tapf = TapFilter(out)
+    out.write("TAP version 13\n")
+    out.write("# " + " ".join(cmd) + "\n")
+    status, what = boot(cmd, args.timeout or 60, tapf, args.log)
+    n = tapf.results
+    checks = []
+    if tapf.plan is None:
+        checks.append((False, "guest printed a TAP plan"))
+    else:
+        checks.append((tapf.plan == tapf.results,
+                       f"guest ran all {tapf.plan} planned tests (ran {tapf.results})"))
+    checks.append((status == args.expect_status,
+                   f"guest ended with status {args.expect_status} ({what})"))
+    for ok, name in checks:
+        n += 1
+        out.write(f"{'ok' if ok else 'not ok'} {n} - harness: {name}\n")
+    out.write(f"1..{n}\n")
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("mode", choices=["run", "tap", "presets"])
+    p.add_argument("--kernel", help="multiboot kernel image (ward-kernel.bin)")
+    p.add_argument("--module", action="append", default=[],
+                   help="boot module 'PATH [ARGS]'; the first is the root task")
+    p.add_argument("--preset", default="default")
+    p.add_argument("--smp", type=int, default=1)
+    p.add_argument("--memory")
+    p.add_argument("--timeout", type=float)
+    p.add_argument("--icount", action="store_true")
+    p.add_argument("--gdb", action="store_true")
+    p.add_argument("--trace", action="append")
+    p.add_argument("--log", help="also write the serial log to this file")
+    p.add_argument("--expect-status", type=int, default=0,
+                   help="tap mode: the halt status that counts as success")
+    p.add_argument("--qemu-arg", action="append", help="extra QEMU argument")
+    args = p.parse_args()
+    if args.mode == "presets":
+        for name, (desc, _) in PRESETS.items():
+            print(f"{name:10} {desc}")
+        return 0
+    if not args.kernel or not args.module:
+        p.error("--kernel and at least one --module are required")
+    return run(args) if args.mode == "run" else tap(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
