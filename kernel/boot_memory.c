@@ -10,7 +10,8 @@
 
 static uint64_t align_up(uint64_t v)
 {
-	return v > UINT64_MAX - (PAGE - 1) ? UINT64_MAX & ~(PAGE - 1) : (v + PAGE - 1) & ~(PAGE - 1);
+	return v > UINT64_MAX - (PAGE - 1) ? UINT64_MAX & ~(PAGE - 1)
+	                                   : (v + PAGE - 1) & ~(PAGE - 1);
 }
 
 static uint64_t align_down(uint64_t v)
@@ -77,8 +78,8 @@ static bool add_free(struct boot_memory *m, uint64_t base, uint64_t end)
 }
 
 enum boot_memory_error boot_memory_plan(const struct ward_mem_region *map, size_t map_count,
-					const struct phys_range *keep, size_t keep_count,
-					struct boot_memory *out)
+                                        const struct phys_range *keep, size_t keep_count,
+                                        struct boot_memory *out)
 {
 	struct boot_memory m = {.free_count = 0, .allocated = 0};
 	bool ok = true;

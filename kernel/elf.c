@@ -40,7 +40,7 @@ static enum elf_error check_header(const void *image, size_t size)
 }
 
 static enum elf_error check_segment(const struct elf64_phdr *p, size_t size, uint64_t lo,
-				    uint64_t hi)
+                                    uint64_t hi)
 {
 	if (p->p_offset > size || p->p_filesz > size - p->p_offset || p->p_filesz > p->p_memsz)
 		return ELF_ERR_SEGMENT_FILE;
@@ -58,8 +58,7 @@ static bool pages_overlap(const struct elf64_phdr *a, const struct elf64_phdr *b
 	return a0 < b1 && b0 < a1;
 }
 
-enum elf_error elf_validate(const void *image, size_t size, uint64_t limit_low,
-			    uint64_t limit_high)
+enum elf_error elf_validate(const void *image, size_t size, uint64_t limit_low, uint64_t limit_high)
 {
 	enum elf_error err = check_header(image, size);
 	struct elf64_ehdr h;
@@ -94,17 +93,17 @@ enum elf_error elf_validate(const void *image, size_t size, uint64_t limit_low,
 const char *elf_strerror(enum elf_error err)
 {
 	static const char *const text[] = {
-		[ELF_OK] = "ok",
-		[ELF_ERR_TOO_SMALL] = "image is smaller than an ELF header",
-		[ELF_ERR_NOT_ELF64] = "not a little-endian ELF64 image",
-		[ELF_ERR_NOT_EXEC_X86_64] = "not an x86_64 executable (ET_EXEC, EM_X86_64)",
-		[ELF_ERR_PHDRS] = "program header table is outside the image or malformed",
-		[ELF_ERR_SEGMENT_FILE] = "a segment's file bytes lie outside the image",
-		[ELF_ERR_SEGMENT_ADDR] = "a segment lies outside the user address range",
-		[ELF_ERR_SEGMENT_ALIGN] = "a segment's address and offset differ modulo 4 KiB",
-		[ELF_ERR_SEGMENT_OVERLAP] = "two segments share a page",
-		[ELF_ERR_ENTRY] = "entry point is not in an executable segment",
-		[ELF_ERR_NO_SEGMENTS] = "no loadable segments",
+	        [ELF_OK] = "ok",
+	        [ELF_ERR_TOO_SMALL] = "image is smaller than an ELF header",
+	        [ELF_ERR_NOT_ELF64] = "not a little-endian ELF64 image",
+	        [ELF_ERR_NOT_EXEC_X86_64] = "not an x86_64 executable (ET_EXEC, EM_X86_64)",
+	        [ELF_ERR_PHDRS] = "program header table is outside the image or malformed",
+	        [ELF_ERR_SEGMENT_FILE] = "a segment's file bytes lie outside the image",
+	        [ELF_ERR_SEGMENT_ADDR] = "a segment lies outside the user address range",
+	        [ELF_ERR_SEGMENT_ALIGN] = "a segment's address and offset differ modulo 4 KiB",
+	        [ELF_ERR_SEGMENT_OVERLAP] = "two segments share a page",
+	        [ELF_ERR_ENTRY] = "entry point is not in an executable segment",
+	        [ELF_ERR_NO_SEGMENTS] = "no loadable segments",
 	};
 	if ((unsigned)err < sizeof(text) / sizeof(text[0]))
 		return text[err];

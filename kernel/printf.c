@@ -35,7 +35,7 @@ static void out_padded(struct out *o, const char *s, size_t n, int width, bool l
 }
 
 static void out_number(struct out *o, uint64_t v, bool negative, unsigned base, int width,
-		       bool left, char pad)
+                       bool left, char pad)
 {
 	static const char digits[] = "0123456789abcdef";
 	char tmp[24];

@@ -31,7 +31,7 @@ static unsigned segment_rights(uint32_t flags)
 
 /* Copies one PT_LOAD segment into fresh frames; bytes past filesz stay zero. */
 static void load_segment(struct boot_memory *mem, uint64_t root, const uint8_t *image,
-			 const struct elf64_phdr *p)
+                         const struct elf64_phdr *p)
 {
 	uint64_t first = p->p_vaddr & ~(PAGE_SIZE - 1);
 
@@ -53,7 +53,7 @@ static uint64_t load_image(struct boot_memory *mem, uint64_t root, const struct 
 	const uint8_t *image = phys_to_virt(m->phys_base);
 	struct elf64_ehdr h;
 	enum elf_error err =
-		elf_validate(image, m->size, ROOT_TASK_IMAGE_LOW, ROOT_TASK_IMAGE_HIGH);
+	        elf_validate(image, m->size, ROOT_TASK_IMAGE_LOW, ROOT_TASK_IMAGE_HIGH);
 
 	if (err != ELF_OK)
 		panic("root task module '%s' refused: %s", m->name, elf_strerror(err));
@@ -74,7 +74,7 @@ void root_task_start(struct boot_memory *mem, const struct ward_bootinfo *info)
 
 	for (unsigned i = 1; i <= ROOT_TASK_STACK_PAGES; i++)
 		if (!vspace_map_user_page(mem, root, ROOT_TASK_STACK_TOP - i * PAGE_SIZE,
-					  fresh_page(mem), VSPACE_READ | VSPACE_WRITE))
+		                          fresh_page(mem), VSPACE_READ | VSPACE_WRITE))
 			panic("root task: cannot map its stack");
 	uint64_t info_pa = fresh_page(mem);
 	__builtin_memcpy(phys_to_virt(info_pa), info, sizeof(*info));
@@ -85,14 +85,14 @@ void root_task_start(struct boot_memory *mem, const struct ward_bootinfo *info)
 	t->is_root_task = true;
 	console_line_init(&t->out, "root");
 	t->ctx = (struct user_context){
-		.rip = entry,
-		.rsp = ROOT_TASK_STACK_TOP,
-		.rdi = ROOT_TASK_BOOTINFO,
-		.cs = SEL_USER_CODE,
-		.ss = SEL_USER_DATA,
-		.rflags = RFLAGS_IF | RFLAGS_RESERVED1,
+	        .rip = entry,
+	        .rsp = ROOT_TASK_STACK_TOP,
+	        .rdi = ROOT_TASK_BOOTINFO,
+	        .cs = SEL_USER_CODE,
+	        .ss = SEL_USER_DATA,
+	        .rflags = RFLAGS_IF | RFLAGS_RESERVED1,
 	};
 	kprintf("root task '%s': entry %p, %lu KiB of boot memory used", info->modules[0].name,
-		(void *)entry, mem->allocated / 1024);
+	        (void *)entry, mem->allocated / 1024);
 	thread_run(t);
 }

@@ -20,7 +20,7 @@ enum ward_error {
 	WARD_ERR_REVOKE_FIRST = 9,       /* the object still has derived children */
 	WARD_ERR_NOT_ENOUGH_MEMORY = 10, /* the untyped has no room left */
 	WARD_ERR_INSUFFICIENT_RIGHTS = 11,
-	WARD_ERR_CANCELLED = 12,         /* the object went away while the caller waited */
+	WARD_ERR_CANCELLED = 12, /* the object went away while the caller waited */
 	WARD_ERR_UNKNOWN_SYSCALL = 13,
 	WARD_ERR_COUNT
 };

@@ -15,15 +15,15 @@
 
 enum ward_syscall {
 	/* Debug calls (seL4's DebugPutChar/DebugHalt): for bring-up and tests. */
-	WARD_SYS_DEBUG_WRITE = -1, /* rdi = buffer, rsi = length: console output */
-	WARD_SYS_DEBUG_HALT = -2,  /* rdi = status: stop the machine */
+	WARD_SYS_DEBUG_WRITE = -1,  /* rdi = buffer, rsi = length: console output */
+	WARD_SYS_DEBUG_HALT = -2,   /* rdi = status: stop the machine */
 	WARD_SYS_SET_TLS_BASE = -3, /* rdi = new FS base (the thread pointer) */
 	WARD_SYS_MIN = -3,
 };
 
 /* Status codes a halted machine reports to the host (isa-debug-exit). */
-#define WARD_HALT_OK          0x00
+#define WARD_HALT_OK           0x00
 #define WARD_HALT_KERNEL_PANIC 0x7d
-#define WARD_HALT_USER_FAULT  0x7e
+#define WARD_HALT_USER_FAULT   0x7e
 
 #endif

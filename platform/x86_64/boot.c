@@ -54,7 +54,8 @@ static void plan_memory(void)
 		panic("memory map leaves no free RAM above 1 MiB");
 	for (size_t i = 0; i < boot_mem.free_count; i++)
 		kprintf("free RAM %016lx-%016lx (%lu KiB)", boot_mem.free[i].base,
-			boot_mem.free[i].end - 1, (boot_mem.free[i].end - boot_mem.free[i].base) / 1024);
+		        boot_mem.free[i].end - 1,
+		        (boot_mem.free[i].end - boot_mem.free[i].base) / 1024);
 }
 
 static void fill_bootinfo(void)
@@ -92,8 +93,8 @@ void x86_boot_main(uint32_t magic, uint32_t info_phys)
 		panic("multiboot information refused: %s", multiboot_strerror(err));
 	for (size_t i = 0; i < boot_desc.module_count; i++)
 		kprintf("module %zu: %s at %016lx, %lu bytes%s%s", i, boot_desc.modules[i].name,
-			boot_desc.modules[i].phys_base, boot_desc.modules[i].size,
-			boot_desc.modules[i].args[0] ? ", args: " : "", boot_desc.modules[i].args);
+		        boot_desc.modules[i].phys_base, boot_desc.modules[i].size,
+		        boot_desc.modules[i].args[0] ? ", args: " : "", boot_desc.modules[i].args);
 	plan_memory();
 	paging_init(&boot_mem, boot_desc.regions, boot_desc.region_count);
 	idt_init();

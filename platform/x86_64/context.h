@@ -8,10 +8,10 @@
 #ifndef X86_CONTEXT_H
 #define X86_CONTEXT_H
 
-#define CONTEXT_GPR_BYTES (15 * 8)
-#define CPU_LOCAL_KSTACK     0x08
-#define CPU_LOCAL_FRAME_END  0x10
-#define CPU_LOCAL_USER_RSP   0x18
+#define CONTEXT_GPR_BYTES   (15 * 8)
+#define CPU_LOCAL_KSTACK    0x08
+#define CPU_LOCAL_FRAME_END 0x10
+#define CPU_LOCAL_USER_RSP  0x18
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -32,7 +32,7 @@ struct user_context {
 /* Per-CPU data, reached through GS in the kernel (offsets used by entry.S). */
 struct cpu_local {
 	struct cpu_local *self;
-	uint64_t kernel_stack_top; /* 0x08 */
+	uint64_t kernel_stack_top;  /* 0x08 */
 	uint64_t context_frame_end; /* 0x10: current thread's frame end (TSS.RSP0) */
 	uint64_t user_rsp_scratch;  /* 0x18 */
 	unsigned id;

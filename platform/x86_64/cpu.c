@@ -29,6 +29,6 @@ void cpu_init(struct cpu *cpu, unsigned id, uint64_t kstack_top)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | EFER_NXE);
 	wrmsr(MSR_STAR, STAR_VALUE);
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT |
-				 RFLAGS_IOPL_MASK);
+	wrmsr(MSR_FMASK,
+	      RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT | RFLAGS_IOPL_MASK);
 }

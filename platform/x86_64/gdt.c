@@ -15,7 +15,7 @@ static void set_tss_descriptor(uint64_t *gdt, const struct tss *tss)
 
 	/* 64-bit available TSS (type 9), present, DPL 0: SDM Vol. 3A §7.2.3. */
 	gdt[GDT_TSS] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
-		       (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	               (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[GDT_TSS + 1] = base >> 32;
 }
 
@@ -37,17 +37,17 @@ void gdt_init(struct cpu_tables *t, uint64_t ist_top)
 	} __attribute__((packed)) ptr = {sizeof(t->gdt) - 1, (uint64_t)t->gdt};
 
 	__asm__ volatile("lgdt %0\n"
-			 "pushq %1\n"
-			 "leaq 1f(%%rip), %%rax\n"
-			 "pushq %%rax\n"
-			 "lretq\n"
-			 "1: movw %w2, %%ds\n"
-			 "movw %w2, %%es\n"
-			 "movw %w2, %%ss\n"
-			 "ltr %w3\n"
-			 :
-			 : "m"(ptr), "i"(SEL_KERNEL_CODE), "r"(SEL_KERNEL_DATA), "r"(SEL_TSS)
-			 : "rax", "memory");
+	                 "pushq %1\n"
+	                 "leaq 1f(%%rip), %%rax\n"
+	                 "pushq %%rax\n"
+	                 "lretq\n"
+	                 "1: movw %w2, %%ds\n"
+	                 "movw %w2, %%es\n"
+	                 "movw %w2, %%ss\n"
+	                 "ltr %w3\n"
+	                 :
+	                 : "m"(ptr), "i"(SEL_KERNEL_CODE), "r"(SEL_KERNEL_DATA), "r"(SEL_TSS)
+	                 : "rax", "memory");
 }
 
 void tss_set_rsp0(struct cpu_tables *t, uint64_t rsp0)

@@ -26,12 +26,12 @@ static struct idt_gate idt[256];
 static void set_gate(unsigned vec, uint64_t handler, unsigned dpl, unsigned ist)
 {
 	idt[vec] = (struct idt_gate){
-		.offset_lo = handler & 0xffff,
-		.selector = SEL_KERNEL_CODE,
-		.ist = ist,
-		.type_attr = 0x8e | (dpl << 5), /* present, 64-bit interrupt gate */
-		.offset_mid = (handler >> 16) & 0xffff,
-		.offset_hi = handler >> 32,
+	        .offset_lo = handler & 0xffff,
+	        .selector = SEL_KERNEL_CODE,
+	        .ist = ist,
+	        .type_attr = 0x8e | (dpl << 5), /* present, 64-bit interrupt gate */
+	        .offset_mid = (handler >> 16) & 0xffff,
+	        .offset_hi = handler >> 32,
 	};
 }
 

@@ -10,12 +10,12 @@
 #include "memory_layout.h"
 #include "x86_regs.h"
 
-#define PIC1_DATA 0x21
-#define PIC2_DATA 0xa1
-#define PIT_CH2   0x42
-#define PIT_MODE  0x43
-#define PIT_GATE  0x61
-#define PIT_HZ    1193182
+#define PIC1_DATA    0x21
+#define PIC2_DATA    0xa1
+#define PIT_CH2      0x42
+#define PIT_MODE     0x43
+#define PIT_GATE     0x61
+#define PIT_HZ       1193182
 #define CALIBRATE_MS 10
 
 static volatile uint32_t *lapic;
@@ -36,7 +36,7 @@ static uint32_t calibrate(void)
 	uint16_t count = PIT_HZ * CALIBRATE_MS / 1000;
 
 	outb(PIT_GATE, (inb(PIT_GATE) & ~0x02) | 0x01); /* gate on, speaker off */
-	outb(PIT_MODE, 0xb0);                            /* channel 2, lo/hi, mode 0 */
+	outb(PIT_MODE, 0xb0);                           /* channel 2, lo/hi, mode 0 */
 	outb(PIT_CH2, count & 0xff);
 	outb(PIT_CH2, count >> 8);
 	lapic_write(LAPIC_TIMER_DIV, LAPIC_TIMER_DIV_16);

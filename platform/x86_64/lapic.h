@@ -8,20 +8,20 @@
 
 #include <stdint.h>
 
-#define LAPIC_ID          0x020
-#define LAPIC_EOI         0x0b0
-#define LAPIC_SVR         0x0f0 /* Spurious Interrupt Vector */
-#define LAPIC_SVR_ENABLE  (1U << 8)
-#define LAPIC_LVT_TIMER   0x320
-#define LAPIC_LVT_LINT0   0x350
-#define LAPIC_LVT_LINT1   0x360
-#define LAPIC_LVT_ERROR   0x370
-#define LAPIC_LVT_MASKED  (1U << 16)
+#define LAPIC_ID             0x020
+#define LAPIC_EOI            0x0b0
+#define LAPIC_SVR            0x0f0 /* Spurious Interrupt Vector */
+#define LAPIC_SVR_ENABLE     (1U << 8)
+#define LAPIC_LVT_TIMER      0x320
+#define LAPIC_LVT_LINT0      0x350
+#define LAPIC_LVT_LINT1      0x360
+#define LAPIC_LVT_ERROR      0x370
+#define LAPIC_LVT_MASKED     (1U << 16)
 #define LAPIC_TIMER_PERIODIC (1U << 17)
-#define LAPIC_TIMER_INIT  0x380
-#define LAPIC_TIMER_CUR   0x390
-#define LAPIC_TIMER_DIV   0x3e0
-#define LAPIC_TIMER_DIV_16 0x3
+#define LAPIC_TIMER_INIT     0x380
+#define LAPIC_TIMER_CUR      0x390
+#define LAPIC_TIMER_DIV      0x3e0
+#define LAPIC_TIMER_DIV_16   0x3
 
 #define LAPIC_TIMER_HZ 100
 

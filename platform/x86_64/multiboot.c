@@ -11,7 +11,7 @@
 #define MB_STRING_MAX     256
 
 static enum multiboot_error parse_mmap(const struct mb_info *info, mb_map_fn map, void *ctx,
-				       struct boot_description *out)
+                                       struct boot_description *out)
 {
 	const uint8_t *p;
 	uint32_t off = 0;
@@ -34,9 +34,10 @@ static enum multiboot_error parse_mmap(const struct mb_info *info, mb_map_fn map
 			if (out->region_count == WARD_MAX_MEM_REGIONS)
 				return MB_ERR_TOO_MANY_REGIONS;
 			out->regions[out->region_count++] = (struct ward_mem_region){
-				.base = e.base_addr,
-				.size = e.length,
-				.kind = e.type == MB_MMAP_AVAILABLE ? WARD_MEM_FREE : WARD_MEM_RESERVED,
+			        .base = e.base_addr,
+			        .size = e.length,
+			        .kind = e.type == MB_MMAP_AVAILABLE ? WARD_MEM_FREE
+			                                            : WARD_MEM_RESERVED,
 			};
 		}
 		off += e.size + 4;
@@ -85,7 +86,7 @@ static const char *map_string(mb_map_fn map, void *ctx, uint64_t phys, size_t *m
 }
 
 static enum multiboot_error parse_modules(const struct mb_info *info, mb_map_fn map, void *ctx,
-					  struct boot_description *out)
+                                          struct boot_description *out)
 {
 	const struct mb_module *mods;
 
@@ -114,7 +115,7 @@ static enum multiboot_error parse_modules(const struct mb_info *info, mb_map_fn 
 }
 
 enum multiboot_error multiboot_parse(uint32_t magic, uint64_t info_phys, mb_map_fn map, void *ctx,
-				     struct boot_description *out)
+                                     struct boot_description *out)
 {
 	const struct mb_info *p;
 	struct mb_info info;

@@ -63,15 +63,15 @@ struct boot_description {
 
 enum multiboot_error {
 	MB_OK = 0,
-	MB_ERR_MAGIC,          /* eax was not the multiboot loader magic */
-	MB_ERR_UNREADABLE,     /* a structure lies outside readable memory */
-	MB_ERR_NO_MMAP,        /* flags lack the memory map */
-	MB_ERR_MMAP_ENTRY,     /* an entry's size field is below 20 or runs past the map */
+	MB_ERR_MAGIC,      /* eax was not the multiboot loader magic */
+	MB_ERR_UNREADABLE, /* a structure lies outside readable memory */
+	MB_ERR_NO_MMAP,    /* flags lack the memory map */
+	MB_ERR_MMAP_ENTRY, /* an entry's size field is below 20 or runs past the map */
 	MB_ERR_TOO_MANY_REGIONS,
-	MB_ERR_NO_MODULES,     /* no root task module */
+	MB_ERR_NO_MODULES, /* no root task module */
 	MB_ERR_TOO_MANY_MODULES,
-	MB_ERR_MODULE_RANGE,   /* a module ends before it starts */
-	MB_ERR_MODULE_STRING,  /* a module string is unterminated or unreadable */
+	MB_ERR_MODULE_RANGE,  /* a module ends before it starts */
+	MB_ERR_MODULE_STRING, /* a module string is unterminated or unreadable */
 };
 
 /* Maps [phys, phys + len) for reading; NULL if that range is not readable. */
@@ -83,7 +83,7 @@ typedef const void *(*mb_map_fn)(void *ctx, uint64_t phys, size_t len);
  * be used.
  */
 enum multiboot_error multiboot_parse(uint32_t magic, uint64_t info_phys, mb_map_fn map, void *ctx,
-				     struct boot_description *out);
+                                     struct boot_description *out);
 
 const char *multiboot_strerror(enum multiboot_error err);
 

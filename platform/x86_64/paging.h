@@ -9,20 +9,20 @@
 
 #include <stdint.h>
 
-#define PAGE_SIZE      4096ULL
+#define PAGE_SIZE       4096ULL
 #define LARGE_PAGE_SIZE (2ULL << 20)
-#define PT_ENTRIES     512
+#define PT_ENTRIES      512
 
-#define PTE_P    (1ULL << 0)
-#define PTE_W    (1ULL << 1)
-#define PTE_U    (1ULL << 2)
-#define PTE_PWT  (1ULL << 3)
-#define PTE_PCD  (1ULL << 4)
-#define PTE_A    (1ULL << 5)
-#define PTE_D    (1ULL << 6)
-#define PTE_PS   (1ULL << 7)
-#define PTE_G    (1ULL << 8)
-#define PTE_NX   (1ULL << 63)
+#define PTE_P         (1ULL << 0)
+#define PTE_W         (1ULL << 1)
+#define PTE_U         (1ULL << 2)
+#define PTE_PWT       (1ULL << 3)
+#define PTE_PCD       (1ULL << 4)
+#define PTE_A         (1ULL << 5)
+#define PTE_D         (1ULL << 6)
+#define PTE_PS        (1ULL << 7)
+#define PTE_G         (1ULL << 8)
+#define PTE_NX        (1ULL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ULL
 
 #define PML4_INDEX(va) (((uint64_t)(va) >> 39) & 0x1ff)

@@ -42,7 +42,7 @@ static void unknown_syscall(struct thread *t)
 {
 	console_line_flush(&t->out);
 	kprintf("unknown syscall %ld from thread 'root' at rip %016lx", (long)t->ctx.rax,
-		t->ctx.rip);
+	        t->ctx.rip);
 	thread_exit(t, WARD_HALT_USER_FAULT);
 }
 

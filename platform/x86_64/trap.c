@@ -14,11 +14,28 @@
 #include <ward/syscall.h>
 
 static const char *const exception_names[32] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
-	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
-	"invalid TSS", "segment not present", "stack-segment fault", "general protection",
-	"page fault", "reserved", "x87 floating-point error", "alignment check", "machine check",
-	"SIMD floating-point error", "virtualization exception", "control protection",
+        "divide error",
+        "debug",
+        "NMI",
+        "breakpoint",
+        "overflow",
+        "bound range exceeded",
+        "invalid opcode",
+        "device not available",
+        "double fault",
+        "coprocessor overrun",
+        "invalid TSS",
+        "segment not present",
+        "stack-segment fault",
+        "general protection",
+        "page fault",
+        "reserved",
+        "x87 floating-point error",
+        "alignment check",
+        "machine check",
+        "SIMD floating-point error",
+        "virtualization exception",
+        "control protection",
 };
 
 static const char *exception_name(uint64_t vector)
@@ -31,17 +48,17 @@ static const char *exception_name(uint64_t vector)
 static void report(const char *who, const struct user_context *c)
 {
 	kprintf("%s: %s (vector %lu, error code 0x%lx)", who, exception_name(c->vector), c->vector,
-		c->error_code);
+	        c->error_code);
 	if (c->vector == VEC_PAGE_FAULT)
 		kprintf("  page fault at 0x%016lx: %s, %s, %s%s", read_cr2(),
-			(c->error_code & PF_PRESENT) ? "protection violation" : "not present",
-			(c->error_code & PF_FETCH)   ? "instruction fetch"
-			: (c->error_code & PF_WRITE) ? "write"
-						     : "read",
-			(c->error_code & PF_USER) ? "user mode" : "kernel mode",
-			(c->error_code & PF_RSVD) ? ", reserved bit set" : "");
+		        (c->error_code & PF_PRESENT) ? "protection violation" : "not present",
+		        (c->error_code & PF_FETCH)   ? "instruction fetch"
+		        : (c->error_code & PF_WRITE) ? "write"
+		                                     : "read",
+		        (c->error_code & PF_USER) ? "user mode" : "kernel mode",
+		        (c->error_code & PF_RSVD) ? ", reserved bit set" : "");
 	kprintf("  rip %016lx  cs %04lx  rflags %016lx  rsp %016lx  ss %04lx", c->rip, c->cs,
-		c->rflags, c->rsp, c->ss);
+	        c->rflags, c->rsp, c->ss);
 	kprintf("  cr2 %016lx  cr3 %016lx", read_cr2(), read_cr3());
 	kprintf("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx", c->rax, c->rbx, c->rcx, c->rdx);
 	kprintf("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx", c->rsi, c->rdi, c->rbp, c->r8);

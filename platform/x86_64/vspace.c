@@ -30,14 +30,15 @@ static uint64_t zeroed_page(struct boot_memory *mem)
 static bool is_ram(const struct ward_mem_region *r, size_t n, uint64_t base, uint64_t size)
 {
 	for (size_t i = 0; i < n; i++)
-		if (r[i].kind == WARD_MEM_FREE && r[i].base < base + size && base < r[i].base + r[i].size)
+		if (r[i].kind == WARD_MEM_FREE && r[i].base < base + size &&
+		    base < r[i].base + r[i].size)
 			return true;
 	return false;
 }
 
 /* Direct map [0, bytes) at PHYS_MAP_BASE with 2 MiB pages; non-RAM uncached. */
 static void map_physical(struct boot_memory *mem, pte_t *pml4, uint64_t bytes,
-			 const struct ward_mem_region *r, size_t n)
+                         const struct ward_mem_region *r, size_t n)
 {
 	for (uint64_t gb = 0; gb < bytes; gb += 1ULL << 30) {
 		uint64_t va = PHYS_MAP_BASE + gb;
@@ -110,7 +111,7 @@ static pte_t *next_level(struct boot_memory *mem, pte_t *entry)
 }
 
 bool vspace_map_user_page(struct boot_memory *mem, uint64_t root, uint64_t va, uint64_t pa,
-			  unsigned rights)
+                          unsigned rights)
 {
 	if (va >= USER_TOP || (va & (PAGE_SIZE - 1)) || (pa & (PAGE_SIZE - 1)))
 		return false;

@@ -20,14 +20,14 @@
  * pages are RAM (write-back) and which are MMIO (uncached).
  */
 void paging_init(struct boot_memory *mem, const struct ward_mem_region *ram_regions,
-		 size_t region_count);
+                 size_t region_count);
 
 /* A new address space sharing the kernel half; its PML4's physical address, or 0. */
 uint64_t vspace_create(struct boot_memory *mem);
 
 /* Maps one 4 KiB user page; false if out of memory or already mapped. */
 bool vspace_map_user_page(struct boot_memory *mem, uint64_t root, uint64_t va, uint64_t pa,
-			  unsigned rights);
+                          unsigned rights);
 
 /*
  * Copies len bytes from user address va into dst, checking that every page

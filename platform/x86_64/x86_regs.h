@@ -8,14 +8,14 @@
 #ifndef X86_REGS_H
 #define X86_REGS_H
 
-#define CR0_MP (1ULL << 1)
-#define CR0_EM (1ULL << 2)
-#define CR0_TS (1ULL << 3)
-#define CR0_WP (1ULL << 16)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
-#define CR4_PGE (1ULL << 7)
-#define CR4_OSFXSR (1ULL << 9)
+#define CR0_MP         (1ULL << 1)
+#define CR0_EM         (1ULL << 2)
+#define CR0_TS         (1ULL << 3)
+#define CR0_WP         (1ULL << 16)
+#define CR0_PG         (1ULL << 31)
+#define CR4_PAE        (1ULL << 5)
+#define CR4_PGE        (1ULL << 7)
+#define CR4_OSFXSR     (1ULL << 9)
 #define CR4_OSXMMEXCPT (1ULL << 10)
 
 #define MSR_APIC_BASE      0x0000001b
@@ -33,12 +33,12 @@
 #define EFER_LME (1ULL << 8)
 #define EFER_NXE (1ULL << 11)
 
-#define RFLAGS_IF (1ULL << 9)
-#define RFLAGS_TF (1ULL << 8)
-#define RFLAGS_DF (1ULL << 10)
-#define RFLAGS_AC (1ULL << 18)
+#define RFLAGS_IF        (1ULL << 9)
+#define RFLAGS_TF        (1ULL << 8)
+#define RFLAGS_DF        (1ULL << 10)
+#define RFLAGS_AC        (1ULL << 18)
 #define RFLAGS_IOPL_MASK (3ULL << 12)
-#define RFLAGS_NT (1ULL << 14)
+#define RFLAGS_NT        (1ULL << 14)
 #define RFLAGS_RESERVED1 (1ULL << 1)
 
 /*
@@ -60,20 +60,21 @@
 #define SEL_TSS         (GDT_TSS << 3)
 
 /* STAR: SYSCALL CS = [47:32], SYSRET base = [63:48] (user data = base+8). */
-#define STAR_VALUE (((uint64_t)SEL_KERNEL_CODE << 32) | ((uint64_t)(((GDT_USER_DATA << 3) - 8) | 3) << 48))
+#define STAR_VALUE \
+	(((uint64_t)SEL_KERNEL_CODE << 32) | ((uint64_t)(((GDT_USER_DATA << 3) - 8) | 3) << 48))
 
 /* Exception vectors, SDM Vol. 3A §6.3.1. */
-#define VEC_DIVIDE_ERROR 0
-#define VEC_DEBUG        1
-#define VEC_NMI          2
-#define VEC_BREAKPOINT   3
-#define VEC_INVALID_OPCODE 6
-#define VEC_DOUBLE_FAULT 8
+#define VEC_DIVIDE_ERROR       0
+#define VEC_DEBUG              1
+#define VEC_NMI                2
+#define VEC_BREAKPOINT         3
+#define VEC_INVALID_OPCODE     6
+#define VEC_DOUBLE_FAULT       8
 #define VEC_GENERAL_PROTECTION 13
-#define VEC_PAGE_FAULT   14
-#define VEC_FIRST_IRQ    32
-#define VEC_LAPIC_TIMER  0x20
-#define VEC_SPURIOUS     0xff
+#define VEC_PAGE_FAULT         14
+#define VEC_FIRST_IRQ          32
+#define VEC_LAPIC_TIMER        0x20
+#define VEC_SPURIOUS           0xff
 
 /* Page-fault error code bits, SDM Vol. 3A §4.7. */
 #define PF_PRESENT (1ULL << 0)

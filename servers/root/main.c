@@ -26,7 +26,7 @@ int main(void)
 	}
 	for (uint32_t i = 0; i < bi->module_count; i++)
 		ward_printf("boot module %u: %s (%llu bytes)\n", i, bi->modules[i].name,
-			    (unsigned long long)bi->modules[i].size);
+		            (unsigned long long)bi->modules[i].size);
 	ward_printf("nothing more to start yet: exiting\n");
 	return 0;
 }

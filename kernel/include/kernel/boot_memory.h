@@ -38,8 +38,8 @@ enum boot_memory_error {
  * left empty.
  */
 enum boot_memory_error boot_memory_plan(const struct ward_mem_region *map, size_t map_count,
-					const struct phys_range *keep, size_t keep_count,
-					struct boot_memory *out);
+                                        const struct phys_range *keep, size_t keep_count,
+                                        struct boot_memory *out);
 
 /* Takes one zeroed-by-caller 4 KiB frame from the lowest free range; 0 if none. */
 uint64_t boot_memory_alloc_page(struct boot_memory *mem);

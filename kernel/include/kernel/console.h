@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define CONSOLE_LINE_MAX 160
+#define CONSOLE_LINE_MAX   160
 #define CONSOLE_SOURCE_MAX 16
 
 /*

@@ -41,27 +41,27 @@ struct elf64_phdr {
 };
 _Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header");
 
-#define ELF_CLASS64     2
-#define ELF_DATA_LSB    1
-#define ELF_TYPE_EXEC   2
+#define ELF_CLASS64        2
+#define ELF_DATA_LSB       1
+#define ELF_TYPE_EXEC      2
 #define ELF_MACHINE_X86_64 62
-#define ELF_PT_LOAD     1
-#define ELF_PF_X        0x1
-#define ELF_PF_W        0x2
-#define ELF_PF_R        0x4
-#define ELF_MAX_PHDRS   32
+#define ELF_PT_LOAD        1
+#define ELF_PF_X           0x1
+#define ELF_PF_W           0x2
+#define ELF_PF_R           0x4
+#define ELF_MAX_PHDRS      32
 
 enum elf_error {
 	ELF_OK = 0,
-	ELF_ERR_TOO_SMALL,    /* shorter than an ELF header */
-	ELF_ERR_NOT_ELF64,    /* magic, class, data or version wrong */
+	ELF_ERR_TOO_SMALL, /* shorter than an ELF header */
+	ELF_ERR_NOT_ELF64, /* magic, class, data or version wrong */
 	ELF_ERR_NOT_EXEC_X86_64,
-	ELF_ERR_PHDRS,        /* program header table outside the file, or bad size/count */
-	ELF_ERR_SEGMENT_FILE, /* a segment's bytes lie outside the file, or filesz > memsz */
-	ELF_ERR_SEGMENT_ADDR, /* a segment lies outside [limit_low, limit_high) or overflows */
-	ELF_ERR_SEGMENT_ALIGN,/* vaddr and offset disagree modulo the page size */
+	ELF_ERR_PHDRS,         /* program header table outside the file, or bad size/count */
+	ELF_ERR_SEGMENT_FILE,  /* a segment's bytes lie outside the file, or filesz > memsz */
+	ELF_ERR_SEGMENT_ADDR,  /* a segment lies outside [limit_low, limit_high) or overflows */
+	ELF_ERR_SEGMENT_ALIGN, /* vaddr and offset disagree modulo the page size */
 	ELF_ERR_SEGMENT_OVERLAP,
-	ELF_ERR_ENTRY,        /* the entry point is not inside an executable segment */
+	ELF_ERR_ENTRY, /* the entry point is not inside an executable segment */
 	ELF_ERR_NO_SEGMENTS,
 };
 
@@ -71,7 +71,7 @@ enum elf_error {
  * overlapping pages, with the entry in an executable segment.
  */
 enum elf_error elf_validate(const void *image, size_t size, uint64_t limit_low,
-			    uint64_t limit_high);
+                            uint64_t limit_high);
 
 /* The i-th program header of a validated image (copied out; may be unaligned). */
 struct elf64_phdr elf_phdr(const void *image, size_t i);

@@ -18,6 +18,6 @@
  * reason if the module is not a loadable executable.
  */
 __attribute__((noreturn)) void root_task_start(struct boot_memory *mem,
-					       const struct ward_bootinfo *info);
+                                               const struct ward_bootinfo *info);
 
 #endif

@@ -14,9 +14,9 @@ static inline long ward_syscall2(long number, long a0, long a1)
 {
 	long ret;
 	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(number), "D"(a0), "S"(a1)
-			 : "rcx", "r11", "memory");
+	                 : "=a"(ret)
+	                 : "a"(number), "D"(a0), "S"(a1)
+	                 : "rcx", "r11", "memory");
 	return ret;
 }
 
