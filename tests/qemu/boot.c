@@ -33,10 +33,10 @@ static void check_bootinfo(const struct ward_bootinfo *bi)
 	uint64_t free_bytes = 0;
 
 	tap_ok(bi != NULL && bi->magic == WARD_BOOTINFO_MAGIC &&
-		       bi->version == WARD_BOOTINFO_VERSION,
+	               bi->version == WARD_BOOTINFO_VERSION,
 	       "boot information page has Ward's magic and version %u", WARD_BOOTINFO_VERSION);
 	tap_ok(bi->module_count == 2 && strcmp(bi->modules[0].name, "boot") == 0 &&
-		       strcmp(bi->modules[1].name, "boot-payload") == 0,
+	               strcmp(bi->modules[1].name, "boot-payload") == 0,
 	       "boot modules listed in order: boot, boot-payload (%u modules)", bi->module_count);
 	tap_ok(strcmp(bi->modules[1].args, "alpha=1 beta=two") == 0,
 	       "module arguments passed through: '%s'", bi->modules[1].args);

@@ -11,10 +11,10 @@
 
 /* The map QEMU q35 reports for -m 256M (through SeaBIOS). */
 static const struct ward_mem_region q35_map[] = {
-	{0x0, 0x9fc00, WARD_MEM_FREE, 0},	    {0x9fc00, 0x400, WARD_MEM_RESERVED, 0},
-	{0xf0000, 0x10000, WARD_MEM_RESERVED, 0},   {0x100000, 0xfee0000, WARD_MEM_FREE, 0},
-	{0xffe0000, 0x20000, WARD_MEM_RESERVED, 0}, {0xb0000000, 0x10000000, WARD_MEM_RESERVED, 0},
-	{0xfed1c000, 0x4000, WARD_MEM_RESERVED, 0}, {0xfffc0000, 0x40000, WARD_MEM_RESERVED, 0},
+        {0x0, 0x9fc00, WARD_MEM_FREE, 0},           {0x9fc00, 0x400, WARD_MEM_RESERVED, 0},
+        {0xf0000, 0x10000, WARD_MEM_RESERVED, 0},   {0x100000, 0xfee0000, WARD_MEM_FREE, 0},
+        {0xffe0000, 0x20000, WARD_MEM_RESERVED, 0}, {0xb0000000, 0x10000000, WARD_MEM_RESERVED, 0},
+        {0xfed1c000, 0x4000, WARD_MEM_RESERVED, 0}, {0xfffc0000, 0x40000, WARD_MEM_RESERVED, 0},
 };
 
 static void q35_map_minus_kernel_and_modules(void **state)
@@ -36,9 +36,9 @@ static void reserved_overlap_wins_and_pages_align_inward(void **state)
 {
 	(void)state;
 	const struct ward_mem_region map[] = {
-		{0x100001, 0x400000, WARD_MEM_FREE, 0},	  /* unaligned start */
-		{0x200800, 0x1000, WARD_MEM_RESERVED, 0}, /* inside, unaligned */
-		{0x300000, 0x200000, WARD_MEM_FREE, 0},	  /* overlaps the first */
+	        {0x100001, 0x400000, WARD_MEM_FREE, 0},   /* unaligned start */
+	        {0x200800, 0x1000, WARD_MEM_RESERVED, 0}, /* inside, unaligned */
+	        {0x300000, 0x200000, WARD_MEM_FREE, 0},   /* overlaps the first */
 	};
 	struct boot_memory m;
 
@@ -68,7 +68,7 @@ static void overflowing_region_is_clamped(void **state)
 {
 	(void)state;
 	const struct ward_mem_region map[] = {{0xfffffffffffff000ULL, 0x10000, WARD_MEM_FREE, 0},
-					      {0x100000, 0x1000, WARD_MEM_FREE, 0}};
+	                                      {0x100000, 0x1000, WARD_MEM_FREE, 0}};
 	struct boot_memory m;
 
 	assert_int_equal(boot_memory_plan(map, 2, NULL, 0, &m), BOOT_MEMORY_OK);
@@ -86,7 +86,7 @@ static void too_many_fragments_is_an_error(void **state)
 	for (size_t i = 0; i < BOOT_MEMORY_MAX_RANGES + 1; i++)
 		keep[i] = (struct phys_range){(2 * i + 1) * MiB, (2 * i + 1) * MiB + 4096};
 	assert_int_equal(boot_memory_plan(map, 1, keep, BOOT_MEMORY_MAX_RANGES + 1, &m),
-			 BOOT_MEMORY_TOO_MANY_RANGES);
+	                 BOOT_MEMORY_TOO_MANY_RANGES);
 	assert_int_equal(m.free_count, 0);
 }
 
@@ -94,7 +94,7 @@ static void alloc_takes_lowest_page_and_counts(void **state)
 {
 	(void)state;
 	const struct ward_mem_region map[] = {{0x200000, 0x2000, WARD_MEM_FREE, 0},
-					      {0x100000, 0x1000, WARD_MEM_FREE, 0}};
+	                                      {0x100000, 0x1000, WARD_MEM_FREE, 0}};
 	struct boot_memory m;
 
 	assert_int_equal(boot_memory_plan(map, 2, NULL, 0, &m), BOOT_MEMORY_OK);
@@ -108,12 +108,12 @@ static void alloc_takes_lowest_page_and_counts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(q35_map_minus_kernel_and_modules),
-		cmocka_unit_test(reserved_overlap_wins_and_pages_align_inward),
-		cmocka_unit_test(no_ram_left_is_an_error),
-		cmocka_unit_test(overflowing_region_is_clamped),
-		cmocka_unit_test(too_many_fragments_is_an_error),
-		cmocka_unit_test(alloc_takes_lowest_page_and_counts),
+	        cmocka_unit_test(q35_map_minus_kernel_and_modules),
+	        cmocka_unit_test(reserved_overlap_wins_and_pages_align_inward),
+	        cmocka_unit_test(no_ram_left_is_an_error),
+	        cmocka_unit_test(overflowing_region_is_clamped),
+	        cmocka_unit_test(too_many_fragments_is_an_error),
+	        cmocka_unit_test(alloc_takes_lowest_page_and_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,10 +46,10 @@ static int setup(void **state)
 	eh()->e_phentsize = sizeof(struct elf64_phdr);
 	eh()->e_phnum = 2;
 	*ph(0) = (struct elf64_phdr){
-		ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, 0x1000, 0x401000, 0x401000, 0x800, 0x800, 0x1000};
+	        ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, 0x1000, 0x401000, 0x401000, 0x800, 0x800, 0x1000};
 	*ph(1) = (struct elf64_phdr){
-		ELF_PT_LOAD, ELF_PF_R | ELF_PF_W, 0x2000, 0x402000, 0x402000, 0x100, 0x3000,
-		0x1000};
+	        ELF_PT_LOAD, ELF_PF_R | ELF_PF_W, 0x2000, 0x402000, 0x402000, 0x100, 0x3000,
+	        0x1000};
 	return 0;
 }
 
@@ -181,18 +181,18 @@ static void no_loadable_segments(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		T(synthetic_image_is_valid),
-		T(real_program_is_valid),
-		T(truncated_header),
-		T(wrong_class_or_magic),
-		T(wrong_type_or_machine),
-		T(phdrs_outside_file_or_too_many),
-		T(segment_bytes_outside_file),
-		T(segment_outside_user_range),
-		T(segment_misaligned),
-		T(segments_overlapping),
-		T(entry_outside_executable_segment),
-		T(no_loadable_segments),
+	        T(synthetic_image_is_valid),
+	        T(real_program_is_valid),
+	        T(truncated_header),
+	        T(wrong_class_or_magic),
+	        T(wrong_type_or_machine),
+	        T(phdrs_outside_file_or_too_many),
+	        T(segment_bytes_outside_file),
+	        T(segment_outside_user_range),
+	        T(segment_misaligned),
+	        T(segments_overlapping),
+	        T(entry_outside_executable_segment),
+	        T(no_loadable_segments),
 	};
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s WARD-PROGRAM\n", argv[0]);

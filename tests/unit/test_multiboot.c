@@ -9,10 +9,10 @@
 #include "multiboot.h"
 
 #define MEM_SIZE 0x8000
-#define INFO	 0x1000
-#define MMAP	 0x2000
-#define MODS	 0x3000
-#define STRINGS	 0x4000
+#define INFO     0x1000
+#define MMAP     0x2000
+#define MODS     0x3000
+#define STRINGS  0x4000
 
 static uint8_t mem[MEM_SIZE];
 static struct boot_description out;
@@ -49,11 +49,11 @@ static int setup(void **state)
 	(void)state;
 	memset(mem, 0, sizeof(mem));
 	*info() = (struct mb_info){
-		.flags = MB_INFO_MEMORY | MB_INFO_MODS | MB_INFO_MMAP,
-		.mods_count = 2,
-		.mods_addr = MODS,
-		.mmap_length = 3 * sizeof(struct mb_mmap_entry),
-		.mmap_addr = MMAP,
+	        .flags = MB_INFO_MEMORY | MB_INFO_MODS | MB_INFO_MMAP,
+	        .mods_count = 2,
+	        .mods_addr = MODS,
+	        .mmap_length = 3 * sizeof(struct mb_mmap_entry),
+	        .mmap_addr = MMAP,
 	};
 	put_mmap(0, 0, 0x9fc00, MB_MMAP_AVAILABLE);
 	put_mmap(1, 0x9fc00, 0x400, 2);
@@ -96,7 +96,7 @@ static void info_outside_memory_is_refused(void **state)
 {
 	(void)state;
 	assert_int_equal(multiboot_parse(MULTIBOOT_LOADER_MAGIC, MEM_SIZE - 8, map_mem, NULL, &out),
-			 MB_ERR_UNREADABLE);
+	                 MB_ERR_UNREADABLE);
 }
 
 static void missing_mmap_is_refused(void **state)
@@ -176,19 +176,19 @@ static void every_error_has_a_message(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(valid_info_is_copied),
-		T(bad_magic_is_refused),
-		T(info_outside_memory_is_refused),
-		T(missing_mmap_is_refused),
-		T(short_mmap_entry_is_refused),
-		T(mmap_entry_past_the_end_is_refused),
-		T(mmap_length_outside_memory_is_refused),
-		T(no_modules_is_refused),
-		T(too_many_modules_is_refused),
-		T(inverted_module_is_refused),
-		T(unterminated_module_string_is_refused),
-		T(overlong_module_name_is_refused),
-		T(every_error_has_a_message),
+	        T(valid_info_is_copied),
+	        T(bad_magic_is_refused),
+	        T(info_outside_memory_is_refused),
+	        T(missing_mmap_is_refused),
+	        T(short_mmap_entry_is_refused),
+	        T(mmap_entry_past_the_end_is_refused),
+	        T(mmap_length_outside_memory_is_refused),
+	        T(no_modules_is_refused),
+	        T(too_many_modules_is_refused),
+	        T(inverted_module_is_refused),
+	        T(unterminated_module_string_is_refused),
+	        T(overlong_module_name_is_refused),
+	        T(every_error_has_a_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,7 +21,7 @@ static void integers_and_padding(void **state)
 	ksnprintf(buf, sizeof(buf), "%d|%5d|%-5d|%05d|%u", -42, 7, 7, -7, 4000000000U);
 	assert_string_equal(buf, "-42|    7|7    |-0007|4000000000");
 	ksnprintf(buf, sizeof(buf), "%x|%016lx|%lu|%zu", 0xbeefU, 0xffffffff80000000UL,
-		  18446744073709551615UL, (size_t)12);
+	          18446744073709551615UL, (size_t)12);
 	assert_string_equal(buf, "beef|ffffffff80000000|18446744073709551615|12");
 	ksnprintf(buf, sizeof(buf), "%ld", (long)INT64_MIN);
 	assert_string_equal(buf, "-9223372036854775808");
@@ -56,10 +56,10 @@ static void unknown_conversion_is_printed_literally(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(integers_and_padding),
-		cmocka_unit_test(strings_chars_pointers),
-		cmocka_unit_test(truncation_terminates_and_reports_length),
-		cmocka_unit_test(unknown_conversion_is_printed_literally),
+	        cmocka_unit_test(integers_and_padding),
+	        cmocka_unit_test(strings_chars_pointers),
+	        cmocka_unit_test(truncation_terminates_and_reports_length),
+	        cmocka_unit_test(unknown_conversion_is_printed_literally),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
