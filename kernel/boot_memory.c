@@ -106,14 +106,31 @@ enum boot_memory_error boot_memory_plan(const struct ward_mem_region *map, size_
 
 uint64_t boot_memory_alloc_page(struct boot_memory *mem)
 {
+	return boot_memory_alloc(mem, 12);
+}
+
+uint64_t boot_memory_alloc(struct boot_memory *mem, unsigned size_bits)
+{
+	uint64_t size = 1ULL << size_bits;
+
 	for (size_t i = 0; i < mem->free_count; i++) {
 		struct phys_range *r = &mem->free[i];
-		if (r->end - r->base >= PAGE) {
-			uint64_t pa = r->base;
-			r->base += PAGE;
-			mem->allocated += PAGE;
-			return pa;
+		uint64_t at = (r->base + size - 1) & ~(size - 1);
+		if (at < r->base || at > r->end || r->end - at < size)
+			continue;
+		if (at != r->base) {
+			if (mem->free_count == BOOT_MEMORY_MAX_RANGES)
+				continue;
+			/* Keep the gap before the block; ranges stay sorted. */
+			for (size_t j = mem->free_count; j > i; j--)
+				mem->free[j] = mem->free[j - 1];
+			mem->free_count++;
+			mem->free[i].end = at;
+			r = &mem->free[i + 1];
 		}
+		r->base = at + size;
+		mem->allocated += size;
+		return at;
 	}
 	return 0;
 }
@@ -121,4 +138,27 @@ uint64_t boot_memory_alloc_page(struct boot_memory *mem)
 uint64_t boot_memory_top(const struct boot_memory *mem)
 {
 	return mem->free_count == 0 ? 0 : mem->free[mem->free_count - 1].end;
+}
+
+size_t boot_untyped_blocks(uint64_t base, uint64_t end, unsigned min_bits, bool device,
+                           struct ward_untyped_desc *out, size_t cap)
+{
+	uint64_t min = 1ULL << min_bits;
+	size_t n = 0;
+
+	base = (base + min - 1) & ~(min - 1);
+	end &= ~(min - 1);
+	while (base < end) {
+		unsigned bits = base == 0 ? WARD_UNTYPED_MAX_BITS : (unsigned)__builtin_ctzll(base);
+		if (bits > WARD_UNTYPED_MAX_BITS)
+			bits = WARD_UNTYPED_MAX_BITS;
+		while ((1ULL << bits) > end - base)
+			bits--;
+		if (n < cap)
+			out[n] = (struct ward_untyped_desc){
+			        .phys_base = base, .size_bits = (uint8_t)bits, .is_device = device};
+		n++;
+		base += 1ULL << bits;
+	}
+	return n;
 }

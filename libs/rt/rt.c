@@ -12,6 +12,7 @@
  * pure functions (string, formatting, conversion), not stdio's FILE output
  * or anything that reads the locale.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,8 +24,8 @@ int main(int argc, char **argv, char **envp);
 
 const struct ward_bootinfo *ward_bootinfo;
 
-/* The main thread's thread-pointer block: room for musl's struct pthread. */
-static uintptr_t main_thread_block[128] __attribute__((aligned(64)));
+/* The main thread's thread-pointer block: musl's struct pthread, then Ward's words. */
+static uintptr_t main_thread_block[WARD_TLS_BLOCK_WORDS] __attribute__((aligned(64)));
 
 __attribute__((noreturn)) void ward_rt_start(const struct ward_bootinfo *bi)
 {
@@ -32,10 +33,13 @@ __attribute__((noreturn)) void ward_rt_start(const struct ward_bootinfo *bi)
 	char *argv[] = {name, NULL};
 	char *envp[] = {NULL};
 
-	main_thread_block[0] = (uintptr_t)main_thread_block;
+	bool root = bi != NULL && bi->magic == WARD_BOOTINFO_MAGIC;
+
+	ward_thread_block_init(main_thread_block,
+	                       root ? (struct ward_ipc_buffer *)bi->ipc_buffer : NULL);
 	if (ward_set_tls_base((uintptr_t)main_thread_block) != WARD_OK)
 		ward_debug_halt(1);
-	if (bi != NULL && bi->magic == WARD_BOOTINFO_MAGIC) {
+	if (root) {
 		ward_bootinfo = bi;
 		for (unsigned i = 0; i + 1 < sizeof(name) && bi->modules[0].name[i]; i++)
 			name[i] = bi->modules[0].name[i];

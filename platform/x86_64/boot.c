@@ -2,27 +2,34 @@
 /*
  * x86_64 bring-up, called by boot.S in long mode on the boot stack:
  * serial console, multiboot information, memory plan, kernel page tables,
- * GDT/TSS/IDT, LAPIC timer, then the root task. docs/boot.md walks through it.
+ * GDT/TSS/IDT, LAPIC timer, ACPI (MADT), IOAPICs, the other CPUs, then the
+ * root task. docs/boot.md walks through it.
  */
 #include <kernel/boot_memory.h>
 #include <kernel/printf.h>
-#include <kernel/root_task.h>
+#include <kernel/boot.h>
+#include <kernel/irq.h>
+#include <kernel/sched.h>
+#include "acpi_boot.h"
 #include "cpu.h"
 #include "idt.h"
+#include "ioapic.h"
+#include "lock.h"
 #include "lapic.h"
 #include "memory_layout.h"
 #include "multiboot.h"
 #include "percpu.h"
 #include "serial.h"
+#include "smp.h"
 #include "vspace.h"
 #include "x86_regs.h"
 
 #define BOOT_MAPPED_BYTES (1ULL << 30) /* what boot.S maps at PHYS_MAP_BASE */
 #define LOW_MEMORY_END    0x100000ULL  /* BIOS data, EBDA, option ROMs */
+#define ACPI_MAPPED_BYTES (4ULL << 30) /* paging_init() direct-maps at least this */
 
 extern char boot_stack_top[];
 extern char _bss_end_phys[];
-uint64_t timer_ticks(void);
 
 static struct boot_description boot_desc;
 static struct boot_memory boot_mem;
@@ -32,6 +39,14 @@ static const void *map_boot(void *ctx, uint64_t phys, size_t len)
 {
 	(void)ctx;
 	if (phys >= BOOT_MAPPED_BYTES || len > BOOT_MAPPED_BYTES - phys)
+		return NULL;
+	return phys_to_virt(phys);
+}
+
+static const void *map_acpi(void *ctx, uint64_t phys, size_t len)
+{
+	(void)ctx;
+	if (phys >= ACPI_MAPPED_BYTES || len > ACPI_MAPPED_BYTES - phys)
 		return NULL;
 	return phys_to_virt(phys);
 }
@@ -58,11 +73,39 @@ static void plan_memory(void)
 		        (boot_mem.free[i].end - boot_mem.free[i].base) / 1024);
 }
 
+/* Ports the kernel drives itself: never issued to anyone. */
+static void reserve_kernel_ports(void)
+{
+	ioport_reserve(0x20, 0x21);   /* 8259 PIC 1 */
+	ioport_reserve(0x40, 0x43);   /* 8254 PIT */
+	ioport_reserve(0x61, 0x61);   /* PIT gate */
+	ioport_reserve(0xa0, 0xa1);   /* 8259 PIC 2 */
+	ioport_reserve(0xf4, 0xf7);   /* isa-debug-exit */
+	ioport_reserve(0x3f8, 0x3ff); /* COM1 */
+}
+
+static void start_root_task(void)
+{
+	static struct boot_params params;
+
+	params.mem = &boot_mem;
+	params.info = &bootinfo;
+	/* The LAPIC and IOAPIC pages belong to the kernel alone. */
+	params.excluded[params.excluded_count++] = (struct phys_range){0xfec00000, 0xfec01000};
+	params.excluded[params.excluded_count++] = (struct phys_range){0xfee00000, 0xfef00000};
+	params.device_top = 1ULL << 40;
+	reserve_kernel_ports();
+	kernel_lock_acquire();
+	root_task_create(&params);
+	sched_start_cpu();
+}
+
 static void fill_bootinfo(void)
 {
 	bootinfo.magic = WARD_BOOTINFO_MAGIC;
 	bootinfo.version = WARD_BOOTINFO_VERSION;
-	bootinfo.cpu_count = 1;
+	bootinfo.cpu_count = smp_cpu_count();
+	bootinfo.acpi_rsdp = platform_desc.rsdp_phys;
 	bootinfo.module_count = boot_desc.module_count;
 	for (size_t i = 0; i < boot_desc.module_count; i++)
 		bootinfo.modules[i] = boot_desc.modules[i];
@@ -77,9 +120,26 @@ static void start_timer(void)
 	uint64_t apic_base = rdmsr(MSR_APIC_BASE);
 	unsigned hz = lapic_init(apic_base & MSR_APIC_BASE_ADDR);
 
-	while (timer_ticks() < 2)
-		__asm__ volatile("sti; hlt; cli");
+	while (boot_cpu.timer_ticks < 2)
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
 	kprintf("LAPIC %u timer: vector 0x%x, %u Hz, ticking", lapic_id(), VEC_LAPIC_TIMER, hz);
+}
+
+/* A missing or bad MADT leaves the boot CPU alone, without IOAPICs. */
+static void discover_platform(void)
+{
+	const struct acpi_map_ops ops = {.map = map_acpi};
+	const struct platform_desc *p = &platform_desc;
+	const char *why = acpi_boot_discover(&ops, lapic_id(), &platform_desc);
+
+	if (why != NULL)
+		kprintf("ACPI: %s: using the boot CPU only, no IOAPIC", why);
+	else
+		kprintf("ACPI: RSDP at %05lx; MADT: %u CPUs, %u IOAPICs, %u ISA overrides",
+		        p->rsdp_phys, p->cpu_count, p->ioapic_count, p->override_count);
+	if (p->entries_ignored != 0)
+		kprintf("ACPI: %u MADT entries ignored (x2APIC IDs, duplicates, over the limits)",
+		        p->entries_ignored);
 }
 
 void x86_boot_main(uint32_t magic, uint32_t info_phys)
@@ -100,6 +160,9 @@ void x86_boot_main(uint32_t magic, uint32_t info_phys)
 	idt_init();
 	cpu_init(&boot_cpu, 0, (uint64_t)boot_stack_top);
 	start_timer();
+	discover_platform();
+	ioapic_init(boot_desc.regions, boot_desc.region_count);
+	smp_start(&platform_desc, boot_desc.regions, boot_desc.region_count);
 	fill_bootinfo();
-	root_task_start(&boot_mem, &bootinfo);
+	start_root_task();
 }

@@ -2,15 +2,15 @@
 /*
  * Per-CPU state and the SYSCALL/SYSRET set-up (SDM Vol. 3A §5.8.8): the
  * kernel is entered with interrupts off (FMASK clears IF) and runs to
- * completion.
+ * completion. Each CPU runs cpu_init() on its own entry of cpus[], once,
+ * before anything else touches that entry.
  */
 #include "cpu.h"
 #include "idt.h"
 #include "percpu.h"
 #include "x86_regs.h"
 
-struct cpu boot_cpu;
-static uint8_t ist_stack[8192] __attribute__((aligned(16)));
+struct cpu cpus[WARD_MAX_CPUS];
 
 extern char syscall_entry[];
 
@@ -19,7 +19,7 @@ void cpu_init(struct cpu *cpu, unsigned id, uint64_t kstack_top)
 	cpu->local.self = &cpu->local;
 	cpu->local.id = id;
 	cpu->local.kernel_stack_top = kstack_top;
-	gdt_init(&cpu->tables, (uint64_t)(ist_stack + sizeof(ist_stack)));
+	gdt_init(&cpu->tables, (uint64_t)(cpu->ist_stack + sizeof(cpu->ist_stack)));
 	idt_load();
 	/* User code (musl) uses SSE: SDM Vol. 3A §13.1.3. The kernel itself never does. */
 	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP);

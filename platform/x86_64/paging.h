@@ -25,6 +25,11 @@
 #define PTE_NX        (1ULL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ULL
 
+/* Frame address of a 2 MiB page in a PDE with PS (Table 4-18: bits 51:21; bit 12 is PAT). */
+#define PTE_LARGE_ADDR_MASK 0x000fffffffe00000ULL
+/* Frame address of a 1 GiB page in a PDPTE with PS (Table 4-16: bits 51:30). */
+#define PTE_HUGE_ADDR_MASK  0x000fffffc0000000ULL
+
 #define PML4_INDEX(va) (((uint64_t)(va) >> 39) & 0x1ff)
 #define PDPT_INDEX(va) (((uint64_t)(va) >> 30) & 0x1ff)
 #define PD_INDEX(va)   (((uint64_t)(va) >> 21) & 0x1ff)

@@ -1,33 +1,84 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Entering and leaving user threads on x86_64. */
-#include <kernel/printf.h>
+/*
+ * Entering user threads and idling on x86_64: the platform half of the
+ * scheduler's exit from the kernel. Both release the big kernel lock as
+ * the very last thing before leaving kernel code.
+ */
 #include <kernel/platform.h>
-#include <kernel/thread.h>
+#include <kernel/tcb.h>
+#include <kernel/vspace_objects.h>
 #include "cpu.h"
+#include "ipi.h"
+#include "lock.h"
 #include "percpu.h"
+#include "vspace.h"
 #include "x86_regs.h"
 
-struct thread *current_thread;
+#include <kernel/sched.h>
 
-void thread_run(struct thread *t)
+/* An AP's first entry into the scheduler (called by smp.c once it is up). */
+void kernel_ap_entry(unsigned cpu_index)
 {
-	uint64_t frame_end = (uint64_t)&t->ctx + CONTEXT_FRAME_END;
+	(void)cpu_index;
+	kernel_lock_acquire();
+	sched_start_cpu();
+}
 
-	current_thread = t;
-	boot_cpu.local.context_frame_end = frame_end;
-	tss_set_rsp0(&boot_cpu.tables, frame_end);
-	if (read_cr3() != t->vspace_root)
-		write_cr3(t->vspace_root);
+/* Set while a CPU sits in its idle loop, the only kernel code with interrupts on. */
+bool cpu_idling[WARD_MAX_CPUS];
+
+unsigned platform_cpu_index(void)
+{
+	return this_cpu()->local.id;
+}
+
+void platform_reschedule_cpu(unsigned cpu)
+{
+	if (cpu != platform_cpu_index())
+		ipi_send(cpu, VEC_IPI_RESCHEDULE);
+}
+
+void platform_enter_user(struct tcb *t)
+{
+	struct cpu *c = this_cpu();
+	uint64_t frame_end = (uint64_t)&t->ctx + CONTEXT_FRAME_END;
+	uint64_t root = vspace_root_phys(&t->slots[TCB_SLOT_VSPACE].cap);
+
+	c->local.context_frame_end = frame_end;
+	tss_set_rsp0(&c->tables, frame_end);
+	if (root == 0)
+		root = vspace_kernel_root(); /* its VSpace is gone: it will fault at once */
+	if (read_cr3() != root)
+		write_cr3(root);
 	wrmsr(MSR_FS_BASE, t->ctx.fs_base);
+	cpu_idling[platform_cpu_index()] = false;
+	kernel_lock_release();
 	context_restore(&t->ctx);
 }
 
-void thread_exit(struct thread *t, unsigned status)
+static __attribute__((noreturn)) void idle_loop(void)
 {
-	console_line_flush(&t->out);
-	if (t->is_root_task) {
-		kprintf("root task exited with status %u: halting", status);
-		platform_halt(status);
-	}
-	panic("thread exit without a scheduler");
+	cpu_idling[platform_cpu_index()] = true;
+	kernel_lock_release();
+	for (;;)
+		__asm__ volatile("sti; hlt; cli");
+}
+
+void platform_idle(void)
+{
+	/* Restart on a fresh stack: the frames below are never returned to. */
+	__asm__ volatile("movq %0, %%rsp; jmp *%1"
+	                 :
+	                 : "r"(this_cpu()->local.kernel_stack_top), "r"(idle_loop)
+	                 : "memory");
+	__builtin_unreachable();
+}
+
+unsigned platform_cpu_count(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < WARD_MAX_CPUS; i++)
+		n += cpus[i].online;
+	return n == 0 ? 1 : n;
 }

@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Interrupt and exception dispatch. A user exception produces a readable
- * report (vector, error code, RIP, CR2, registers) and ends the thread;
- * a kernel exception produces the same report and panics. Nothing is
- * allowed to triple-fault.
+ * Kernel entry from interrupts, exceptions and SYSCALL. Each entry takes
+ * the big kernel lock and leaves through the scheduler, which releases it.
+ * A user exception becomes a fault message to the thread's fault endpoint
+ * (or, without one, a readable report and a stopped thread); an exception
+ * in the kernel prints the same report and panics. Nothing triple-faults.
  */
+#include <kernel/irq.h>
+#include <kernel/ipc.h>
+#include <kernel/platform.h>
 #include <kernel/printf.h>
-#include <kernel/thread.h>
+#include <kernel/sched.h>
+#include <kernel/syscall.h>
+#include <kernel/tcb.h>
+#include <ward/object.h>
 #include "cpu.h"
+#include "ipi.h"
 #include "lapic.h"
+#include "lock.h"
 #include "percpu.h"
 #include "x86_regs.h"
-#include <ward/syscall.h>
 
 static const char *const exception_names[32] = {
         "divide error",
@@ -45,12 +53,12 @@ static const char *exception_name(uint64_t vector)
 	return "reserved exception";
 }
 
-static void report(const char *who, const struct user_context *c)
+static void report(const char *who, const struct user_context *c, uint64_t cr2)
 {
 	kprintf("%s: %s (vector %lu, error code 0x%lx)", who, exception_name(c->vector), c->vector,
 	        c->error_code);
 	if (c->vector == VEC_PAGE_FAULT)
-		kprintf("  page fault at 0x%016lx: %s, %s, %s%s", read_cr2(),
+		kprintf("  page fault at 0x%016lx: %s, %s, %s%s", cr2,
 		        (c->error_code & PF_PRESENT) ? "protection violation" : "not present",
 		        (c->error_code & PF_FETCH)   ? "instruction fetch"
 		        : (c->error_code & PF_WRITE) ? "write"
@@ -59,44 +67,102 @@ static void report(const char *who, const struct user_context *c)
 		        (c->error_code & PF_RSVD) ? ", reserved bit set" : "");
 	kprintf("  rip %016lx  cs %04lx  rflags %016lx  rsp %016lx  ss %04lx", c->rip, c->cs,
 	        c->rflags, c->rsp, c->ss);
-	kprintf("  cr2 %016lx  cr3 %016lx", read_cr2(), read_cr3());
+	kprintf("  cr2 %016lx  cr3 %016lx", cr2, read_cr3());
 	kprintf("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx", c->rax, c->rbx, c->rcx, c->rdx);
 	kprintf("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx", c->rsi, c->rdi, c->rbp, c->r8);
 	kprintf("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx", c->r9, c->r10, c->r11, c->r12);
 	kprintf("  r13 %016lx  r14 %016lx  r15 %016lx", c->r13, c->r14, c->r15);
 }
 
-static void handle_interrupt(uint64_t vector)
+void tcb_report_fault(const struct tcb *t)
 {
-	if (vector == VEC_LAPIC_TIMER)
-		boot_cpu.timer_ticks++;
+	char who[48];
+
+	ksnprintf(who, sizeof(who), "user fault in thread '%s' (no fault handler)", t->name);
+	if (t->fault == WARD_FAULT_UNKNOWN_SYSCALL) {
+		kprintf("%s: unknown syscall %ld at rip %016lx", who, (long)t->ctx.rax, t->ctx.rip);
+		return;
+	}
+	report(who, &t->ctx, t->fault_data[0]);
+}
+
+static enum ward_fault fault_kind(uint64_t vector)
+{
+	switch (vector) {
+	case VEC_PAGE_FAULT:
+		return WARD_FAULT_PAGE;
+	case VEC_GENERAL_PROTECTION:
+		return WARD_FAULT_GENERAL_PROTECTION;
+	case VEC_INVALID_OPCODE:
+		return WARD_FAULT_UNDEFINED_OPCODE;
+	case VEC_DIVIDE_ERROR:
+		return WARD_FAULT_DIVIDE;
+	default:
+		return WARD_FAULT_OTHER;
+	}
+}
+
+extern bool cpu_idling[WARD_MAX_CPUS];
+
+/* With `locked` false (boot, before scheduling), only count ticks and ack. */
+static void handle_interrupt(uint64_t vector, bool locked)
+{
+	if (vector == VEC_LAPIC_TIMER) {
+		this_cpu()->timer_ticks++;
+		if (locked)
+			sched_tick();
+	} else if (vector >= VEC_IPI_FIRST && vector <= VEC_IPI_LAST) {
+		ipi_handle(vector);
+		if (vector == VEC_IPI_RESCHEDULE && locked)
+			sched_request();
+		return; /* ipi_handle acknowledged it */
+	} else if (vector >= VEC_DEVICE_FIRST && vector <= VEC_DEVICE_LAST && locked) {
+		irq_deliver((unsigned)vector);
+	}
 	if (vector != VEC_SPURIOUS)
 		lapic_eoi();
 }
 
 void trap_from_user(struct user_context *c)
 {
-	struct thread *t = current_thread;
+	struct tcb *t;
 
+	kernel_lock_acquire();
+	t = sched_current();
 	if (c->vector < VEC_FIRST_IRQ) {
 		console_line_flush(&t->out);
-		report("user fault in thread 'root'", c);
-		thread_exit(t, WARD_HALT_USER_FAULT);
+		t->fault = fault_kind(c->vector);
+		t->fault_data[0] = c->vector == VEC_PAGE_FAULT ? read_cr2() : 0;
+		t->fault_data[1] = c->error_code;
+		t->fault_data[2] = c->vector;
+		fault_deliver(t);
+	} else {
+		handle_interrupt(c->vector, true);
 	}
-	handle_interrupt(c->vector);
-	thread_run(t);
+	sched_exit_kernel();
 }
 
 void trap_from_kernel(struct user_context *c)
 {
 	if (c->vector < VEC_FIRST_IRQ) {
-		report("kernel fault", c);
+		report("kernel fault", c, read_cr2());
 		panic("unrecoverable exception in the kernel");
 	}
-	handle_interrupt(c->vector);
+	if (!cpu_idling[platform_cpu_index()]) {
+		/* Boot code waiting for a tick or an AP: nothing is scheduled yet. */
+		handle_interrupt(c->vector, false);
+		return;
+	}
+	/* The idle loop: its frame is dropped, the scheduler decides. */
+	kernel_lock_acquire();
+	cpu_idling[platform_cpu_index()] = false;
+	handle_interrupt(c->vector, true);
+	sched_exit_kernel();
 }
 
-uint64_t timer_ticks(void)
+void syscall_from_user(struct user_context *c)
 {
-	return boot_cpu.timer_ticks;
+	kernel_lock_acquire();
+	syscall_dispatch(sched_current(), (int64_t)c->rax);
+	sched_exit_kernel();
 }

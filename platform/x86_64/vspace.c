@@ -7,6 +7,7 @@
 #include <kernel/printf.h>
 #include "cpu.h"
 #include "memory_layout.h"
+#include "pagetable.h"
 #include "vspace.h"
 #include "x86_regs.h"
 
@@ -98,65 +99,48 @@ uint64_t vspace_create(struct boot_memory *mem)
 {
 	uint64_t root = zeroed_page(mem);
 
-	for (unsigned i = PML4_KERNEL_FIRST; i < PT_ENTRIES; i++)
-		table(root)[i] = table(kernel_root)[i];
+	pagetable_init_root(root, kernel_root);
 	return root;
 }
 
-static pte_t *next_level(struct boot_memory *mem, pte_t *entry)
+/* A zeroed page for a user page table, or 0 when boot memory is exhausted. */
+static uint64_t table_page(void *ctx)
 {
-	if (!(*entry & PTE_P))
-		*entry = zeroed_page(mem) | PTE_P | PTE_W | PTE_U;
-	return table(*entry & PTE_ADDR_MASK);
+	struct boot_memory *mem = ctx;
+	uint64_t pa = boot_memory_alloc_page(mem);
+
+	if (pa != 0)
+		__builtin_memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
 }
 
 bool vspace_map_user_page(struct boot_memory *mem, uint64_t root, uint64_t va, uint64_t pa,
                           unsigned rights)
 {
+	unsigned attrs = PAGE_READ | ((rights & VSPACE_WRITE) ? PAGE_WRITE : 0) |
+	                 ((rights & VSPACE_EXEC) ? PAGE_EXEC : 0);
+
 	if (va >= USER_TOP || (va & (PAGE_SIZE - 1)) || (pa & (PAGE_SIZE - 1)))
 		return false;
-	pte_t *pdpt = next_level(mem, &table(root)[PML4_INDEX(va)]);
-	pte_t *pd = next_level(mem, &pdpt[PDPT_INDEX(va)]);
-	pte_t *pt = next_level(mem, &pd[PD_INDEX(va)]);
-	pte_t *pte = &pt[PT_INDEX(va)];
-	if (*pte & PTE_P)
-		return false;
-	*pte = pa | PTE_P | PTE_U | ((rights & VSPACE_WRITE) ? PTE_W : 0) |
-	       ((rights & VSPACE_EXEC) ? 0 : PTE_NX);
-	return true;
+	return pagetable_map_alloc(root, va, pa, attrs, table_page, mem) == PAGETABLE_OK;
 }
 
-/* The user-accessible 4 KiB page at va, or 0. */
-static uint64_t user_page(uint64_t root, uint64_t va)
-{
-	pte_t e = PTE_P | PTE_U;
-	pte_t *t = table(root);
-	const unsigned shifts[] = {39, 30, 21, 12};
-
-	if (va >= USER_TOP)
-		return 0;
-	for (unsigned level = 0; level < 4; level++) {
-		e = t[(va >> shifts[level]) & 0x1ff];
-		if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
-			return 0;
-		if (level < 3 && (e & PTE_PS))
-			return 0; /* user mappings are 4 KiB pages only, for now */
-		t = table(e & PTE_ADDR_MASK);
-	}
-	return e & PTE_ADDR_MASK;
-}
-
+/*
+ * Only cached user pages: a device frame (uncached) is MMIO, whose reads
+ * have side effects and which the direct map may not even cover.
+ */
 bool vspace_copy_from_user(uint64_t root, void *dst, uint64_t va, size_t len)
 {
 	uint8_t *out = dst;
 
 	while (len > 0) {
-		uint64_t pa = user_page(root, va);
+		struct pagetable_translation t;
 		size_t in_page = PAGE_SIZE - (va & (PAGE_SIZE - 1));
 		size_t n = len < in_page ? len : in_page;
-		if (pa == 0)
+		if (va >= USER_TOP || !pagetable_translate(root, va, &t) ||
+		    (t.attrs & (PAGE_USER | PAGE_READ | PAGE_UNCACHED)) != (PAGE_USER | PAGE_READ))
 			return false;
-		__builtin_memcpy(out, (uint8_t *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1)), n);
+		__builtin_memcpy(out, phys_to_virt(t.phys), n);
 		out += n;
 		va += n;
 		len -= n;

@@ -3,14 +3,17 @@
  * x86_64 architectural registers Ward uses: control registers, MSRs,
  * segment selectors and descriptor bits, RFLAGS. Intel SDM Vol. 3A
  * §2.5 (control registers), §3.4.5 (segment descriptors), §5.8.8 and
- * Vol. 4 (MSRs: STAR/LSTAR/FMASK for SYSCALL).
+ * Vol. 4 (MSRs: STAR/LSTAR/FMASK for SYSCALL). Also included by assembly
+ * (GAS accepts the ULL suffix), so only macros live here.
  */
 #ifndef X86_REGS_H
 #define X86_REGS_H
 
+#define CR0_PE         (1ULL << 0)
 #define CR0_MP         (1ULL << 1)
 #define CR0_EM         (1ULL << 2)
 #define CR0_TS         (1ULL << 3)
+#define CR0_NE         (1ULL << 5)
 #define CR0_WP         (1ULL << 16)
 #define CR0_PG         (1ULL << 31)
 #define CR4_PAE        (1ULL << 5)
@@ -73,8 +76,24 @@
 #define VEC_GENERAL_PROTECTION 13
 #define VEC_PAGE_FAULT         14
 #define VEC_FIRST_IRQ          32
-#define VEC_LAPIC_TIMER        0x20
-#define VEC_SPURIOUS           0xff
+
+/*
+ * Interrupt vectors. The LAPIC ranks an interrupt by its vector's upper
+ * nibble (SDM Vol. 3A §10.8.3.1), so IPIs sit in the top class, above
+ * every device.
+ *   0x20        LAPIC timer
+ *   0x30..0xdf  device interrupts: IOAPIC routes and MSIs (msi.c allocates)
+ *   0xf0..0xf1  inter-processor interrupts (ipi.c)
+ *   0xff        LAPIC spurious interrupt
+ */
+#define VEC_LAPIC_TIMER       0x20
+#define VEC_DEVICE_FIRST      0x30
+#define VEC_DEVICE_LAST       0xdf
+#define VEC_IPI_RESCHEDULE    0xf0
+#define VEC_IPI_TLB_SHOOTDOWN 0xf1
+#define VEC_IPI_FIRST         VEC_IPI_RESCHEDULE
+#define VEC_IPI_LAST          VEC_IPI_TLB_SHOOTDOWN
+#define VEC_SPURIOUS          0xff
 
 /* Page-fault error code bits, SDM Vol. 3A §4.7. */
 #define PF_PRESENT (1ULL << 0)

@@ -38,7 +38,7 @@ static void check_bootinfo(const struct ward_bootinfo *bi)
 	tap_ok(bi->module_count == 2 && strcmp(bi->modules[0].name, "boot") == 0 &&
 	               strcmp(bi->modules[1].name, "boot-payload") == 0,
 	       "boot modules listed in order: boot, boot-payload (%u modules)", bi->module_count);
-	tap_ok(strcmp(bi->modules[1].args, "alpha=1 beta=two") == 0,
+	tap_ok(strncmp(bi->modules[1].args, "alpha=1 beta=two cpus=", 22) == 0,
 	       "module arguments passed through: '%s'", bi->modules[1].args);
 	for (uint32_t i = 0; i < bi->region_count; i++)
 		if (bi->regions[i].kind == WARD_MEM_FREE)
@@ -47,6 +47,24 @@ static void check_bootinfo(const struct ward_bootinfo *bi)
 	tap_ok(free_bytes > (200ULL << 20) && free_bytes <= (256ULL << 20),
 	       "memory map reports %llu MiB of RAM for a 256 MiB machine",
 	       (unsigned long long)(free_bytes >> 20));
+}
+
+/*
+ * The runner's scenario says how many CPUs it gave QEMU (cpus=N in the
+ * payload's arguments); the kernel must have started every one. SeaBIOS
+ * puts the RSDP in the BIOS area; ACPI also allows the EBDA's first KiB.
+ */
+static void check_cpus_and_acpi(const struct ward_bootinfo *bi)
+{
+	const char *arg = strstr(bi->modules[1].args, "cpus=");
+	unsigned long expected = arg != NULL ? strtoul(arg + 5, NULL, 10) : 0;
+	uint64_t rsdp = bi->acpi_rsdp;
+
+	tap_ok(expected != 0 && bi->cpu_count == expected, "%u CPUs online, the runner started %lu",
+	       bi->cpu_count, expected);
+	tap_ok(rsdp % 16 == 0 && ((rsdp >= 0xe0000 && rsdp < 0x100000) ||
+	                          (rsdp >= 0x80000 && rsdp < 0xa0000)),
+	       "ACPI RSDP at 0x%llx, in the BIOS area or the EBDA", (unsigned long long)rsdp);
 }
 
 static void check_memory_and_cpu(void)
@@ -84,9 +102,10 @@ static void check_syscall_validation(void)
 
 int main(void)
 {
-	tap_plan(13);
+	tap_plan(15);
 	check_memory_and_cpu();
 	check_bootinfo(ward_bootinfo);
+	check_cpus_and_acpi(ward_bootinfo);
 	check_syscall_validation();
 	return tap_exit_status();
 }

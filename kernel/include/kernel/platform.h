@@ -7,12 +7,45 @@
 #define KERNEL_PLATFORM_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <ward/errors.h>
 
 /* Writes one byte to the kernel console (COM1). */
 void platform_console_putc(char c);
 
 /* Stops the machine, reporting status to the host; never returns. */
 __attribute__((noreturn)) void platform_halt(unsigned status);
+
+struct tcb;
+
+/* This CPU's dense index (the BSP is 0), and how many CPUs are online. */
+unsigned platform_cpu_index(void);
+unsigned platform_cpu_count(void);
+
+/* Makes CPU `cpu` enter the kernel soon and choose its thread again. */
+void platform_reschedule_cpu(unsigned cpu);
+
+/* Releases the big kernel lock and enters `t` in user mode; never returns. */
+__attribute__((noreturn)) void platform_enter_user(struct tcb *t);
+
+/* Releases the big kernel lock and halts until an interrupt; never returns. */
+__attribute__((noreturn)) void platform_idle(void);
+
+/*
+ * Interrupt lines for kernel/object/irq.c. A line is an IDT vector.
+ * msi_alloc returns the address/data a device must write to raise it;
+ * ioapic_alloc routes a GSI to a new vector, masked. Errors leave nothing
+ * allocated.
+ */
+enum ward_error platform_irq_msi_alloc(unsigned *vector, uint64_t *address, uint32_t *data);
+enum ward_error platform_irq_ioapic_alloc(unsigned gsi, bool level, bool active_low,
+                                          unsigned *vector);
+void platform_irq_free(unsigned vector, bool ioapic, unsigned gsi);
+void platform_irq_set_masked(unsigned gsi, bool masked);
+
+/* Port I/O of 1, 2 or 4 bytes (the caller checked the port range). */
+uint32_t platform_ioport_in(uint16_t port, unsigned width);
+void platform_ioport_out(uint16_t port, unsigned width, uint32_t value);
 
 #endif

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Userspace wrappers for Ward system calls (ABI: include/ward/syscall.h).
+ * Userspace system calls (ABI: ward/syscall.h, ward/message.h). The IPC
+ * calls pass message registers 0-3 in registers; longer messages use the
+ * calling thread's IPC buffer, found through ward_ipc_buffer().
  */
 #ifndef WARD_SYS_H
 #define WARD_SYS_H
@@ -8,7 +10,59 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <ward/errors.h>
+#include <ward/message.h>
 #include <ward/syscall.h>
+
+/*
+ * Each thread's thread pointer (%fs:0) leads to a block whose word
+ * WARD_TLS_IPC_BUFFER_WORD holds the thread's IPC buffer address
+ * (libs/rt sets it for the main thread; ward_thread_block_init for others).
+ */
+#define WARD_TLS_BLOCK_WORDS     128
+#define WARD_TLS_IPC_BUFFER_WORD 120
+
+static inline struct ward_ipc_buffer *ward_ipc_buffer(void)
+{
+	struct ward_ipc_buffer *b;
+	__asm__("movq %%fs:%c1, %0" : "=r"(b) : "i"(WARD_TLS_IPC_BUFFER_WORD * 8));
+	return b;
+}
+
+/* Prepares a thread block: self pointer and IPC buffer (for a new thread). */
+static inline void ward_thread_block_init(uintptr_t *block, struct ward_ipc_buffer *buf)
+{
+	block[0] = (uintptr_t)block;
+	block[WARD_TLS_IPC_BUFFER_WORD] = (uintptr_t)buf;
+}
+
+/* The raw IPC system call: all registers in and out. */
+struct ward_regs {
+	uint64_t cptr;  /* rdi in; badge out */
+	uint64_t info;  /* rsi in and out */
+	uint64_t reply; /* rdx in: a reply object cptr, or 0 */
+	uint64_t mr[WARD_MSG_REGISTERS];
+};
+
+static inline void ward_syscall_regs(long number, struct ward_regs *r)
+{
+	register uint64_t r10 __asm__("r10") = r->mr[0];
+	register uint64_t r8 __asm__("r8") = r->mr[1];
+	register uint64_t r9 __asm__("r9") = r->mr[2];
+	register uint64_t r15 __asm__("r15") = r->mr[3];
+	uint64_t rax = (uint64_t)number, rdi = r->cptr, rsi = r->info, rdx = r->reply;
+
+	__asm__ volatile("syscall"
+	                 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8),
+	                   "+r"(r9), "+r"(r15)
+	                 :
+	                 : "rcx", "r11", "memory");
+	r->cptr = rdi;
+	r->info = rsi;
+	r->mr[0] = r10;
+	r->mr[1] = r8;
+	r->mr[2] = r9;
+	r->mr[3] = r15;
+}
 
 static inline long ward_syscall2(long number, long a0, long a1)
 {
@@ -19,6 +73,100 @@ static inline long ward_syscall2(long number, long a0, long a1)
 	                 : "rcx", "r11", "memory");
 	return ret;
 }
+
+/* --- IPC -------------------------------------------------------------- */
+
+static inline ward_msginfo_t ward_call(uint64_t ep, ward_msginfo_t info, uint64_t mr[4])
+{
+	struct ward_regs r = {ep, info, 0, {mr[0], mr[1], mr[2], mr[3]}};
+	ward_syscall_regs(WARD_SYS_CALL, &r);
+	for (int i = 0; i < 4; i++)
+		mr[i] = r.mr[i];
+	return r.info;
+}
+
+static inline ward_msginfo_t ward_send(uint64_t ep, ward_msginfo_t info, const uint64_t mr[4])
+{
+	struct ward_regs r = {ep, info, 0, {mr[0], mr[1], mr[2], mr[3]}};
+	ward_syscall_regs(WARD_SYS_SEND, &r);
+	return r.info;
+}
+
+static inline ward_msginfo_t ward_nb_send(uint64_t ep, ward_msginfo_t info, const uint64_t mr[4])
+{
+	struct ward_regs r = {ep, info, 0, {mr[0], mr[1], mr[2], mr[3]}};
+	ward_syscall_regs(WARD_SYS_NB_SEND, &r);
+	return r.info;
+}
+
+/* Waits on an endpoint (with reply object `reply`, 0 for none) or a notification. */
+static inline ward_msginfo_t ward_recv(uint64_t src, uint64_t reply, uint64_t *badge,
+                                       uint64_t mr[4])
+{
+	struct ward_regs r = {src, 0, reply, {0, 0, 0, 0}};
+	ward_syscall_regs(WARD_SYS_RECV, &r);
+	*badge = r.cptr;
+	for (int i = 0; i < 4; i++)
+		mr[i] = r.mr[i];
+	return r.info;
+}
+
+static inline ward_msginfo_t ward_nb_recv(uint64_t src, uint64_t reply, uint64_t *badge,
+                                          uint64_t mr[4])
+{
+	struct ward_regs r = {src, 0, reply, {0, 0, 0, 0}};
+	ward_syscall_regs(WARD_SYS_NB_RECV, &r);
+	*badge = r.cptr;
+	for (int i = 0; i < 4; i++)
+		mr[i] = r.mr[i];
+	return r.info;
+}
+
+static inline ward_msginfo_t ward_reply(uint64_t reply, ward_msginfo_t info, const uint64_t mr[4])
+{
+	struct ward_regs r = {0, info, reply, {mr[0], mr[1], mr[2], mr[3]}};
+	ward_syscall_regs(WARD_SYS_REPLY, &r);
+	return r.info;
+}
+
+/* Replies through `reply`, then waits on `src` with the same reply object. */
+static inline ward_msginfo_t ward_reply_recv(uint64_t src, uint64_t reply, ward_msginfo_t info,
+                                             uint64_t *badge, uint64_t mr[4])
+{
+	struct ward_regs r = {src, info, reply, {mr[0], mr[1], mr[2], mr[3]}};
+	ward_syscall_regs(WARD_SYS_REPLY_RECV, &r);
+	*badge = r.cptr;
+	for (int i = 0; i < 4; i++)
+		mr[i] = r.mr[i];
+	return r.info;
+}
+
+static inline void ward_signal(uint64_t ntfn)
+{
+	uint64_t mr[4] = {0};
+	ward_send(ntfn, 0, mr);
+}
+
+/* Waits for a signal; returns the label (0, or WARD_ERR_* if the wait failed). */
+static inline uint64_t ward_wait(uint64_t ntfn, uint64_t *badge)
+{
+	uint64_t mr[4];
+	return ward_msginfo_label(ward_recv(ntfn, 0, badge, mr));
+}
+
+static inline void ward_poll(uint64_t ntfn, uint64_t *badge)
+{
+	uint64_t mr[4];
+	ward_nb_recv(ntfn, 0, badge, mr);
+}
+
+static inline void ward_yield(void)
+{
+	struct ward_regs r = {0, 0, 0, {0, 0, 0, 0}};
+	ward_syscall_regs(WARD_SYS_YIELD, &r);
+}
+
+/* --- Debug and thread-local calls -------------------------------------- */
 
 /* Writes len bytes to the console, whole lines prefixed with this thread's name. */
 static inline enum ward_error ward_debug_write(const void *buf, size_t len)
@@ -31,6 +179,18 @@ __attribute__((noreturn)) static inline void ward_debug_halt(unsigned status)
 {
 	ward_syscall2(WARD_SYS_DEBUG_HALT, status, 0);
 	__builtin_unreachable();
+}
+
+/* The type of the cap at `cptr` (enum ward_object_type), 0 if empty or unresolvable. */
+static inline unsigned ward_debug_cap_type(uint64_t cptr)
+{
+	return (unsigned)ward_syscall2(WARD_SYS_DEBUG_CAP_TYPE, (long)cptr, 0);
+}
+
+/* Names a thread for the console prefix (up to 15 bytes). */
+static inline enum ward_error ward_debug_name(uint64_t tcb, const char *name)
+{
+	return (enum ward_error)ward_syscall2(WARD_SYS_DEBUG_NAME, (long)tcb, (long)name);
 }
 
 static inline enum ward_error ward_set_tls_base(uintptr_t base)

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What happens to an object when a capability to it is deleted: each
+ * object file supplies its part, kernel/finalise.c dispatches by type.
+ */
+#ifndef KERNEL_FINALISE_H
+#define KERNEL_FINALISE_H
+
+#include <stdbool.h>
+#include <kernel/cap.h>
+#include <kernel/objects.h>
+
+/* Called with the cap already removed from its slot; `final` if it was the last. */
+void finalise_cap(const struct cap *cap, bool final);
+
+/* Queues a CNode whose last cap went, to have its slots emptied. */
+void cnode_schedule_destroy(struct cte *cnode, unsigned radix);
+
+void endpoint_finalise(struct endpoint *ep);
+void notification_finalise(struct notification *n);
+void reply_finalise(struct reply *r);
+
+/*
+ * Paging structures and frames (kernel/object/frame.c, vspace.c): unmap
+ * this cap's mapping whether or not it is final; a final PML4 releases its
+ * address-space ID so stale mappings can never be reached again.
+ */
+void vspace_finalise_cap(const struct cap *cap, bool final);
+
+/* IRQ handlers (kernel/object/irq.c): a final handler masks and frees its line. */
+void irq_handler_finalise(const struct cap *cap);
+
+/* I/O ports (kernel/object/ioport.c): the last cap to a range frees it. */
+void ioport_finalise(const struct cap *cap);
+
+#endif

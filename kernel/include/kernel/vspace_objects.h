@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Address-space objects: PML4 (a VSpace root), PDPT, PD, PT, and frames.
+ *
+ * A PML4 gets an address-space ID (ASID) when it is retyped: cap word1 =
+ * (generation << 16) | index into the kernel's ASID table. Frames and
+ * paging structures that are mapped record (ASID, virtual address) in
+ * their cap (word1, word2), so unmapping through a cap whose VSpace has
+ * since been deleted finds a stale generation and touches nothing.
+ * Implemented in kernel/object/vspace.c and kernel/object/frame.c over
+ * the x86_64 page-table code in platform/x86_64/.
+ */
+#ifndef KERNEL_VSPACE_OBJECTS_H
+#define KERNEL_VSPACE_OBJECTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <kernel/cap.h>
+
+#define VSPACE_MAX_ASIDS 4096
+
+/* Fills a new PML4 (kernel VA `pml4`) with the kernel half. */
+void vspace_init_root(uint64_t pml4);
+
+/* True if `count` more ASIDs can be assigned (checked before retype). */
+bool vspace_asids_available(uint64_t count);
+
+/* Assigns an ASID to the new PML4 cap (sets its word1). */
+void vspace_assign_asid(struct cap *pml4_cap);
+
+/* Physical address to load in CR3 for a thread's VSpace cap; 0 if none. */
+uint64_t vspace_root_phys(const struct cap *vspace);
+
+/* The PML4 (physical) an ASID word names, or 0 if that VSpace is gone. */
+uint64_t vspace_asid_root(uint64_t asid);
+
+/*
+ * Removes stale translations of `va` (of every address if `all`) in the
+ * VSpace at `root` on every CPU; the caller has changed the tables.
+ */
+void vspace_flush_tlb(uint64_t root, uint64_t va, bool all);
+
+/*
+ * Removes the mapping the frame cap records, if the VSpace still exists and
+ * the entry still maps this frame, and marks the cap unmapped
+ * (kernel/object/frame.c).
+ */
+void frame_unmap(struct cap *frame);
+
+/*
+ * Boot only: maps the 4 KiB page `phys` at user address `vaddr` of the PML4
+ * at kernel VA `pml4_kva` with WARD_RIGHT_* `rights` (READ required),
+ * making missing tables from `alloc_zeroed_page` (a zeroed page's physical
+ * address, 0 if none). False if the arguments are bad, something is mapped
+ * there, or memory ran out. A frame cap for such a page records the mapping
+ * as Map would: word1 = the PML4 cap's word1 (after vspace_assign_asid),
+ * word2 = vaddr.
+ */
+bool vspace_boot_map_frame(uint64_t pml4_kva, uint64_t vaddr, uint64_t phys, unsigned rights,
+                           uint64_t (*alloc_zeroed_page)(void));
+
+#endif

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The scheduler: per-CPU ready queues, 256 priorities, a bitmap to find
+ * the highest non-empty one. A running thread is not in a queue; it goes
+ * back to the tail of its queue when preempted or when it yields, so
+ * equal priorities share a CPU round-robin, one timer tick at a time.
+ * Guarded by the big kernel lock.
+ */
+#include <stddef.h>
+#include <kernel/platform.h>
+#include <kernel/sched.h>
+
+struct sched_cpu {
+	struct tcb *current;
+	struct tcb_queue ready[WARD_MAX_PRIORITY + 1];
+	uint64_t bitmap[(WARD_MAX_PRIORITY + 1) / 64];
+	bool reschedule;
+};
+
+static struct sched_cpu sched_cpus[KERNEL_MAX_CPUS];
+
+static struct sched_cpu *this_sched(void)
+{
+	return &sched_cpus[platform_cpu_index()];
+}
+
+struct tcb *sched_current(void)
+{
+	return this_sched()->current;
+}
+
+static bool queued(const struct tcb *t)
+{
+	return t->sched_prev != NULL || t->sched_next != NULL ||
+	       sched_cpus[t->cpu].ready[t->priority].head == t;
+}
+
+static void enqueue(struct tcb *t)
+{
+	struct sched_cpu *c = &sched_cpus[t->cpu];
+	struct tcb_queue *q = &c->ready[t->priority];
+
+	t->sched_next = NULL;
+	t->sched_prev = q->tail;
+	if (q->tail != NULL)
+		q->tail->sched_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+	c->bitmap[t->priority / 64] |= 1ULL << (t->priority % 64);
+}
+
+static void dequeue(struct tcb *t)
+{
+	struct sched_cpu *c = &sched_cpus[t->cpu];
+	struct tcb_queue *q = &c->ready[t->priority];
+
+	if (t->sched_prev != NULL)
+		t->sched_prev->sched_next = t->sched_next;
+	else
+		q->head = t->sched_next;
+	if (t->sched_next != NULL)
+		t->sched_next->sched_prev = t->sched_prev;
+	else
+		q->tail = t->sched_prev;
+	t->sched_next = t->sched_prev = NULL;
+	if (q->head == NULL)
+		c->bitmap[t->priority / 64] &= ~(1ULL << (t->priority % 64));
+}
+
+static int highest_ready(const struct sched_cpu *c)
+{
+	for (int w = (int)(sizeof(c->bitmap) / sizeof(c->bitmap[0])) - 1; w >= 0; w--)
+		if (c->bitmap[w] != 0)
+			return w * 64 + 63 - __builtin_clzll(c->bitmap[w]);
+	return -1;
+}
+
+void sched_remove(struct tcb *t)
+{
+	if (queued(t))
+		dequeue(t);
+	if (t->running_on != 0) {
+		unsigned cpu = t->running_on - 1u;
+		sched_cpus[cpu].reschedule = true;
+		platform_reschedule_cpu(cpu); /* a no-op for this CPU */
+	}
+}
+
+void sched_wake(struct tcb *t)
+{
+	struct sched_cpu *c = &sched_cpus[t->cpu];
+	struct tcb *cur = c->current;
+
+	t->state = THREAD_RUNNABLE;
+	t->blocked_on = NULL;
+	if (t->running_on != 0 || queued(t))
+		return;
+	enqueue(t);
+	if (cur == NULL || t->priority > cur->priority) {
+		c->reschedule = true;
+		if (t->cpu != platform_cpu_index())
+			platform_reschedule_cpu(t->cpu);
+	}
+}
+
+void sched_yield(void)
+{
+	this_sched()->reschedule = true;
+}
+
+void sched_request(void)
+{
+	this_sched()->reschedule = true;
+}
+
+void sched_tick(void)
+{
+	struct sched_cpu *c = this_sched();
+
+	/* Round robin: a thread of the same priority is waiting. */
+	if (c->current != NULL && c->ready[c->current->priority].head != NULL)
+		c->reschedule = true;
+}
+
+/* The thread this CPU should run next: keeps `cur` unless it must yield. */
+static struct tcb *choose(struct sched_cpu *c)
+{
+	struct tcb *cur = c->current;
+	bool cur_ok =
+	        cur != NULL && cur->state == THREAD_RUNNABLE && cur->cpu == platform_cpu_index();
+	int best = highest_ready(c);
+
+	if (cur != NULL && cur->state == THREAD_RUNNABLE && !cur_ok && !queued(cur)) {
+		/* Its affinity moved it to another CPU. */
+		enqueue(cur);
+		platform_reschedule_cpu(cur->cpu);
+	}
+	if (cur_ok && (!c->reschedule || best < cur->priority))
+		return cur;
+	if (cur_ok)
+		enqueue(cur);
+	if (best < 0 && !cur_ok)
+		return NULL;
+	struct tcb *next = c->ready[highest_ready(c)].head;
+	dequeue(next);
+	return next;
+}
+
+void sched_exit_kernel(void)
+{
+	struct sched_cpu *c = this_sched();
+	struct tcb *next = choose(c);
+
+	c->reschedule = false;
+	if (c->current != NULL && c->current != next)
+		c->current->running_on = 0;
+	c->current = next;
+	if (next == NULL)
+		platform_idle();
+	next->running_on = platform_cpu_index() + 1;
+	platform_enter_user(next);
+}
+
+void sched_start_cpu(void)
+{
+	sched_exit_kernel();
+}
