@@ -24,33 +24,36 @@ static uint64_t low_bits(unsigned n)
 enum ward_error cspace_lookup_slot(const struct cap *root, uint64_t cptr, unsigned depth,
                                    struct cte **slot)
 {
-	struct cap node = *root;
+	const struct cap *node = root;
 	unsigned left = depth;
 
 	if (depth < 1 || depth > 64)
 		return WARD_ERR_FAILED_LOOKUP;
 	for (;;) {
-		unsigned level = node.bits + node.guard_bits;
-		if (node.type != WARD_OBJ_CNODE || level > left)
+		unsigned radix = node->bits, guard_bits = node->guard_bits,
+		         level = radix + guard_bits;
+		if (node->type != WARD_OBJ_CNODE || level > left || radix == 0)
 			return WARD_ERR_FAILED_LOOKUP;
-		if (node.guard_bits != 0 &&
-		    ((cptr >> (left - node.guard_bits)) & low_bits(node.guard_bits)) != node.word1)
+		/* The address bits not yet used; the guard is their top guard_bits. */
+		uint64_t value = left == 64 ? cptr : cptr & ((1ULL << left) - 1);
+		if (guard_bits != 0 && (value >> (left - guard_bits)) != node->word1)
 			return WARD_ERR_FAILED_LOOKUP;
-		uint64_t index = (cptr >> (left - level)) & low_bits(node.bits);
-		struct cte *s = (struct cte *)node.obj + index;
 		left -= level;
+		struct cte *s = (struct cte *)node->obj + ((value >> left) & low_bits(radix));
 		if (left == 0) {
 			*slot = s;
 			return WARD_OK;
 		}
-		node = s->cap;
+		node = &s->cap;
 	}
 }
 
 enum ward_error cspace_lookup_cap(const struct cap *root, uint64_t cptr, struct cte **slot)
 {
-	enum ward_error err = cspace_lookup_slot(root, cptr, 64, slot);
+	enum ward_error err = WARD_OK;
 
+	if ((*slot = cspace_lookup_flat(root, cptr)) == NULL)
+		err = cspace_lookup_slot(root, cptr, 64, slot);
 	if (err == WARD_OK && cap_is_null(&(*slot)->cap))
 		return WARD_ERR_INVALID_CAPABILITY;
 	return err;

@@ -14,6 +14,7 @@ struct sched_cpu {
 	struct tcb *current;
 	struct tcb_queue ready[WARD_MAX_PRIORITY + 1];
 	uint64_t bitmap[(WARD_MAX_PRIORITY + 1) / 64];
+	unsigned words; /* bit w: bitmap[w] is not empty (a two-level search) */
 	bool reschedule;
 };
 
@@ -48,6 +49,7 @@ static void enqueue(struct tcb *t)
 		q->head = t;
 	q->tail = t;
 	c->bitmap[t->priority / 64] |= 1ULL << (t->priority % 64);
+	c->words |= 1U << (t->priority / 64);
 }
 
 static void dequeue(struct tcb *t)
@@ -64,16 +66,19 @@ static void dequeue(struct tcb *t)
 	else
 		q->tail = t->sched_prev;
 	t->sched_next = t->sched_prev = NULL;
-	if (q->head == NULL)
+	if (q->head == NULL) {
 		c->bitmap[t->priority / 64] &= ~(1ULL << (t->priority % 64));
+		if (c->bitmap[t->priority / 64] == 0)
+			c->words &= ~(1U << (t->priority / 64));
+	}
 }
 
 static int highest_ready(const struct sched_cpu *c)
 {
-	for (int w = (int)(sizeof(c->bitmap) / sizeof(c->bitmap[0])) - 1; w >= 0; w--)
-		if (c->bitmap[w] != 0)
-			return w * 64 + 63 - __builtin_clzll(c->bitmap[w]);
-	return -1;
+	if (c->words == 0)
+		return -1;
+	int w = 31 - __builtin_clz(c->words);
+	return w * 64 + 63 - __builtin_clzll(c->bitmap[w]);
 }
 
 void sched_remove(struct tcb *t)
@@ -145,6 +150,23 @@ static struct tcb *choose(struct sched_cpu *c)
 	struct tcb *next = c->ready[highest_ready(c)].head;
 	dequeue(next);
 	return next;
+}
+
+bool sched_may_switch_to(const struct tcb *next)
+{
+	const struct sched_cpu *c = this_sched();
+
+	return !c->reschedule && highest_ready(c) <= (int)next->priority;
+}
+
+void sched_switch_to(struct tcb *next)
+{
+	struct sched_cpu *c = this_sched();
+
+	c->current->running_on = 0;
+	c->current = next;
+	next->running_on = platform_cpu_index() + 1;
+	platform_enter_user(next);
 }
 
 void sched_exit_kernel(void)

@@ -155,6 +155,9 @@ static void decode_configure(struct invocation *inv, struct tcb *t)
 			return;
 		}
 	}
+	/* A thread running elsewhere must leave its old VSpace before it can go. */
+	if (t->running_on != 0)
+		platform_reschedule_cpu(t->running_on - 1u);
 	copy_into_slot(cspace, &t->slots[TCB_SLOT_CSPACE]);
 	copy_into_slot(vspace, &t->slots[TCB_SLOT_VSPACE]);
 	copy_into_slot(ipcbuf, &t->slots[TCB_SLOT_IPC_BUFFER]);

@@ -125,7 +125,7 @@ void vspace_flush_tlb(uint64_t root, uint64_t va, bool all)
 	tlb_shootdown(~0ULL, root, va, all);
 }
 
-/* The level of the table a paging-structure cap names: 3 PDPT, 2 PD, 1 PT. */
+/* The level of the table a paging-structure cap names: 3 PDPT, 2 PD, 1 PT; 0 otherwise. */
 static unsigned table_level(const struct cap *table)
 {
 	switch (table->type) {
@@ -133,8 +133,10 @@ static unsigned table_level(const struct cap *table)
 		return PT_LEVEL_PDPT;
 	case WARD_OBJ_PD:
 		return PT_LEVEL_PD;
-	default:
+	case WARD_OBJ_PT:
 		return PT_LEVEL_PT;
+	default:
+		return 0;
 	}
 }
 
@@ -207,6 +209,10 @@ static void decode_table_map(struct invocation *inv)
 
 void decode_page_table(struct invocation *inv)
 {
+	if (table_level(&inv->slot->cap) == 0) { /* a PML4 is mapped by nothing */
+		inv_error(inv, WARD_ERR_ILLEGAL_OPERATION, WARD_ARG_CAP, inv->slot->cap.type, 0);
+		return;
+	}
 	switch (inv->label) {
 	case WARD_PAGE_TABLE_MAP:
 		decode_table_map(inv);

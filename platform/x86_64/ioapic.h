@@ -15,22 +15,22 @@
 #include <ward/errors.h>
 
 /* Registers, reached by writing the index to IOREGSEL and then using IOWIN (§3.1, §3.2). */
-#define IOAPIC_IOREGSEL           0x00
-#define IOAPIC_IOWIN              0x10
-#define IOAPIC_REG_VER            0x01
-#define IOAPIC_VER_MAX_ENTRY(v)   (((v) >> 16) & 0xff) /* the last entry's index */
-#define IOAPIC_REG_REDTBL_LO(n)   (0x10 + 2 * (n))
-#define IOAPIC_REG_REDTBL_HI(n)   (0x11 + 2 * (n))
+#define IOAPIC_IOREGSEL         0x00
+#define IOAPIC_IOWIN            0x10
+#define IOAPIC_REG_VER          0x01
+#define IOAPIC_VER_MAX_ENTRY(v) (((v) >> 16) & 0xff) /* the last entry's index */
+#define IOAPIC_REG_REDTBL_LO(n) (0x10 + 2 * (n))
+#define IOAPIC_REG_REDTBL_HI(n) (0x11 + 2 * (n))
 
 /* Redirection table entry (§3.2.4). */
-#define IOAPIC_RTE_VECTOR_MASK     0xffULL
-#define IOAPIC_RTE_DELIVERY_FIXED  (0ULL << 8)
-#define IOAPIC_RTE_DEST_PHYSICAL   (0ULL << 11)
-#define IOAPIC_RTE_ACTIVE_LOW      (1ULL << 13)
-#define IOAPIC_RTE_LEVEL           (1ULL << 15)
-#define IOAPIC_RTE_MASKED          (1ULL << 16)
-#define IOAPIC_RTE_DEST_SHIFT      56
-#define IOAPIC_MAX_DEST_ID         0xff
+#define IOAPIC_RTE_VECTOR_MASK    0xffULL
+#define IOAPIC_RTE_DELIVERY_FIXED (0ULL << 8)
+#define IOAPIC_RTE_DEST_PHYSICAL  (0ULL << 11)
+#define IOAPIC_RTE_ACTIVE_LOW     (1ULL << 13)
+#define IOAPIC_RTE_LEVEL          (1ULL << 15)
+#define IOAPIC_RTE_MASKED         (1ULL << 16)
+#define IOAPIC_RTE_DEST_SHIFT     56
+#define IOAPIC_MAX_DEST_ID        0xff
 
 /* The unmasked entry delivering `vector` (fixed, physical) to `dest_apic_id`. */
 static inline uint64_t ioapic_rte(unsigned vector, bool level, bool active_low,

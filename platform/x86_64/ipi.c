@@ -29,10 +29,11 @@ static struct {
 
 void ipi_send(unsigned cpu_index, unsigned vector)
 {
-	if (cpu_index >= WARD_MAX_CPUS || !__atomic_load_n(&cpus[cpu_index].online, __ATOMIC_ACQUIRE))
+	if (cpu_index >= WARD_MAX_CPUS ||
+	    !__atomic_load_n(&cpus[cpu_index].online, __ATOMIC_ACQUIRE))
 		panic("IPI 0x%x to CPU %u, which is not online", vector, cpu_index);
-	if (!lapic_send(lapic_icr(cpus[cpu_index].apic_id, LAPIC_ICR_FIXED | LAPIC_ICR_ASSERT,
-	                          vector)))
+	uint32_t dest = cpus[cpu_index].apic_id;
+	if (!lapic_send(lapic_icr(dest, LAPIC_ICR_FIXED | LAPIC_ICR_ASSERT, vector)))
 		panic("IPI 0x%x to CPU %u: the ICR stays busy", vector, cpu_index);
 }
 

@@ -38,7 +38,8 @@ void kernel_lock_acquire(void)
 void kernel_lock_release(void)
 {
 	if (!kernel_lock_held())
-		panic("kernel lock released by CPU %u, which does not hold it", this_cpu()->local.id);
+		panic("kernel lock released by CPU %u, which does not hold it",
+		      this_cpu()->local.id);
 	__atomic_store_n(&kernel_lock.owner, NO_CPU, __ATOMIC_RELAXED);
 	__atomic_store_n(&kernel_lock.serving, kernel_lock.serving + 1, __ATOMIC_RELEASE);
 }

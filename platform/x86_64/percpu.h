@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include "context.h"
 #include "gdt.h"
-#include "ipi.h" /* the IPI API travels with the per-CPU flags it sets */
 
 #define WARD_MAX_CPUS      16
 #define CPU_IST_STACK_SIZE 8192

@@ -9,6 +9,7 @@
  * rules.
  */
 #include <kernel/printf.h>
+#include "acpi_boot.h"
 #include "cpu.h"
 #include "lapic.h"
 #include "memory_layout.h"
@@ -113,7 +114,8 @@ static bool start_ap(unsigned index, uint32_t apic_id)
 	trampoline_params()->stack_top = ap_stack_top(index);
 	trampoline_params()->cpu_index = index;
 	if (!send_init_sipi_sipi(apic_id)) {
-		kprintf("CPU with APIC ID %u: the startup IPIs could not be sent: skipped", apic_id);
+		kprintf("CPU with APIC ID %u: the startup IPIs could not be sent: skipped",
+		        apic_id);
 		return false;
 	}
 	uint64_t deadline = lapic_deadline_us(AP_START_TIMEOUT_US);

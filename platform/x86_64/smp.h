@@ -18,7 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <ward/bootinfo.h>
-#include "acpi_boot.h"
+
+struct platform_desc;
 
 struct ap_boot_params {
 	uint64_t cr3;

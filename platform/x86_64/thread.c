@@ -59,6 +59,9 @@ void platform_enter_user(struct tcb *t)
 static __attribute__((noreturn)) void idle_loop(void)
 {
 	cpu_idling[platform_cpu_index()] = true;
+	/* Leave the last thread's VSpace: it may be deleted and reused meanwhile. */
+	if (read_cr3() != vspace_kernel_root())
+		write_cr3(vspace_kernel_root());
 	kernel_lock_release();
 	for (;;)
 		__asm__ volatile("sti; hlt; cli");

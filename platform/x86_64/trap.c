@@ -6,6 +6,7 @@
  * (or, without one, a readable report and a stopped thread); an exception
  * in the kernel prints the same report and panics. Nothing triple-faults.
  */
+#include <kernel/fastpath.h>
 #include <kernel/irq.h>
 #include <kernel/ipc.h>
 #include <kernel/platform.h>
@@ -162,7 +163,13 @@ void trap_from_kernel(struct user_context *c)
 
 void syscall_from_user(struct user_context *c)
 {
+	struct tcb *t, *next;
+
 	kernel_lock_acquire();
-	syscall_dispatch(sched_current(), (int64_t)c->rax);
+	t = sched_current();
+	next = fastpath(t, (int64_t)c->rax);
+	if (next != NULL)
+		sched_switch_to(next);
+	syscall_dispatch(t, (int64_t)c->rax);
 	sched_exit_kernel();
 }

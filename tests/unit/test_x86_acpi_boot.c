@@ -15,11 +15,11 @@
 #include <cmocka.h>
 #include "acpi_boot.h"
 
-#define LOW_BYTES  0x100000 /* real-mode memory: BDA, EBDA, BIOS area */
-#define MAX_BLOBS  16
-#define EBDA_PHYS  0x9fc00
-#define QEMU_RSDP  0xf59d0
-#define BSP_APIC   0
+#define LOW_BYTES 0x100000 /* real-mode memory: BDA, EBDA, BIOS area */
+#define MAX_BLOBS 16
+#define EBDA_PHYS 0x9fc00
+#define QEMU_RSDP 0xf59d0
+#define BSP_APIC  0
 
 static const char *data_dir;
 

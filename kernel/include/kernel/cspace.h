@@ -28,6 +28,21 @@ struct lookup_fault {
 enum ward_error cspace_lookup_slot(const struct cap *root, uint64_t cptr, unsigned depth,
                                    struct cte **slot);
 
+/*
+ * The common case, inline: a depth-64 address in a single-level CSpace
+ * whose root guard and radix use all 64 bits. NULL means "not this case"
+ * (the caller then takes cspace_lookup_slot), never a failed lookup.
+ */
+static inline struct cte *cspace_lookup_flat(const struct cap *root, uint64_t cptr)
+{
+	unsigned radix = root->bits;
+
+	if (root->type != WARD_OBJ_CNODE || radix + root->guard_bits != 64 || radix == 0 ||
+	    radix >= 64 || (cptr >> radix) != root->word1)
+		return NULL;
+	return (struct cte *)root->obj + (cptr & ((1ULL << radix) - 1));
+}
+
 /* As cspace_lookup_slot with depth 64, for a non-empty slot. */
 enum ward_error cspace_lookup_cap(const struct cap *root, uint64_t cptr, struct cte **slot);
 

@@ -32,6 +32,18 @@ void sched_tick(void);
 void sched_request(void);
 
 /*
+ * True if this CPU may switch straight to `next` (the fast path): nothing
+ * of higher priority is ready and no reschedule is pending.
+ */
+bool sched_may_switch_to(const struct tcb *next);
+
+/*
+ * Leaves the kernel for `next`, which the fast path made runnable while the
+ * current thread blocked: no queue is touched. Never returns.
+ */
+__attribute__((noreturn)) void sched_switch_to(struct tcb *next);
+
+/*
  * Leaves the kernel: picks this CPU's next thread, releases the big lock
  * and enters it, or idles. Never returns.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * BAR decoding and sizing. Sizing follows PCI Local Bus 3.0 §6.2.5.1 and
- * PCIe Base 6.0 §7.5.1.2.1: turn decode off, write all-ones, read back,
+ * PCIe Base §7.5.1.2.1: turn decode off, write all-ones, read back,
  * restore the original value, turn decode back on. A 64-bit memory BAR
  * (type 10b) spans two slots and its upper half is sized the same way, so
  * BARs of 4 GiB and more are found. The walk and the arithmetic are

@@ -5,7 +5,7 @@
  * keeps a bitmap of visited dwords (a revisit is a loop), checks every
  * pointer against its region and stops after one entry per dword. The
  * conventional list occupies 0x40-0xff (PCI Local Bus 3.0 §6.7), the
- * extended list 0x100-0xfff (PCIe Base 6.0 §7.6.3).
+ * extended list 0x100-0xfff (PCIe Base §7.6.3).
  */
 #include <string.h>
 
@@ -92,7 +92,7 @@ enum pci_err pci_ext_cap_walk(const struct pci_cfg_ops *ops, void *ctx, uint32_t
 	uint32_t hdr = pci_cfg_read32(ops, ctx, sbdf, off);
 	unsigned n;
 
-	/* 0 or all-ones at 0x100: no extended capabilities (PCIe Base 6.0 §7.6.3). */
+	/* 0 or all-ones at 0x100: no extended capabilities (PCIe Base §7.6.3). */
 	if (hdr == 0 || hdr == PCI_CFG_ALL_ONES32 || pci_ext_space_aliased(ops, ctx, sbdf, hdr))
 		return PCI_OK;
 	for (n = 0;; n++) {
@@ -227,7 +227,7 @@ enum pci_err pci_caps_scan(const struct pci_cfg_ops *ops, void *ctx, uint32_t sb
 		return err;
 	caps->legacy_malformed = err == PCI_ERR_MALFORMED_LIST;
 	/*
-	 * Extended space exists for PCIe functions (PCIe Base 6.0 §7.2.2);
+	 * Extended space exists for PCIe functions (PCIe Base §7.2.2);
 	 * PCI-X Mode 2 is not supported here.
 	 */
 	if (caps->pcie != 0)

@@ -2,7 +2,7 @@
 /*
  * ECAM address arithmetic and error strings. ECAM maps each function's
  * 4 KiB configuration space at a fixed offset derived from its bus,
- * device and function numbers (PCIe Base 6.0 §7.2.2, Table 7-1); the
+ * device and function numbers (PCIe Base §7.2.2); the
  * PCI server maps one window per MCFG entry and uses these helpers to
  * refuse any access outside it.
  */
@@ -42,7 +42,7 @@ enum pci_err pci_ecam_offset(const struct pci_ecam_window *w, uint32_t sbdf, uin
 		return PCI_ERR_INVAL;
 	if (width != 1 && width != 2 && width != 4)
 		return PCI_ERR_INVAL;
-	/* Configuration accesses must be naturally aligned (PCIe Base 6.0 §7.2.2.1). */
+	/* ECAM accesses must be naturally aligned (PCIe Base §7.2.2). */
 	if (reg % width != 0)
 		return PCI_ERR_INVAL;
 	if (PCI_SBDF_SEG(sbdf) != w->segment)

@@ -7,6 +7,9 @@
  * scanned at most once, and a bridge is followed only if its range lies
  * inside its parent's; hostile bridge registers can hide their own
  * subtree but cannot make the walk loop or leave the segment's range.
+ * CardBus bridges and ARI (functions beyond 7 without bit 7 on the
+ * device's function 0) are not followed; VFs do not answer the vendor-ID
+ * probe and are derived from the SR-IOV capability instead.
  */
 #include <string.h>
 

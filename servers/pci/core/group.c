@@ -47,7 +47,7 @@ static bool pci_acs_flags_enabled(const struct pci_dev *d)
 	/*
 	 * An ACS control a function does not implement is not applicable to
 	 * it (e.g. no peer-to-peer path to redirect), so only implemented
-	 * ones are required (PCIe Base §7.7.8.2; Linux masks with the
+	 * ones are required (PCIe Base §6.12; Linux masks with the ACS
 	 * Capability register the same way).
 	 */
 	req = (uint16_t)(PCI_ACS_ISOLATION_FLAGS & d->acs_cap);

@@ -2,11 +2,10 @@
 /*
  * Base Address Registers. A BAR's size is discovered by writing all-ones
  * and reading back which address bits stuck (PCI Local Bus 3.0 §6.2.5.1;
- * PCIe Base 6.0 §7.5.1.2.1): the lowest writable address bit is the size.
+ * PCIe Base §7.5.1.2.1): the lowest writable address bit is the size.
  * The arithmetic (decode, size from the read-back mask) is kept apart from
  * the configuration-space walk so it can be tested on its own and reused
- * for SR-IOV VF BARs, which are sized the same way (PCIe Base 6.0
- * §9.3.3.14).
+ * for SR-IOV VF BARs, which are sized the same way (PCIe Base §9.3.3.14).
  */
 #ifndef PCI_BAR_H
 #define PCI_BAR_H

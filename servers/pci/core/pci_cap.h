@@ -3,7 +3,7 @@
  * Capability lists. Conventional configuration space (0x40-0xff) holds a
  * singly linked list of capabilities starting at the Capabilities Pointer
  * (PCI Local Bus 3.0 §6.7); extended configuration space (0x100-0xfff)
- * holds a second list starting at 0x100 (PCIe Base 6.0 §7.6). Both lists
+ * holds a second list starting at 0x100 (PCIe Base §7.6). Both lists
  * are device-controlled data, so every walk is bounded, rejects pointers
  * outside the list's region and detects revisits: a hostile function can
  * make a walk fail, never hang or leave the function's config space.
@@ -61,7 +61,7 @@ enum pci_err pci_cap_walk(const struct pci_cfg_ops *ops, void *ctx, uint32_t sbd
  * all-ones, or extended space that merely aliases the first 256 bytes
  * (seen on conventional functions behind ECAM), means no list: PCI_OK with
  * no visits. Next pointers are bits 31:20 with the low two bits masked
- * (PCIe Base 6.0 §7.6.3); a non-zero next below 0x100, a revisit, an
+ * (PCIe Base §7.6.3); a non-zero next below 0x100, a revisit, an
  * all-ones header after the first or more than PCI_CAP_EXT_MAX entries
  * make the list malformed. Returns as pci_cap_walk, without the
  * PCI_ERR_NOT_FOUND case. Only meaningful for functions with extended
@@ -105,7 +105,7 @@ uint16_t pci_acs_ctrl_wanted(uint16_t cap, uint16_t ctrl);
 /*
  * Enables ACS Source Validation, P2P Request/Completion Redirect and
  * Upstream Forwarding, as far as implemented, in the ACS capability at
- * acs_off (PCIe Base 6.0 §7.7.8), then reads the registers back into
+ * acs_off (PCIe Base §6.12), then reads the registers back into
  * *cap and *ctrl (what the hardware accepted). Returns PCI_ERR_INVAL if
  * acs_off is not a dword-aligned extended-space offset; nothing is
  * written then.

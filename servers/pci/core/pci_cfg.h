@@ -8,8 +8,8 @@
  *
  * Accesses issued by the core are always naturally aligned, of width 1, 2
  * or 4 bytes, and below PCI_CFG_SPACE_EXP_SIZE (4 KiB per function).
- * A read of an absent function must return all-ones, as a master abort
- * does on real hardware (PCIe Base 6.0 §2.3.2, §7.2.2.2).
+ * A read of an absent function must return all-ones, as the Root Complex
+ * does when a configuration request completes with Unsupported Request.
  */
 #ifndef PCI_CFG_H
 #define PCI_CFG_H
@@ -32,7 +32,7 @@ struct pci_cfg_ops {
 /*
  * SBDF layout: segment in bits 31:16, bus 15:8, device 7:3, function 2:0.
  * The low 16 bits are the Routing/Requester ID that appears in TLPs
- * (PCIe Base 6.0 §2.2.4.2) and that the IOMMU uses as its source ID.
+ * (PCIe Base §2.2.4.2) and that the IOMMU uses as its source ID.
  */
 #define PCI_SBDF_SEG_SHIFT  16
 #define PCI_SBDF_BUS_SHIFT  8
@@ -98,7 +98,7 @@ static inline void pci_cfg_write32(const struct pci_cfg_ops *ops, void *ctx, uin
 }
 
 /*
- * ECAM (Enhanced Configuration Access Mechanism, PCIe Base 6.0 §7.2.2;
+ * ECAM (Enhanced Configuration Access Mechanism, PCIe Base §7.2.2;
  * PCI Firmware 3.3 §4.1.2 "MCFG"). Each function owns 4 KiB at
  * bus << 20 | dev << 15 | fn << 12 from the MCFG base address, which is
  * the address of bus 0 even when the window starts at a later bus.

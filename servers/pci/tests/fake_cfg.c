@@ -70,7 +70,7 @@ void fake_set_wmask(struct fake_fn *fn, uint16_t off, uint32_t mask, int width)
 }
 
 struct fake_fn *fake_add(struct fake_cfg *f, uint32_t sbdf, uint16_t vendor, uint16_t device,
-			 uint8_t header_type, uint32_t class_code)
+                         uint8_t header_type, uint32_t class_code)
 {
 	struct fake_fn *fn;
 
@@ -93,7 +93,7 @@ void fake_bar(struct fake_fn *fn, uint16_t off, uint64_t size, uint32_t type, ui
 	uint32_t low_bits = (type & PCI_BASE_ADDRESS_SPACE_IO) ? 0x3u : 0xfu;
 	uint64_t mask = size ? ~(size - 1) : 0;
 	bool is64 = !(type & PCI_BASE_ADDRESS_SPACE_IO) &&
-		    (type & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BASE_ADDRESS_MEM_TYPE_64;
+	            (type & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BASE_ADDRESS_MEM_TYPE_64;
 
 	if (size == 0) {
 		fake_set(fn, off, 0, 4);
@@ -194,7 +194,7 @@ static void fake_write(void *ctx, uint32_t sbdf, uint16_t off, uint32_t val, int
 		f->sized_decoding = true;
 	if (fn->sriov)
 		vfe_before = fake_get(fn, (uint16_t)(fn->sriov + PCI_SRIOV_CTRL), 2) &
-			     PCI_SRIOV_CTRL_VFE;
+		             PCI_SRIOV_CTRL_VFE;
 	for (i = 0; i < width; i++) {
 		uint8_t b = (uint8_t)(val >> (FAKE_BYTE_BITS * i));
 		uint8_t *p = &fn->cfg[off + i];
@@ -202,12 +202,12 @@ static void fake_write(void *ctx, uint32_t sbdf, uint16_t off, uint32_t val, int
 		*p = (uint8_t)((*p & ~fn->wmask[off + i]) | (b & fn->wmask[off + i]));
 		*p = (uint8_t)(*p & ~(b & fn->w1c[off + i]));
 	}
-	if (vfe_before && !(fake_get(fn, (uint16_t)(fn->sriov + PCI_SRIOV_CTRL), 2) &
-			    PCI_SRIOV_CTRL_VFE))
+	if (vfe_before &&
+	    !(fake_get(fn, (uint16_t)(fn->sriov + PCI_SRIOV_CTRL), 2) & PCI_SRIOV_CTRL_VFE))
 		f->vfe_cleared = true;
 }
 
 const struct pci_cfg_ops fake_cfg_ops = {
-	.read = fake_read,
-	.write = fake_write,
+        .read = fake_read,
+        .write = fake_write,
 };

@@ -28,10 +28,10 @@ struct fake_cfg {
 	unsigned nfns;
 	unsigned reads;
 	unsigned writes;
-	bool bad_access;       /* misaligned, wrong width or beyond 4 KiB */
-	bool sized_decoding;   /* all-ones written to a BAR while it was decoded */
-	bool status_written;   /* a write overlapped the Status register */
-	bool vfe_cleared;      /* SR-IOV VF Enable was cleared by a write */
+	bool bad_access;     /* misaligned, wrong width or beyond 4 KiB */
+	bool sized_decoding; /* all-ones written to a BAR while it was decoded */
+	bool status_written; /* a write overlapped the Status register */
+	bool vfe_cleared;    /* SR-IOV VF Enable was cleared by a write */
 };
 
 extern const struct pci_cfg_ops fake_cfg_ops;
@@ -46,7 +46,7 @@ void fake_free(struct fake_cfg *f);
  * Master bits are writable; Status bits 15:8 are RW1C.
  */
 struct fake_fn *fake_add(struct fake_cfg *f, uint32_t sbdf, uint16_t vendor, uint16_t device,
-			 uint8_t header_type, uint32_t class_code);
+                         uint8_t header_type, uint32_t class_code);
 struct fake_fn *fake_find(struct fake_cfg *f, uint32_t sbdf);
 
 void fake_set(struct fake_fn *fn, uint16_t off, uint32_t val, int width);

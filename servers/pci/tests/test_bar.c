@@ -44,7 +44,7 @@ static void test_size_from_mask(void **state)
 	/* Upper half sized too: an 8 GiB BAR has no writable bit in the low dword. */
 	assert_int_equal(pci_bar_size_from_mask(0x0000000c, 0xfffffffe, false, true), 8 * GIB);
 	assert_int_equal(pci_bar_size_from_mask(0x00000004, 0x80000000, false, true),
-			 0x8000000000000000ull);
+	                 0x8000000000000000ull);
 	/* 16-bit I/O decoders return zero in bits 31:16. */
 	assert_int_equal(pci_bar_size_from_mask(0x0000ffe1, 0, true, false), 0x20);
 	assert_int_equal(pci_bar_size_from_mask(0xffffff01, 0, true, false), 0x100);
@@ -175,7 +175,7 @@ static void test_probe_64bit_last_slot(void **state)
 	fake_set_wmask(fn, PCI_BASE_ADDRESS_5, 0xfffff000, 4);
 	fake_set(fn, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
 	assert_int_equal(pci_bars_probe(&fake_cfg_ops, f, DEV0, 0, bars, &n),
-			 PCI_ERR_MALFORMED_BAR);
+	                 PCI_ERR_MALFORMED_BAR);
 	assert_int_equal(n, 6);
 	assert_int_equal(bars[0].size, 4 * KIB);
 	assert_int_equal(bars[5].size, 0);
@@ -197,7 +197,7 @@ static void test_probe_type1(void **state)
 	fake_set_wmask(fn, PCI_PRIMARY_BUS, 0xffffff, 4);
 	fake_set(fn, PCI_COMMAND, CMD_ALL, 2);
 	assert_int_equal(pci_bars_probe(&fake_cfg_ops, f, DEV0, PCI_HEADER_TYPE_BRIDGE, bars, &n),
-			 PCI_OK);
+	                 PCI_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(bars[0].size, 4 * KIB);
 	assert_int_equal(bars[1].size, 0);
@@ -238,7 +238,7 @@ static void test_rom(void **state)
 	assert_int_equal(pci_rom_probe(&fake_cfg_ops, f, DEV0, 0, &rom), PCI_OK);
 	assert_int_equal(rom.size, 0);
 	assert_int_equal(pci_rom_probe(&fake_cfg_ops, f, DEV0, PCI_HEADER_TYPE_CARDBUS, &rom),
-			 PCI_ERR_NOT_FOUND);
+	                 PCI_ERR_NOT_FOUND);
 	assert_int_equal(rom.size, 0);
 	assert_false(f->bad_access);
 }
@@ -246,14 +246,14 @@ static void test_rom(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_size_from_mask),
-		cmocka_unit_test(test_flags_and_base),
-		cmocka_unit_test_setup_teardown(test_probe_type0, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_probe_decode_already_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_probe_64bit_large, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_probe_64bit_last_slot, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_probe_type1, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rom, setup, teardown),
+	        cmocka_unit_test(test_size_from_mask),
+	        cmocka_unit_test(test_flags_and_base),
+	        cmocka_unit_test_setup_teardown(test_probe_type0, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_probe_decode_already_off, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_probe_64bit_large, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_probe_64bit_last_slot, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_probe_type1, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_rom, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

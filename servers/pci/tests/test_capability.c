@@ -95,8 +95,8 @@ static void test_legacy_no_list(void **state)
 	assert_int_equal(find(state, PCI_CAP_ID_PM, &off), PCI_ERR_NOT_FOUND);
 	/* Absent function: not found rather than malformed. */
 	assert_int_equal(pci_find_capability(&fake_cfg_ops, *state, PCI_SBDF(0, 9, 0, 0),
-					     PCI_CAP_ID_PM, &off),
-			 PCI_ERR_NOT_FOUND);
+	                                     PCI_CAP_ID_PM, &off),
+	                 PCI_ERR_NOT_FOUND);
 	/* Empty list: the pointer is 0. */
 	fake_cap_start(fn, 0);
 	assert_int_equal(find(state, PCI_CAP_ID_PM, &off), PCI_ERR_NOT_FOUND);
@@ -291,6 +291,37 @@ static void test_walk_early_stop(void **state)
 	assert_int_equal(n, 2);
 }
 
+static bool count_visits(void *arg, uint16_t id, uint16_t off)
+{
+	unsigned *n = arg;
+
+	(void)id;
+	(void)off;
+	++*n;
+	return false;
+}
+
+static void test_loop_fails_fast(void **state)
+{
+	struct fake_fn *fn = fn_of(state);
+	unsigned n = 0;
+
+	/* A loop is reported at the first revisit, not after the length bound. */
+	fake_cap_start(fn, 0x40);
+	fake_cap(fn, 0x40, PCI_CAP_ID_PM, 0x50);
+	fake_cap(fn, 0x50, PCI_CAP_ID_MSI, 0x40);
+	assert_int_equal(pci_cap_walk(&fake_cfg_ops, *state, DEV, count_visits, &n),
+	                 PCI_ERR_MALFORMED_LIST);
+	assert_int_equal(n, 2);
+	n = 0;
+	fake_ext_cap(fn, 0x100, PCI_EXT_CAP_ID_ERR, 0x200);
+	fake_ext_cap(fn, 0x200, PCI_EXT_CAP_ID_ARI, 0x300);
+	fake_ext_cap(fn, 0x300, PCI_EXT_CAP_ID_ATS, 0x200);
+	assert_int_equal(pci_ext_cap_walk(&fake_cfg_ops, *state, DEV, count_visits, &n),
+	                 PCI_ERR_MALFORMED_LIST);
+	assert_int_equal(n, 3);
+}
+
 static void test_caps_scan(void **state)
 {
 	struct fake_fn *fn = fn_of(state);
@@ -350,12 +381,12 @@ static void test_acs_enable(void **state)
 	assert_int_equal(pci_acs_enable(&fake_cfg_ops, *state, DEV, ACS_OFF, &cap, &ctrl), PCI_OK);
 	assert_int_equal(fn->nwrites[ACS_OFF + PCI_ACS_CTRL], 1);
 	assert_int_equal(pci_acs_ctrl_wanted(PCI_ACS_SV | PCI_ACS_EC, PCI_ACS_EC),
-			 PCI_ACS_SV | PCI_ACS_EC);
+	                 PCI_ACS_SV | PCI_ACS_EC);
 	assert_int_equal(pci_acs_ctrl_wanted(0, 0), 0);
 	assert_int_equal(pci_acs_enable(&fake_cfg_ops, *state, DEV, 0x40, &cap, &ctrl),
-			 PCI_ERR_INVAL);
+	                 PCI_ERR_INVAL);
 	assert_int_equal(pci_acs_enable(&fake_cfg_ops, *state, DEV, ACS_OFF + 2, &cap, &ctrl),
-			 PCI_ERR_INVAL);
+	                 PCI_ERR_INVAL);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -363,14 +394,23 @@ static void test_acs_enable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_legacy_find),	     T(test_legacy_no_list),
-		T(test_legacy_two_cap_loop), T(test_legacy_self_loop),
-		T(test_legacy_out_of_range), T(test_legacy_misaligned),
-		T(test_legacy_longest_list), T(test_ext_find),
-		T(test_ext_none),	     T(test_ext_loops),
-		T(test_ext_out_of_range),    T(test_ext_misaligned),
-		T(test_ext_aliased),	     T(test_walk_early_stop),
-		T(test_caps_scan),	     T(test_acs_enable),
+	        T(test_legacy_find),
+	        T(test_legacy_no_list),
+	        T(test_legacy_two_cap_loop),
+	        T(test_legacy_self_loop),
+	        T(test_legacy_out_of_range),
+	        T(test_legacy_misaligned),
+	        T(test_legacy_longest_list),
+	        T(test_ext_find),
+	        T(test_ext_none),
+	        T(test_ext_loops),
+	        T(test_ext_out_of_range),
+	        T(test_ext_misaligned),
+	        T(test_ext_aliased),
+	        T(test_walk_early_stop),
+	        T(test_loop_fails_fast),
+	        T(test_caps_scan),
+	        T(test_acs_enable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,8 +34,8 @@ static void test_sbdf_encoding(void **state)
 
 static void test_ecam_offsets(void **state)
 {
-	struct pci_ecam_window w = {.base = 0xb0000000, .segment = 0, .start_bus = 0,
-				    .end_bus = 0xff};
+	struct pci_ecam_window w = {
+	        .base = 0xb0000000, .segment = 0, .start_bus = 0, .end_bus = 0xff};
 	uint64_t off = 0;
 
 	(void)state;
@@ -43,8 +43,7 @@ static void test_ecam_offsets(void **state)
 	assert_int_equal(off, 0);
 	assert_int_equal(pci_ecam_offset(&w, PCI_SBDF(0, 1, 2, 3), 0x100, 4, &off), PCI_OK);
 	assert_int_equal(off, (1u << 20) | (2u << 15) | (3u << 12) | 0x100);
-	assert_int_equal(pci_ecam_offset(&w, PCI_SBDF(0, 0xff, 0x1f, 7), 0xffc, 4, &off),
-			 PCI_OK);
+	assert_int_equal(pci_ecam_offset(&w, PCI_SBDF(0, 0xff, 0x1f, 7), 0xffc, 4, &off), PCI_OK);
 	assert_int_equal(off, 256 * MIB - 4);
 	assert_int_equal(pci_ecam_offset(&w, PCI_SBDF(0, 0, 0, 0), 0xfff, 1, &off), PCI_OK);
 	assert_int_equal(off, 0xfff);
@@ -52,8 +51,8 @@ static void test_ecam_offsets(void **state)
 
 static void test_ecam_window_range(void **state)
 {
-	struct pci_ecam_window w = {.base = 0xe0000000, .segment = 1, .start_bus = 0x10,
-				    .end_bus = 0x1f};
+	struct pci_ecam_window w = {
+	        .base = 0xe0000000, .segment = 1, .start_bus = 0x10, .end_bus = 0x1f};
 	uint64_t off = 0x5a5a;
 
 	(void)state;
@@ -67,9 +66,9 @@ static void test_ecam_window_range(void **state)
 	assert_int_equal(pci_ecam_offset(&w, PCI_SBDF(1, 0x20, 0, 0), 0, 4, &off), PCI_ERR_RANGE);
 	assert_int_equal(pci_ecam_offset(&w, PCI_SBDF(0, 0x10, 0, 0), 0, 4, &off), PCI_ERR_RANGE);
 	assert_int_equal(pci_ecam_offset(&w, PCI_SBDF(1, 0x10, 0, 0), 0x1000, 1, &off),
-			 PCI_ERR_RANGE);
+	                 PCI_ERR_RANGE);
 	assert_int_equal(pci_ecam_offset(&w, PCI_SBDF(1, 0x10, 0, 0), 0xffe, 4, &off),
-			 PCI_ERR_INVAL);
+	                 PCI_ERR_INVAL);
 	assert_int_equal(pci_ecam_offset(&w, PCI_SBDF(1, 0x10, 0, 0), 0, 3, &off), PCI_ERR_INVAL);
 	assert_int_equal(pci_ecam_offset(&w, PCI_SBDF(1, 0x10, 0, 0), 1, 2, &off), PCI_ERR_INVAL);
 	/* Nothing written on error. */
@@ -80,8 +79,8 @@ static void test_ecam_window_range(void **state)
 
 static void test_ecam_span(void **state)
 {
-	struct pci_ecam_window w = {.base = 0xe0000000, .segment = 0, .start_bus = 0x10,
-				    .end_bus = 0x1f};
+	struct pci_ecam_window w = {
+	        .base = 0xe0000000, .segment = 0, .start_bus = 0x10, .end_bus = 0x1f};
 	uint64_t phys = 0, len = 0;
 
 	(void)state;
@@ -116,9 +115,9 @@ static void test_strerror(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sbdf_encoding), cmocka_unit_test(test_ecam_offsets),
-		cmocka_unit_test(test_ecam_window_range), cmocka_unit_test(test_ecam_span),
-		cmocka_unit_test(test_strerror),
+	        cmocka_unit_test(test_sbdf_encoding),     cmocka_unit_test(test_ecam_offsets),
+	        cmocka_unit_test(test_ecam_window_range), cmocka_unit_test(test_ecam_span),
+	        cmocka_unit_test(test_strerror),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

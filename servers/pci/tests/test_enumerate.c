@@ -54,10 +54,10 @@ static int teardown(void **state)
 }
 
 static struct fake_fn *add_bridge(struct fake_cfg *f, uint8_t bus, uint8_t dev, int type,
-				  uint8_t sec, uint8_t sub)
+                                  uint8_t sec, uint8_t sub)
 {
 	struct fake_fn *fn = fake_add(f, PCI_SBDF(0, bus, dev, 0), 0x1b36, 0x000c,
-				      PCI_HEADER_TYPE_BRIDGE, CLASS_P2P);
+	                              PCI_HEADER_TYPE_BRIDGE, CLASS_P2P);
 
 	fake_bridge_buses(fn, bus, sec, sub);
 	if (type >= 0) {
@@ -104,8 +104,8 @@ static void build_tree(struct fake_cfg *f)
 }
 
 static const uint32_t tree_sbdfs[] = {
-	PCI_SBDF(0, 0, 0, 0), PCI_SBDF(0, 0, 1, 0), PCI_SBDF(0, 0, 2, 0), PCI_SBDF(0, 0, 2, 1),
-	PCI_SBDF(0, 1, 0, 0), PCI_SBDF(0, 2, 1, 0), PCI_SBDF(0, 2, 2, 0),
+        PCI_SBDF(0, 0, 0, 0), PCI_SBDF(0, 0, 1, 0), PCI_SBDF(0, 0, 2, 0), PCI_SBDF(0, 0, 2, 1),
+        PCI_SBDF(0, 1, 0, 0), PCI_SBDF(0, 2, 1, 0), PCI_SBDF(0, 2, 2, 0),
 };
 #define TREE_N (sizeof(tree_sbdfs) / sizeof(tree_sbdfs[0]))
 
@@ -154,7 +154,7 @@ static void test_tree(void **state)
 	assert_int_equal(c->devs[5].bars[0].size, 32);
 	assert_int_equal(c->devs[5].bars[0].flags, PCI_BAR_F_IO);
 	assert_int_equal(fake_get(fake_find(c->f, PCI_SBDF(0, 2, 1, 0)), PCI_COMMAND, 2),
-			 PCI_COMMAND_IO);
+	                 PCI_COMMAND_IO);
 	for (i = 0; i < TREE_N; i++)
 		assert_false(c->devs[i].bus_range_bad);
 }
@@ -168,11 +168,11 @@ static void test_tree_groups(void **state)
 	assert_int_equal(enumerate(c, CAP, 0, 0xff), PCI_OK);
 	assert_int_equal(pci_group_compute(c->devs, c->n, &ng), PCI_OK);
 	assert_int_equal(ng, 4);
-	assert_int_equal(c->devs[0].group, 0);                /* host bridge */
-	assert_int_equal(c->devs[1].group, 1);                /* root port */
-	assert_int_equal(c->devs[2].group, 2);                /* 00:02.x, no ACS */
+	assert_int_equal(c->devs[0].group, 0); /* host bridge */
+	assert_int_equal(c->devs[1].group, 1); /* root port */
+	assert_int_equal(c->devs[2].group, 2); /* 00:02.x, no ACS */
 	assert_int_equal(c->devs[3].group, 2);
-	assert_int_equal(c->devs[4].group, 3);                /* bridge and devices behind it */
+	assert_int_equal(c->devs[4].group, 3); /* bridge and devices behind it */
 	assert_int_equal(c->devs[5].group, 3);
 	assert_int_equal(c->devs[6].group, 3);
 	assert_int_equal(c->devs[6].parent, 4);
@@ -202,11 +202,11 @@ static void test_bus_loops(void **state)
 
 	assert_int_equal(enumerate(c, CAP, 0, 7), PCI_ERR_BUS_TOPOLOGY);
 	assert_int_equal(c->n, 8);
-	assert_false(c->devs[0].bus_range_bad);                                 /* 00:00.0 */
-	assert_false(c->devs[1].bus_range_bad);                                 /* 00:01.0 */
-	assert_true(c->devs[2].bus_range_bad);                                  /* 00:02.0 */
-	assert_true(c->devs[3].bus_range_bad);                                  /* 00:03.0 */
-	assert_false(c->devs[4].bus_range_bad);                                 /* 00:04.0 */
+	assert_false(c->devs[0].bus_range_bad); /* 00:00.0 */
+	assert_false(c->devs[1].bus_range_bad); /* 00:01.0 */
+	assert_true(c->devs[2].bus_range_bad);  /* 00:02.0 */
+	assert_true(c->devs[3].bus_range_bad);  /* 00:03.0 */
+	assert_false(c->devs[4].bus_range_bad); /* 00:04.0 */
 	assert_int_equal(c->devs[5].sbdf, PCI_SBDF(0, 1, 0, 0));
 	assert_true(c->devs[5].bus_range_bad);
 	assert_int_equal(c->devs[6].sbdf, PCI_SBDF(0, 4, 0, 0));
@@ -241,7 +241,7 @@ static void test_params(void **state)
 	build_tree(c->f);
 	c->n = 99;
 	assert_int_equal(pci_enumerate(&fake_cfg_ops, c->f, &p, c->devs, CAP, &c->n),
-			 PCI_ERR_INVAL);
+	                 PCI_ERR_INVAL);
 	assert_int_equal(c->n, 0);
 	p.end_bus = 1;
 	assert_int_equal(pci_enumerate(&fake_cfg_ops, c->f, &p, NULL, 1, &c->n), PCI_ERR_INVAL);
@@ -268,7 +268,7 @@ static void test_dev_probe(void **state)
 	assert_int_equal(d.parent, PCI_IDX_NONE);
 	assert_int_equal(d.group, PCI_GROUP_NONE);
 	assert_int_equal(pci_dev_probe(&fake_cfg_ops, c->f, PCI_SBDF(0, 9, 0, 0), &d),
-			 PCI_ERR_NOT_FOUND);
+	                 PCI_ERR_NOT_FOUND);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -276,8 +276,8 @@ static void test_dev_probe(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_tree),	    T(test_tree_groups), T(test_bus_loops),
-		T(test_table_full), T(test_params),	 T(test_dev_probe),
+	        T(test_tree),       T(test_tree_groups), T(test_bus_loops),
+	        T(test_table_full), T(test_params),      T(test_dev_probe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,11 +15,11 @@
 
 #include "pci_core.h"
 
-#define CONV      (-1) /* conventional PCI: no PCIe capability */
-#define MAXDEVS   16
-#define ACS_FULL  PCI_ACS_ISOLATION_FLAGS
-#define QEMU_ACS  (PCI_ACS_SV | PCI_ACS_TB | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF | PCI_ACS_DT)
-#define ACS_OFF   0x148
+#define CONV     (-1) /* conventional PCI: no PCIe capability */
+#define MAXDEVS  16
+#define ACS_FULL PCI_ACS_ISOLATION_FLAGS
+#define QEMU_ACS (PCI_ACS_SV | PCI_ACS_TB | PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_UF | PCI_ACS_DT)
+#define ACS_OFF  0x148
 
 struct table {
 	struct pci_dev d[MAXDEVS];
@@ -27,8 +27,7 @@ struct table {
 	uint32_t ngroups;
 };
 
-static struct pci_dev *add(struct table *t, uint8_t bus, uint8_t dev, uint8_t fn, int type,
-			   bool mf)
+static struct pci_dev *add(struct table *t, uint8_t bus, uint8_t dev, uint8_t fn, int type, bool mf)
 {
 	struct pci_dev *d = &t->d[t->n++];
 
@@ -42,7 +41,7 @@ static struct pci_dev *add(struct table *t, uint8_t bus, uint8_t dev, uint8_t fn
 }
 
 static struct pci_dev *add_bridge(struct table *t, uint8_t bus, uint8_t dev, uint8_t fn, int type,
-				  uint8_t sec, uint8_t sub)
+                                  uint8_t sec, uint8_t sub)
 {
 	struct pci_dev *d = add(t, bus, dev, fn, type, false);
 
@@ -281,11 +280,11 @@ static void test_root_bus_functions(void **state)
 	struct table t = {.n = 0};
 
 	(void)state;
-	add(&t, 0, 0, 0, CONV, false);                    /* host bridge */
-	add(&t, 0, 2, 0, PCI_EXP_TYPE_RC_END, false);     /* RCiEP */
-	add(&t, 0, 3, 0, PCI_EXP_TYPE_RC_END, true);      /* multi-function RCiEP, no ACS */
+	add(&t, 0, 0, 0, CONV, false);                /* host bridge */
+	add(&t, 0, 2, 0, PCI_EXP_TYPE_RC_END, false); /* RCiEP */
+	add(&t, 0, 3, 0, PCI_EXP_TYPE_RC_END, true);  /* multi-function RCiEP, no ACS */
 	add(&t, 0, 3, 1, PCI_EXP_TYPE_RC_END, true);
-	add(&t, 0, 0x1f, 0, CONV, true);                  /* ICH9-style functions */
+	add(&t, 0, 0x1f, 0, CONV, true); /* ICH9-style functions */
 	add(&t, 0, 0x1f, 2, CONV, true);
 	add(&t, 0, 0x1f, 3, CONV, true);
 	compute(&t);
@@ -423,19 +422,19 @@ static void test_acs_isolated_types(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pcie_to_pci_bridge),
-		cmocka_unit_test(test_multifunction_no_acs),
-		cmocka_unit_test(test_multifunction_acs),
-		cmocka_unit_test(test_separate_root_ports),
-		cmocka_unit_test(test_root_port_without_acs),
-		cmocka_unit_test(test_multifunction_root_ports),
-		cmocka_unit_test(test_switch),
-		cmocka_unit_test(test_root_bus_functions),
-		cmocka_unit_test(test_deterministic),
-		cmocka_unit_test(test_alias_overflow),
-		cmocka_unit_test(test_hostile_bridges),
-		cmocka_unit_test(test_segments_and_empty),
-		cmocka_unit_test(test_acs_isolated_types),
+	        cmocka_unit_test(test_pcie_to_pci_bridge),
+	        cmocka_unit_test(test_multifunction_no_acs),
+	        cmocka_unit_test(test_multifunction_acs),
+	        cmocka_unit_test(test_separate_root_ports),
+	        cmocka_unit_test(test_root_port_without_acs),
+	        cmocka_unit_test(test_multifunction_root_ports),
+	        cmocka_unit_test(test_switch),
+	        cmocka_unit_test(test_root_bus_functions),
+	        cmocka_unit_test(test_deterministic),
+	        cmocka_unit_test(test_alias_overflow),
+	        cmocka_unit_test(test_hostile_bridges),
+	        cmocka_unit_test(test_segments_and_empty),
+	        cmocka_unit_test(test_acs_isolated_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,7 +48,7 @@ static void test_vf_rid_bus_range(void **state)
 	/* Beyond bus 255. */
 	assert_int_equal(pci_sriov_vf_rid(0xff00, 0x100, 1, 1, 0, 0xff, &rid), PCI_ERR_RANGE);
 	assert_int_equal(pci_sriov_vf_rid(0xffff, 0xffff, 0xffff, 0xffff, 0xfffe, 0xff, &rid),
-			 PCI_ERR_RANGE);
+	                 PCI_ERR_RANGE);
 	/* n must name an enabled VF. */
 	assert_int_equal(pci_sriov_vf_rid(0x0100, 0x80, 2, 4, 4, 1, &rid), PCI_ERR_RANGE);
 	assert_int_equal(pci_sriov_vf_rid(0x0100, 0x80, 2, 0, 0, 1, &rid), PCI_ERR_RANGE);
@@ -69,7 +69,7 @@ static void test_vf_sbdf_and_last_bus(void **state)
 	/* 0x0100 + 0x80 + 15 * 0x10 = 0x0270: segment kept, bus 2. */
 	assert_int_equal(sbdf, PCI_SBDF_FROM_RID(3, 0x0270));
 	assert_int_equal(pci_sriov_vf_sbdf(PCI_SBDF(3, 1, 0, 0), &info, 15, 1, &sbdf),
-			 PCI_ERR_RANGE);
+	                 PCI_ERR_RANGE);
 	assert_int_equal(pci_sriov_last_bus(0x0100, 0x80, 0x10, 16, &bus), PCI_OK);
 	assert_int_equal(bus, 2);
 	assert_int_equal(pci_sriov_last_bus(0x0100, 0x80, 0x10, 0, &bus), PCI_OK);
@@ -187,23 +187,25 @@ static void test_vf_bars_probe_refused(void **state)
 	(void)state;
 	/* Live VFs: clearing VF Enable would destroy them, so nothing is done. */
 	assert_int_equal(pci_sriov_vf_bars_probe(&fake_cfg_ops, f, PF, SRIOV_OFF, bars),
-			 PCI_ERR_BUSY);
+	                 PCI_ERR_BUSY);
 	assert_int_equal(f->writes, writes);
 	assert_false(f->vfe_cleared);
 	assert_int_equal(fake_get(fn, SRIOV_OFF + PCI_SRIOV_CTRL, 2),
-			 PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE);
-	assert_int_equal(pci_sriov_vf_bars_probe(&fake_cfg_ops, f, PF, 0x162, bars),
-			 PCI_ERR_INVAL);
+	                 PCI_SRIOV_CTRL_VFE | PCI_SRIOV_CTRL_MSE);
+	assert_int_equal(pci_sriov_vf_bars_probe(&fake_cfg_ops, f, PF, 0x162, bars), PCI_ERR_INVAL);
 	fake_free(f);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vf_rid),		  cmocka_unit_test(test_vf_rid_bus_range),
-		cmocka_unit_test(test_vf_sbdf_and_last_bus), cmocka_unit_test(test_vf_bar_addr),
-		cmocka_unit_test(test_sriov_read),	  cmocka_unit_test(test_vf_bars_probe),
-		cmocka_unit_test(test_vf_bars_probe_refused),
+	        cmocka_unit_test(test_vf_rid),
+	        cmocka_unit_test(test_vf_rid_bus_range),
+	        cmocka_unit_test(test_vf_sbdf_and_last_bus),
+	        cmocka_unit_test(test_vf_bar_addr),
+	        cmocka_unit_test(test_sriov_read),
+	        cmocka_unit_test(test_vf_bars_probe),
+	        cmocka_unit_test(test_vf_bars_probe_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,10 +23,11 @@ struct ward_error_detail {
 static inline struct ward_error_detail ward_last_error(void)
 {
 	struct ward_error_detail d;
-	__asm__("movq %%fs:%c3, %0\n movq %%fs:%c4, %1\n movq %%fs:%c5, %2"
-	        : "=r"(d.arg), "=r"(d.lo), "=r"(d.hi)
-	        : "i"(WARD_TLS_ERROR_WORD * 8), "i"(WARD_TLS_ERROR_WORD * 8 + 8),
-	          "i"(WARD_TLS_ERROR_WORD * 8 + 16));
+	/* volatile: the value changes with every failing call, invisibly to the compiler. */
+	__asm__ volatile("movq %%fs:%c3, %0\n movq %%fs:%c4, %1\n movq %%fs:%c5, %2"
+	                 : "=r"(d.arg), "=r"(d.lo), "=r"(d.hi)
+	                 : "i"(WARD_TLS_ERROR_WORD * 8), "i"(WARD_TLS_ERROR_WORD * 8 + 8),
+	                   "i"(WARD_TLS_ERROR_WORD * 8 + 16));
 	return d;
 }
 

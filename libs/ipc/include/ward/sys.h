@@ -24,7 +24,8 @@
 static inline struct ward_ipc_buffer *ward_ipc_buffer(void)
 {
 	struct ward_ipc_buffer *b;
-	__asm__("movq %%fs:%c1, %0" : "=r"(b) : "i"(WARD_TLS_IPC_BUFFER_WORD * 8));
+	/* volatile: not to be hoisted above the call that installs the thread pointer. */
+	__asm__ volatile("movq %%fs:%c1, %0" : "=r"(b) : "i"(WARD_TLS_IPC_BUFFER_WORD * 8));
 	return b;
 }
 

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef KERNEL_FASTPATH_H
+#define KERNEL_FASTPATH_H
+
+#include <stdint.h>
+#include <kernel/tcb.h>
+
+/*
+ * The IPC fast path (seL4's): a Call to a waiting server, or a ReplyRecv
+ * answering a waiting client, with a short message, no capabilities and
+ * nothing else for the scheduler to decide. Does the whole operation and
+ * returns the thread to switch to, or NULL (nothing changed) when the
+ * general path must handle the call.
+ */
+struct tcb *fastpath(struct tcb *t, int64_t number);
+
+#endif
