@@ -23,7 +23,8 @@ static bool short_message(ward_msginfo_t info)
 	       ward_msginfo_length(info) <= WARD_MSG_REGISTERS;
 }
 
-static inline const struct cap *lookup(const struct tcb *t, uint64_t cptr, unsigned type)
+__attribute__((always_inline)) static inline const struct cap *lookup(const struct tcb *t,
+                                                                      uint64_t cptr, unsigned type)
 {
 	const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
 	struct cte *slot = cspace_lookup_flat(root, cptr);
@@ -62,9 +63,8 @@ static struct tcb *fast_call(struct tcb *caller)
 	server = ep->queue.head;
 	r = server->reply;
 	/* The caller blocks: the server may run if nothing ready outranks it. */
-	if (r == NULL || server->cpu != caller->cpu)
-		return NULL;
-	if (!sched_may_switch_to(server))
+	if (r == NULL || server->cpu != caller->cpu ||
+	    !sched_may_switch_to(&sched_cpus[caller->cpu], server))
 		return NULL;
 	tcb_queue_remove(&ep->queue, server);
 	if (ep->queue.head == NULL)
@@ -99,7 +99,7 @@ static struct tcb *fast_reply_recv(struct tcb *server)
 	if (client == NULL || client->fault != WARD_FAULT_NONE || ep->state == EP_SENDING ||
 	    client->cpu != server->cpu || (bound != NULL && bound->state == NTFN_ACTIVE))
 		return NULL;
-	if (!sched_may_switch_to(client))
+	if (!sched_may_switch_to(&sched_cpus[server->cpu], client))
 		return NULL;
 	copy_message(server, client, 0);
 	r->caller = NULL;
@@ -118,11 +118,20 @@ static struct tcb *fast_reply_recv(struct tcb *server)
 
 struct tcb *fastpath(struct tcb *t, int64_t number)
 {
-	if (!short_message(t->ctx.rsi))
+	/* Only for a thread running on the CPU of its affinity. */
+	if (!short_message(t->ctx.rsi) || t->running_on != t->cpu + 1)
 		return NULL;
 	if (number == WARD_SYS_CALL)
 		return fast_call(t);
 	if (number == WARD_SYS_REPLY_RECV)
 		return fast_reply_recv(t);
 	return NULL;
+}
+
+void fastpath_try(struct tcb *t, int64_t number)
+{
+	struct tcb *next = fastpath(t, number);
+
+	if (next != NULL)
+		sched_switch_to(t->cpu, t, next);
 }

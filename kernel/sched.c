@@ -10,15 +10,7 @@
 #include <kernel/platform.h>
 #include <kernel/sched.h>
 
-struct sched_cpu {
-	struct tcb *current;
-	struct tcb_queue ready[WARD_MAX_PRIORITY + 1];
-	uint64_t bitmap[(WARD_MAX_PRIORITY + 1) / 64];
-	unsigned words; /* bit w: bitmap[w] is not empty (a two-level search) */
-	bool reschedule;
-};
-
-static struct sched_cpu sched_cpus[KERNEL_MAX_CPUS];
+struct sched_cpu sched_cpus[KERNEL_MAX_CPUS];
 
 static struct sched_cpu *this_sched(void)
 {
@@ -71,14 +63,6 @@ static void dequeue(struct tcb *t)
 		if (c->bitmap[t->priority / 64] == 0)
 			c->words &= ~(1U << (t->priority / 64));
 	}
-}
-
-static int highest_ready(const struct sched_cpu *c)
-{
-	if (c->words == 0)
-		return -1;
-	int w = 31 - __builtin_clz(c->words);
-	return w * 64 + 63 - __builtin_clzll(c->bitmap[w]);
 }
 
 void sched_remove(struct tcb *t)
@@ -150,23 +134,6 @@ static struct tcb *choose(struct sched_cpu *c)
 	struct tcb *next = c->ready[highest_ready(c)].head;
 	dequeue(next);
 	return next;
-}
-
-bool sched_may_switch_to(const struct tcb *next)
-{
-	const struct sched_cpu *c = this_sched();
-
-	return !c->reschedule && highest_ready(c) <= (int)next->priority;
-}
-
-void sched_switch_to(struct tcb *next)
-{
-	struct sched_cpu *c = this_sched();
-
-	c->current->running_on = 0;
-	c->current = next;
-	next->running_on = platform_cpu_index() + 1;
-	platform_enter_user(next);
 }
 
 void sched_exit_kernel(void)

@@ -91,7 +91,9 @@ static void wait_for_acks(uint64_t waiting)
 	}
 }
 
-void tlb_shootdown(uint64_t cpu_mask, uint64_t vspace_root_phys, uint64_t va, bool all)
+/* noipa, as the lock (lock.c): the caller's page-table writes must stay before it. */
+__attribute__((noipa)) void tlb_shootdown(uint64_t cpu_mask, uint64_t vspace_root_phys, uint64_t va,
+                                          bool all)
 {
 	struct cpu *me = this_cpu();
 	uint64_t waiting = 0;

@@ -5,6 +5,11 @@
  * holds the lock; the release store pairs with the acquire load, so what
  * the holder wrote is seen by the next. This file is the one piece of
  * shared state that is not itself under the lock.
+ *
+ * Acquire and release are noipa: with link-time optimisation GCC's
+ * interprocedural analysis otherwise sees that they touch none of a
+ * caller's static variables and moves the caller's accesses across the
+ * call, out of the critical section.
  */
 #include <stdint.h>
 #include <kernel/printf.h>
@@ -21,7 +26,7 @@ static struct {
 	unsigned owner; /* CPU index of the holder, for the checks; NO_CPU when free */
 } kernel_lock __attribute__((aligned(64))) = {.owner = NO_CPU};
 
-void kernel_lock_acquire(void)
+__attribute__((noipa)) void kernel_lock_acquire(void)
 {
 	unsigned me = this_cpu()->local.id;
 
@@ -35,7 +40,7 @@ void kernel_lock_acquire(void)
 	__atomic_store_n(&kernel_lock.owner, me, __ATOMIC_RELAXED);
 }
 
-void kernel_lock_release(void)
+__attribute__((noipa)) void kernel_lock_release(void)
 {
 	if (!kernel_lock_held())
 		panic("kernel lock released by CPU %u, which does not hold it",

@@ -10,6 +10,7 @@
 #include "cpu.h"
 #include "ipi.h"
 #include "lock.h"
+#include "memory_layout.h"
 #include "percpu.h"
 #include "vspace.h"
 #include "x86_regs.h"
@@ -42,7 +43,7 @@ void platform_enter_user(struct tcb *t)
 {
 	struct cpu *c = this_cpu();
 	uint64_t frame_end = (uint64_t)&t->ctx + CONTEXT_FRAME_END;
-	uint64_t root = vspace_root_phys(&t->slots[TCB_SLOT_VSPACE].cap);
+	uint64_t root = tcb_vspace_phys(t, PHYS_MAP_BASE);
 
 	c->local.context_frame_end = frame_end;
 	tss_set_rsp0(&c->tables, frame_end);
@@ -51,7 +52,6 @@ void platform_enter_user(struct tcb *t)
 	if (read_cr3() != root)
 		write_cr3(root);
 	wrmsr(MSR_FS_BASE, t->ctx.fs_base);
-	cpu_idling[platform_cpu_index()] = false;
 	kernel_lock_release();
 	context_restore(&t->ctx);
 }

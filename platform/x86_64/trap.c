@@ -163,13 +163,11 @@ void trap_from_kernel(struct user_context *c)
 
 void syscall_from_user(struct user_context *c)
 {
-	struct tcb *t, *next;
+	struct tcb *t;
 
 	kernel_lock_acquire();
 	t = sched_current();
-	next = fastpath(t, (int64_t)c->rax);
-	if (next != NULL)
-		sched_switch_to(next);
+	fastpath_try(t, (int64_t)c->rax);
 	syscall_dispatch(t, (int64_t)c->rax);
 	sched_exit_kernel();
 }

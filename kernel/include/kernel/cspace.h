@@ -33,12 +33,14 @@ enum ward_error cspace_lookup_slot(const struct cap *root, uint64_t cptr, unsign
  * whose root guard and radix use all 64 bits. NULL means "not this case"
  * (the caller then takes cspace_lookup_slot), never a failed lookup.
  */
-static inline struct cte *cspace_lookup_flat(const struct cap *root, uint64_t cptr)
+__attribute__((always_inline)) static inline struct cte *cspace_lookup_flat(const struct cap *root,
+                                                                            uint64_t cptr)
 {
+	/* A CNode cap's radix is 1..WARD_CNODE_MAX_RADIX by construction (Retype). */
 	unsigned radix = root->bits;
 
-	if (root->type != WARD_OBJ_CNODE || radix + root->guard_bits != 64 || radix == 0 ||
-	    radix >= 64 || (cptr >> radix) != root->word1)
+	if (root->type != WARD_OBJ_CNODE || radix + root->guard_bits != 64 ||
+	    (cptr >> radix) != root->word1)
 		return NULL;
 	return (struct cte *)root->obj + (cptr & ((1ULL << radix) - 1));
 }

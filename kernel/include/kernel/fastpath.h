@@ -14,4 +14,7 @@
  */
 struct tcb *fastpath(struct tcb *t, int64_t number);
 
+/* Runs the fast path for `t`; returns only if the general path must decide. */
+void fastpath_try(struct tcb *t, int64_t number);
+
 #endif

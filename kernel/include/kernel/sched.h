@@ -9,6 +9,7 @@
 #define KERNEL_SCHED_H
 
 #include <stdbool.h>
+#include <kernel/platform.h>
 #include <kernel/tcb.h>
 
 #define KERNEL_MAX_CPUS 16
@@ -31,18 +32,48 @@ void sched_tick(void);
 /* Asks this CPU to choose again before returning to user mode. */
 void sched_request(void);
 
+/* A CPU's scheduling state (kernel/sched.c; inline users: the fast path). */
+struct sched_cpu {
+	struct tcb *current;
+	struct tcb_queue ready[WARD_MAX_PRIORITY + 1];
+	uint64_t bitmap[(WARD_MAX_PRIORITY + 1) / 64];
+	unsigned words; /* bit w: bitmap[w] is not empty (a two-level search) */
+	bool reschedule;
+};
+
+extern struct sched_cpu sched_cpus[KERNEL_MAX_CPUS];
+
+/* The highest priority with a ready thread on `c`, or -1. */
+__attribute__((always_inline)) static inline int highest_ready(const struct sched_cpu *c)
+{
+	if (c->words == 0)
+		return -1;
+	int w = 31 - __builtin_clz(c->words);
+	return w * 64 + 63 - __builtin_clzll(c->bitmap[w]);
+}
+
 /*
- * True if this CPU may switch straight to `next` (the fast path): nothing
- * of higher priority is ready and no reschedule is pending.
+ * True if CPU `c` may switch straight to `next` (the fast path): nothing of
+ * higher priority is ready and no reschedule is pending.
  */
-bool sched_may_switch_to(const struct tcb *next);
+__attribute__((always_inline)) static inline bool sched_may_switch_to(const struct sched_cpu *c,
+                                                                      const struct tcb *next)
+{
+	return !c->reschedule && highest_ready(c) <= (int)next->priority;
+}
 
 /*
  * Leaves the kernel for `next`, which the fast path made runnable while the
- * current thread blocked: no queue is touched. Never returns.
+ * current thread `prev` of CPU `cpu` blocked: no queue is touched.
  */
-__attribute__((noreturn)) void sched_switch_to(struct tcb *next);
-
+__attribute__((noreturn)) static inline void sched_switch_to(unsigned cpu, struct tcb *prev,
+                                                             struct tcb *next)
+{
+	prev->running_on = 0;
+	sched_cpus[cpu].current = next;
+	next->running_on = (uint8_t)(cpu + 1);
+	platform_enter_user(next);
+}
 /*
  * Leaves the kernel: picks this CPU's next thread, releases the big lock
  * and enters it, or idles. Never returns.

@@ -60,6 +60,18 @@ struct tcb {
 };
 _Static_assert(sizeof(struct tcb) <= (1 << WARD_TCB_SIZE_BITS), "TCB size");
 
+/*
+ * The physical address of t's VSpace root, 0 if it has none. The PML4 cap
+ * in the TCB's own slot keeps that PML4 alive (an object goes only with its
+ * last cap, and its untyped cannot be retyped while the cap exists), so no
+ * ASID check is needed here.
+ */
+static inline uint64_t tcb_vspace_phys(const struct tcb *t, uint64_t phys_map_base)
+{
+	const struct cap *v = &t->slots[TCB_SLOT_VSPACE].cap;
+	return v->type == WARD_OBJ_PML4 ? v->obj - phys_map_base : 0;
+}
+
 /* The IPC buffer of `t` through the kernel's mapping, or NULL if none. */
 struct ward_ipc_buffer *tcb_ipc_buffer(const struct tcb *t);
 

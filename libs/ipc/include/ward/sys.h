@@ -36,35 +36,6 @@ static inline void ward_thread_block_init(uintptr_t *block, struct ward_ipc_buff
 	block[WARD_TLS_IPC_BUFFER_WORD] = (uintptr_t)buf;
 }
 
-/* The raw IPC system call: all registers in and out. */
-struct ward_regs {
-	uint64_t cptr;  /* rdi in; badge out */
-	uint64_t info;  /* rsi in and out */
-	uint64_t reply; /* rdx in: a reply object cptr, or 0 */
-	uint64_t mr[WARD_MSG_REGISTERS];
-};
-
-static inline void ward_syscall_regs(long number, struct ward_regs *r)
-{
-	register uint64_t r10 __asm__("r10") = r->mr[0];
-	register uint64_t r8 __asm__("r8") = r->mr[1];
-	register uint64_t r9 __asm__("r9") = r->mr[2];
-	register uint64_t r15 __asm__("r15") = r->mr[3];
-	uint64_t rax = (uint64_t)number, rdi = r->cptr, rsi = r->info, rdx = r->reply;
-
-	__asm__ volatile("syscall"
-	                 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8),
-	                   "+r"(r9), "+r"(r15)
-	                 :
-	                 : "rcx", "r11", "memory");
-	r->cptr = rdi;
-	r->info = rsi;
-	r->mr[0] = r10;
-	r->mr[1] = r8;
-	r->mr[2] = r9;
-	r->mr[3] = r15;
-}
-
 static inline long ward_syscall2(long number, long a0, long a1)
 {
 	long ret;
@@ -77,69 +48,88 @@ static inline long ward_syscall2(long number, long a0, long a1)
 
 /* --- IPC -------------------------------------------------------------- */
 
+/*
+ * The IPC calls bind message registers 0-3 straight to r10, r8, r9 and r15
+ * (no intermediate structure), so a short message costs no memory traffic.
+ */
+#define WARD_IPC_REGS(mr)                                \
+	register uint64_t r10_ __asm__("r10") = (mr)[0]; \
+	register uint64_t r8_ __asm__("r8") = (mr)[1];   \
+	register uint64_t r9_ __asm__("r9") = (mr)[2];   \
+	register uint64_t r15_ __asm__("r15") = (mr)[3]
+
+#define WARD_IPC_SYSCALL(number, dest, info, reply)                                               \
+	uint64_t rax_ = (uint64_t)(number), rdi_ = (dest), rsi_ = (info), rdx_ = (reply);         \
+	__asm__ volatile("syscall"                                                                \
+	                 : "+a"(rax_), "+D"(rdi_), "+S"(rsi_), "+d"(rdx_), "+r"(r10_), "+r"(r8_), \
+	                   "+r"(r9_), "+r"(r15_)                                                  \
+	                 :                                                                        \
+	                 : "rcx", "r11", "memory")
+
+#define WARD_IPC_RESULTS(mr) ((mr)[0] = r10_, (mr)[1] = r8_, (mr)[2] = r9_, (mr)[3] = r15_)
+
 static inline ward_msginfo_t ward_call(uint64_t ep, ward_msginfo_t info, uint64_t mr[4])
 {
-	struct ward_regs r = {ep, info, 0, {mr[0], mr[1], mr[2], mr[3]}};
-	ward_syscall_regs(WARD_SYS_CALL, &r);
-	for (int i = 0; i < 4; i++)
-		mr[i] = r.mr[i];
-	return r.info;
+	WARD_IPC_REGS(mr);
+	WARD_IPC_SYSCALL(WARD_SYS_CALL, ep, info, 0);
+	WARD_IPC_RESULTS(mr);
+	(void)rdi_;
+	return rsi_;
 }
 
 static inline ward_msginfo_t ward_send(uint64_t ep, ward_msginfo_t info, const uint64_t mr[4])
 {
-	struct ward_regs r = {ep, info, 0, {mr[0], mr[1], mr[2], mr[3]}};
-	ward_syscall_regs(WARD_SYS_SEND, &r);
-	return r.info;
+	WARD_IPC_REGS(mr);
+	WARD_IPC_SYSCALL(WARD_SYS_SEND, ep, info, 0);
+	return rsi_;
 }
 
 static inline ward_msginfo_t ward_nb_send(uint64_t ep, ward_msginfo_t info, const uint64_t mr[4])
 {
-	struct ward_regs r = {ep, info, 0, {mr[0], mr[1], mr[2], mr[3]}};
-	ward_syscall_regs(WARD_SYS_NB_SEND, &r);
-	return r.info;
+	WARD_IPC_REGS(mr);
+	WARD_IPC_SYSCALL(WARD_SYS_NB_SEND, ep, info, 0);
+	return rsi_;
 }
 
 /* Waits on an endpoint (with reply object `reply`, 0 for none) or a notification. */
 static inline ward_msginfo_t ward_recv(uint64_t src, uint64_t reply, uint64_t *badge,
                                        uint64_t mr[4])
 {
-	struct ward_regs r = {src, 0, reply, {0, 0, 0, 0}};
-	ward_syscall_regs(WARD_SYS_RECV, &r);
-	*badge = r.cptr;
-	for (int i = 0; i < 4; i++)
-		mr[i] = r.mr[i];
-	return r.info;
+	const uint64_t none[4] = {0};
+	WARD_IPC_REGS(none);
+	WARD_IPC_SYSCALL(WARD_SYS_RECV, src, 0, reply);
+	WARD_IPC_RESULTS(mr);
+	*badge = rdi_;
+	return rsi_;
 }
 
 static inline ward_msginfo_t ward_nb_recv(uint64_t src, uint64_t reply, uint64_t *badge,
                                           uint64_t mr[4])
 {
-	struct ward_regs r = {src, 0, reply, {0, 0, 0, 0}};
-	ward_syscall_regs(WARD_SYS_NB_RECV, &r);
-	*badge = r.cptr;
-	for (int i = 0; i < 4; i++)
-		mr[i] = r.mr[i];
-	return r.info;
+	const uint64_t none[4] = {0};
+	WARD_IPC_REGS(none);
+	WARD_IPC_SYSCALL(WARD_SYS_NB_RECV, src, 0, reply);
+	WARD_IPC_RESULTS(mr);
+	*badge = rdi_;
+	return rsi_;
 }
 
 static inline ward_msginfo_t ward_reply(uint64_t reply, ward_msginfo_t info, const uint64_t mr[4])
 {
-	struct ward_regs r = {0, info, reply, {mr[0], mr[1], mr[2], mr[3]}};
-	ward_syscall_regs(WARD_SYS_REPLY, &r);
-	return r.info;
+	WARD_IPC_REGS(mr);
+	WARD_IPC_SYSCALL(WARD_SYS_REPLY, 0, info, reply);
+	return rsi_;
 }
 
 /* Replies through `reply`, then waits on `src` with the same reply object. */
 static inline ward_msginfo_t ward_reply_recv(uint64_t src, uint64_t reply, ward_msginfo_t info,
                                              uint64_t *badge, uint64_t mr[4])
 {
-	struct ward_regs r = {src, info, reply, {mr[0], mr[1], mr[2], mr[3]}};
-	ward_syscall_regs(WARD_SYS_REPLY_RECV, &r);
-	*badge = r.cptr;
-	for (int i = 0; i < 4; i++)
-		mr[i] = r.mr[i];
-	return r.info;
+	WARD_IPC_REGS(mr);
+	WARD_IPC_SYSCALL(WARD_SYS_REPLY_RECV, src, info, reply);
+	WARD_IPC_RESULTS(mr);
+	*badge = rdi_;
+	return rsi_;
 }
 
 static inline void ward_signal(uint64_t ntfn)
@@ -163,8 +153,11 @@ static inline void ward_poll(uint64_t ntfn, uint64_t *badge)
 
 static inline void ward_yield(void)
 {
-	struct ward_regs r = {0, 0, 0, {0, 0, 0, 0}};
-	ward_syscall_regs(WARD_SYS_YIELD, &r);
+	const uint64_t none[4] = {0};
+	WARD_IPC_REGS(none);
+	WARD_IPC_SYSCALL(WARD_SYS_YIELD, 0, 0, 0);
+	(void)rsi_;
+	(void)rdi_;
 }
 
 /* --- Debug and thread-local calls -------------------------------------- */
