@@ -24,6 +24,7 @@ void tcb_init(struct tcb *t)
 	t->ctx.cs = 0x23; /* SEL_USER_CODE */
 	t->ctx.ss = 0x1b; /* SEL_USER_DATA */
 	t->ctx.rflags = RFLAGS_FIXED;
+	platform_fpu_init(t->fpu);
 	console_line_init(&t->out, "thread");
 	t->name[0] = '\0';
 }
@@ -53,6 +54,7 @@ void tcb_finalise(struct tcb *t)
 	notification_unbind(t);
 	for (unsigned i = 0; i < TCB_SLOT_COUNT; i++)
 		cspace_delete(&t->slots[i]);
+	platform_fpu_forget(t);
 	if (t->running_on != 0)
 		platform_reschedule_cpu(t->running_on - 1);
 }

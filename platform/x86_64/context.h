@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+struct tcb;
+
 struct user_context {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -36,6 +38,7 @@ struct cpu_local {
 	uint64_t context_frame_end; /* 0x10: current thread's frame end (TSS.RSP0) */
 	uint64_t user_rsp_scratch;  /* 0x18 */
 	unsigned id;
+	struct tcb *current; /* the thread this CPU last entered (platform_enter_user) */
 };
 
 _Static_assert(offsetof(struct cpu_local, kernel_stack_top) == CPU_LOCAL_KSTACK, "entry.S");

@@ -33,11 +33,12 @@ _Static_assert(WARD_MAX_CPUS <= 64, "CPU masks are 64 bits");
 extern struct cpu cpus[WARD_MAX_CPUS];
 #define boot_cpu (cpus[0])
 
-/* This CPU's entry; valid from its cpu_init() on (GS base). */
+/* This CPU's entry; valid from its cpu_init() on (GS base). Volatile: the
+ * read must stay after cpu_init()'s GS write, even when inlined into it. */
 static inline struct cpu *this_cpu(void)
 {
 	struct cpu *c;
-	__asm__("movq %%gs:0, %0" : "=r"(c));
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
 	return c;
 }
 

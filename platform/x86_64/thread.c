@@ -39,6 +39,46 @@ void platform_reschedule_cpu(unsigned cpu)
 		ipi_send(cpu, VEC_IPI_RESCHEDULE);
 }
 
+/*
+ * x87/SSE registers are switched eagerly, and only when the thread to run
+ * is not the one whose state the CPU holds (the kernel itself never uses
+ * them: -mgeneral-regs-only). SDM Vol. 1 §10.5.1 (FXSAVE area).
+ */
+static const struct tcb *fpu_owner[WARD_MAX_CPUS];
+
+#define FXSAVE_FCW    0      /* x87 control word */
+#define FXSAVE_MXCSR  24     /* SSE control/status */
+#define FCW_DEFAULT   0x037f /* all x87 exceptions masked, 64-bit precision */
+#define MXCSR_DEFAULT 0x1f80 /* all SSE exceptions masked */
+
+void platform_fpu_init(uint8_t *area)
+{
+	uint16_t fcw = FCW_DEFAULT;
+	uint32_t mxcsr = MXCSR_DEFAULT;
+
+	__builtin_memcpy(area + FXSAVE_FCW, &fcw, sizeof(fcw));
+	__builtin_memcpy(area + FXSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
+}
+
+void platform_fpu_forget(const struct tcb *t)
+{
+	for (unsigned i = 0; i < WARD_MAX_CPUS; i++)
+		if (fpu_owner[i] == t)
+			fpu_owner[i] = NULL;
+}
+
+static inline void fpu_switch(unsigned cpu, struct tcb *t)
+{
+	const struct tcb *owner = fpu_owner[cpu];
+
+	if (owner == t)
+		return;
+	if (owner != NULL)
+		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])owner->fpu));
+	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[TCB_FPU_BYTES])t->fpu));
+	fpu_owner[cpu] = t;
+}
+
 void platform_enter_user(struct tcb *t)
 {
 	struct cpu *c = this_cpu();
@@ -46,12 +86,14 @@ void platform_enter_user(struct tcb *t)
 	uint64_t root = tcb_vspace_phys(t, PHYS_MAP_BASE);
 
 	c->local.context_frame_end = frame_end;
+	c->local.current = t;
 	tss_set_rsp0(&c->tables, frame_end);
 	if (root == 0)
 		root = vspace_kernel_root(); /* its VSpace is gone: it will fault at once */
 	if (read_cr3() != root)
 		write_cr3(root);
 	wrmsr(MSR_FS_BASE, t->ctx.fs_base);
+	fpu_switch(c->local.id, t);
 	kernel_lock_release();
 	context_restore(&t->ctx);
 }

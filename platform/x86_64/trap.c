@@ -166,7 +166,7 @@ void syscall_from_user(struct user_context *c)
 	struct tcb *t;
 
 	kernel_lock_acquire();
-	t = sched_current();
+	t = this_cpu()->local.current; /* the thread whose registers `c` holds */
 	fastpath_try(t, (int64_t)c->rax);
 	syscall_dispatch(t, (int64_t)c->rax);
 	sched_exit_kernel();

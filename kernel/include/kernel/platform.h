@@ -26,6 +26,12 @@ unsigned platform_cpu_count(void);
 /* Makes CPU `cpu` enter the kernel soon and choose its thread again. */
 void platform_reschedule_cpu(unsigned cpu);
 
+/* Gives a new thread the power-on x87/SSE state (exceptions masked). */
+void platform_fpu_init(uint8_t *area);
+
+/* Forgets `t` as the owner of any CPU's live x87/SSE registers (it is going away). */
+void platform_fpu_forget(const struct tcb *t);
+
 /* Releases the big kernel lock and enters `t` in user mode; never returns. */
 __attribute__((noreturn)) void platform_enter_user(struct tcb *t);
 

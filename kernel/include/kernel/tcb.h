@@ -34,8 +34,12 @@ enum tcb_slot {
 	TCB_SLOT_COUNT
 };
 
+/* x87/SSE state, FXSAVE format (SDM Vol. 1 §10.5.1): 512 bytes, 16-aligned. */
+#define TCB_FPU_BYTES 512
+
 struct tcb {
 	struct user_context ctx;
+	uint8_t fpu[TCB_FPU_BYTES] __attribute__((aligned(16)));
 	uint8_t state;
 	uint8_t priority;
 	uint8_t max_priority;
