@@ -194,17 +194,30 @@ bool syscall_copy_in(struct tcb *t, void *dst, uint64_t va, uint64_t len)
 	return root != 0 && vspace_copy_from_user(root, dst, va, len);
 }
 
-static uint64_t debug_write(struct tcb *t, uint64_t va, uint64_t len)
+/*
+ * Console output from t's buffer, assembled into lines of `as` (t itself,
+ * or a thread t holds a TCB cap to: how a console service prints for the
+ * process whose write it emulates, under that process's name).
+ */
+static uint64_t debug_write(struct tcb *t, uint64_t va, uint64_t len, uint64_t as_cptr)
 {
+	struct tcb *as = t;
 	char chunk[128];
 
+	if (as_cptr != 0) {
+		struct cte *slot;
+		if (cspace_lookup_cap(cspace_root(t), as_cptr, &slot) != WARD_OK ||
+		    slot->cap.type != WARD_OBJ_TCB)
+			return WARD_ERR_INVALID_CAPABILITY;
+		as = (struct tcb *)slot->cap.obj;
+	}
 	if (len > DEBUG_WRITE_MAX)
 		return WARD_ERR_RANGE;
 	while (len > 0) {
 		size_t n = len < sizeof(chunk) ? len : sizeof(chunk);
 		if (!syscall_copy_in(t, chunk, va, n))
 			return WARD_ERR_INVALID_ARGUMENT;
-		console_line_write(&t->out, chunk, n);
+		console_line_write(&as->out, chunk, n);
 		va += n;
 		len -= n;
 	}
@@ -283,7 +296,7 @@ void syscall_dispatch(struct tcb *t, int64_t number)
 		}
 		break;
 	case WARD_SYS_DEBUG_WRITE:
-		c->rax = debug_write(t, c->rdi, c->rsi);
+		c->rax = debug_write(t, c->rdi, c->rsi, c->rdx);
 		break;
 	case WARD_SYS_DEBUG_HALT:
 		console_line_flush(&t->out);

@@ -71,6 +71,7 @@ struct ward_bootinfo {
 	uint32_t cpu_count;
 	uint64_t acpi_rsdp;     /* physical address of the RSDP, 0 if not found */
 	uint64_t ipc_buffer;    /* the root thread's IPC buffer (user virtual) */
+	uint64_t tsc_hz;        /* TSC ticks per second, calibrated on the PIT at boot */
 	uint32_t untyped_first; /* slot of the first untyped cap */
 	uint32_t untyped_count;
 	uint32_t empty_first; /* free slots: [empty_first, empty_last) */

@@ -105,6 +105,7 @@ static void fill_bootinfo(void)
 	bootinfo.magic = WARD_BOOTINFO_MAGIC;
 	bootinfo.version = WARD_BOOTINFO_VERSION;
 	bootinfo.cpu_count = smp_cpu_count();
+	bootinfo.tsc_hz = lapic_tsc_hz();
 	bootinfo.acpi_rsdp = platform_desc.rsdp_phys;
 	bootinfo.module_count = boot_desc.module_count;
 	for (size_t i = 0; i < boot_desc.module_count; i++)

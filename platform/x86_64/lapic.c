@@ -132,3 +132,8 @@ void lapic_delay_us(uint64_t us)
 	while (rdtsc() < deadline)
 		cpu_pause();
 }
+
+uint64_t lapic_tsc_hz(void)
+{
+	return tsc_per_us * 1000000;
+}

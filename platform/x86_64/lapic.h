@@ -72,4 +72,7 @@ bool lapic_send(uint64_t icr);
 uint64_t lapic_deadline_us(uint64_t us); /* the TSC value `us` from now */
 void lapic_delay_us(uint64_t us);
 
+/* TSC ticks per second, from the boot CPU's PIT calibration. */
+uint64_t lapic_tsc_hz(void);
+
 #endif

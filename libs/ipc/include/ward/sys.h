@@ -36,6 +36,16 @@ static inline void ward_thread_block_init(uintptr_t *block, struct ward_ipc_buff
 	block[WARD_TLS_IPC_BUFFER_WORD] = (uintptr_t)buf;
 }
 
+static inline long ward_syscall3(long number, long a0, long a1, long a2)
+{
+	long ret;
+	__asm__ volatile("syscall"
+	                 : "=a"(ret)
+	                 : "a"(number), "D"(a0), "S"(a1), "d"(a2)
+	                 : "rcx", "r11", "memory");
+	return ret;
+}
+
 static inline long ward_syscall2(long number, long a0, long a1)
 {
 	long ret;
@@ -165,7 +175,14 @@ static inline void ward_yield(void)
 /* Writes len bytes to the console, whole lines prefixed with this thread's name. */
 static inline enum ward_error ward_debug_write(const void *buf, size_t len)
 {
-	return (enum ward_error)ward_syscall2(WARD_SYS_DEBUG_WRITE, (long)buf, (long)len);
+	return (enum ward_error)ward_syscall3(WARD_SYS_DEBUG_WRITE, (long)buf, (long)len, 0);
+}
+
+/* As ward_debug_write, but as the thread `tcb` names (its name and line buffer). */
+static inline enum ward_error ward_debug_write_as(uint64_t tcb, const void *buf, size_t len)
+{
+	return (enum ward_error)ward_syscall3(WARD_SYS_DEBUG_WRITE, (long)buf, (long)len,
+	                                      (long)tcb);
 }
 
 /* Stops the machine with `status` (0 = success); does not return. */
