@@ -52,11 +52,12 @@ void tcb_finalise(struct tcb *t)
 {
 	tcb_suspend(t);
 	notification_unbind(t);
+	/* Another CPU running it must stop writing into this TCB first. */
+	if (t->running_on != 0)
+		platform_stall_cpu(t->running_on - 1u);
 	for (unsigned i = 0; i < TCB_SLOT_COUNT; i++)
 		cspace_delete(&t->slots[i]);
 	platform_fpu_forget(t);
-	if (t->running_on != 0)
-		platform_reschedule_cpu(t->running_on - 1);
 }
 
 static bool user_address(uint64_t v)
@@ -158,8 +159,10 @@ static void decode_configure(struct invocation *inv, struct tcb *t)
 		}
 	}
 	/* A thread running elsewhere must leave its old VSpace before it can go. */
-	if (t->running_on != 0)
+	if (t->running_on != 0) {
+		platform_stall_cpu(t->running_on - 1u);
 		platform_reschedule_cpu(t->running_on - 1u);
+	}
 	copy_into_slot(cspace, &t->slots[TCB_SLOT_CSPACE]);
 	copy_into_slot(vspace, &t->slots[TCB_SLOT_VSPACE]);
 	copy_into_slot(ipcbuf, &t->slots[TCB_SLOT_IPC_BUFFER]);

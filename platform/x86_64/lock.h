@@ -14,7 +14,7 @@
  * Panics if this CPU already holds it (the lock does not nest). */
 void kernel_lock_acquire(void);
 
-/* Panics if this CPU does not hold the lock. */
+/* Only by the holder (not checked: it runs on every return to user mode). */
 void kernel_lock_release(void);
 
 /* True if this CPU holds the lock. */

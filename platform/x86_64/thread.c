@@ -33,6 +33,13 @@ unsigned platform_cpu_index(void)
 	return this_cpu()->local.id;
 }
 
+void platform_stall_cpu(unsigned cpu)
+{
+	/* A shootdown returns only when the target has trapped in and acknowledged. */
+	if (cpu != platform_cpu_index())
+		tlb_shootdown(1ULL << cpu, TLB_KERNEL_SPACE, 0, true);
+}
+
 void platform_reschedule_cpu(unsigned cpu)
 {
 	if (cpu != platform_cpu_index())

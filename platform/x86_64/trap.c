@@ -149,8 +149,12 @@ void trap_from_kernel(struct user_context *c)
 		report("kernel fault", c, read_cr2());
 		panic("unrecoverable exception in the kernel");
 	}
-	if (!cpu_idling[platform_cpu_index()]) {
-		/* Boot code waiting for a tick or an AP: nothing is scheduled yet. */
+	if (!cpu_idling[platform_cpu_index()] || c->vector == VEC_LAPIC_TIMER) {
+		/*
+		 * Boot code waiting for a tick or an AP (nothing is scheduled yet),
+		 * or a tick on an idle CPU: work for an idle CPU arrives by IPI
+		 * (sched_wake), so a tick needs no lock and changes nothing.
+		 */
 		handle_interrupt(c->vector, false);
 		return;
 	}

@@ -26,6 +26,14 @@ unsigned platform_cpu_count(void);
 /* Makes CPU `cpu` enter the kernel soon and choose its thread again. */
 void platform_reschedule_cpu(unsigned cpu);
 
+/*
+ * Returns once CPU `cpu` has left user mode (its thread's registers are
+ * saved): it then waits for the big kernel lock, which the ticket order
+ * gives it before this CPU's next kernel entry. For objects a remote CPU
+ * still uses (a TCB being destroyed, a VSpace being replaced).
+ */
+void platform_stall_cpu(unsigned cpu);
+
 /* Gives a new thread the power-on x87/SSE state (exceptions masked). */
 void platform_fpu_init(uint8_t *area);
 
