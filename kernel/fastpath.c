@@ -96,8 +96,9 @@ static struct tcb *fast_reply_recv(struct tcb *server)
 	r = (struct reply *)rc->obj;
 	ep = (struct endpoint *)ec->obj;
 	client = r->caller;
-	if (client == NULL || client->fault != WARD_FAULT_NONE || ep->state == EP_SENDING ||
-	    client->cpu != server->cpu || (bound != NULL && bound->state == NTFN_ACTIVE))
+	if (client == NULL || r->receiver != NULL || client->fault != WARD_FAULT_NONE ||
+	    ep->state == EP_SENDING || client->cpu != server->cpu ||
+	    (bound != NULL && bound->state == NTFN_ACTIVE))
 		return NULL;
 	if (!sched_may_switch_to(&sched_cpus[server->cpu], client))
 		return NULL;

@@ -180,14 +180,23 @@ static void setup_reply(struct tcb *caller, struct reply *r)
 	caller->state = THREAD_BLOCKED_ON_REPLY;
 }
 
+/*
+ * A reply object serves one exchange at a time: reusing it abandons its
+ * previous caller (who gets WARD_ERR_CANCELLED) and takes it from any other
+ * receiver still waiting with it, so a reply can never reach the wrong
+ * caller.
+ */
 static void take_reply_object(struct tcb *receiver, struct reply *r)
 {
 	if (r != NULL && r->caller != NULL) {
-		/* Reusing a reply object abandons its previous caller. */
 		struct tcb *old = r->caller;
 		r->caller = NULL;
 		old->reply = NULL;
 		ipc_fail(old, WARD_ERR_CANCELLED);
+	}
+	if (r != NULL && r->receiver != NULL && r->receiver != receiver) {
+		r->receiver->reply = NULL;
+		r->receiver = NULL;
 	}
 	receiver->reply = r;
 }
@@ -195,6 +204,12 @@ static void take_reply_object(struct tcb *receiver, struct reply *r)
 void endpoint_send(struct tcb *sender, struct endpoint *ep, uint64_t badge, bool can_grant,
                    bool can_grant_reply, bool is_call, bool blocking)
 {
+	/* A Call needs the grant-reply right, whether a receiver waits or not. */
+	if (is_call && !can_grant_reply && sender->fault == WARD_FAULT_NONE) {
+		deliver(sender, 0, ward_msginfo(WARD_ERR_INSUFFICIENT_RIGHTS, 0, 0, 0));
+		return;
+	}
+	sender->send_can_grant = can_grant; /* whether the reply may carry caps */
 	if (ep->state == EP_RECEIVING) {
 		struct tcb *receiver = tcb_queue_pop(&ep->queue);
 		struct reply *r = receiver->reply;
@@ -207,10 +222,7 @@ void endpoint_send(struct tcb *sender, struct endpoint *ep, uint64_t badge, bool
 		sched_wake(receiver);
 		if (is_call) {
 			sched_remove(sender);
-			if (can_grant_reply || sender->fault != WARD_FAULT_NONE)
-				setup_reply(sender, r);
-			else
-				ipc_fail(sender, WARD_ERR_INSUFFICIENT_RIGHTS);
+			setup_reply(sender, r);
 		}
 		return;
 	}
@@ -219,8 +231,7 @@ void endpoint_send(struct tcb *sender, struct endpoint *ep, uint64_t badge, bool
 	sender->state = THREAD_BLOCKED_ON_SEND;
 	sender->blocked_on = ep;
 	sender->send_badge = badge;
-	sender->send_can_grant = can_grant;
-	sender->send_is_call = is_call && (can_grant_reply || sender->fault != WARD_FAULT_NONE);
+	sender->send_is_call = is_call;
 	sched_remove(sender);
 	tcb_queue_push(&ep->queue, sender);
 	ep->state = EP_SENDING;

@@ -2,7 +2,7 @@
 /*
  * The boot information page the kernel maps read-only into the root task.
  * Its address arrives in rdi at the root task's entry point. Layout and
- * field meanings are documented in docs/boot.md; `magic` and `version` let
+ * field meanings are documented in docs/kernel.md; `magic` and `version` let
  * the root task refuse a page it does not understand.
  */
 #ifndef WARD_BOOTINFO_H

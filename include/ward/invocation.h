@@ -71,9 +71,9 @@ enum ward_invocation {
 	WARD_IRQ_CONTROL_GET_IOAPIC = 64,
 	WARD_IRQ_CONTROL_GET_MSI,
 
-	/* IRQ handler. SetNotification: extra cap 0 notification (none:
-	 * clear); the handler's badge is signalled. Ack: unmask the line after
-	 * the interrupt was handled. */
+	/* IRQ handler. SetNotification: extra cap 0 notification (required;
+	 * Clear removes it); that cap's badge is signalled. Ack: unmask the
+	 * line after the interrupt was handled. */
 	WARD_IRQ_HANDLER_SET_NOTIFICATION = 72,
 	WARD_IRQ_HANDLER_ACK,
 	WARD_IRQ_HANDLER_CLEAR,

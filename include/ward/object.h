@@ -48,7 +48,7 @@ enum ward_object_type {
 #define WARD_RIGHT_READ        0x1  /* receive (endpoints), read (frames) */
 #define WARD_RIGHT_WRITE       0x2  /* send (endpoints, notifications), write (frames) */
 #define WARD_RIGHT_GRANT       0x4  /* transfer capabilities in messages */
-#define WARD_RIGHT_GRANT_REPLY 0x8  /* make Calls (a reply capability is created) */
+#define WARD_RIGHT_GRANT_REPLY 0x8  /* make Calls (the receiver's reply object is linked) */
 #define WARD_RIGHT_EXECUTE     0x10 /* frames: map executable */
 #define WARD_RIGHTS_ALL        0x1f
 

@@ -8,10 +8,11 @@
  * syscall" fault, delivered to the thread's fault endpoint (docs/kernel.md).
  *
  * Registers, in and out:
- *   rax  syscall number in; for debug calls, the result out
+ *   rax  syscall number in; for SetTLSBase and the debug calls, the result out
  *   rdi  capability address in (destination); badge out
  *   rsi  message info in and out (include/ward/message.h)
- *   rdx  reply capability address (Recv, NBRecv, ReplyRecv, Call unused)
+ *   rdx  reply object address (Recv, NBRecv, Reply, ReplyRecv; unused by
+ *        Call and Send)
  *   r10, r8, r9, r15   message registers 0-3; more live in the IPC buffer
  * rcx and r11 are clobbered by the instruction itself.
  *

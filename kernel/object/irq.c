@@ -80,6 +80,7 @@ static struct cte *empty_dest(struct invocation *inv, unsigned arg)
 static void decode_get_ioapic(struct invocation *inv)
 {
 	struct cte *dest;
+	enum ward_error err;
 	unsigned vector;
 	uint64_t gsi;
 
@@ -91,13 +92,20 @@ static void decode_get_ioapic(struct invocation *inv)
 			inv_error(inv, WARD_ERR_REVOKE_FIRST, 0, gsi, gsi);
 			return;
 		}
-	if (gsi > 0xffff || platform_irq_ioapic_alloc((unsigned)gsi, inv_mr(inv, 1) != 0,
-	                                              inv_mr(inv, 2) != 0, &vector) != WARD_OK) {
-		inv_error(inv, WARD_ERR_RANGE, 0, 0, 0);
+	if (gsi > 0xffff) {
+		inv_error(inv, WARD_ERR_RANGE, 0, 0, 0xffff);
 		return;
 	}
+	err = platform_irq_ioapic_alloc((unsigned)gsi, inv_mr(inv, 1) != 0, inv_mr(inv, 2) != 0,
+	                                &vector);
+	if (err != WARD_OK) {
+		/* No IOAPIC has the GSI (range), or no vector is free. */
+		inv_error(inv, err == WARD_ERR_RANGE ? WARD_ERR_RANGE : WARD_ERR_NOT_ENOUGH_MEMORY,
+		          0, 0, 0);
+		return;
+	}
+	/* The line stays masked until a notification is set to receive it. */
 	issue(inv, dest, vector, true, (unsigned)gsi);
-	platform_irq_set_masked((unsigned)gsi, false);
 	inv_reply_mr(inv, 0, vector);
 }
 
@@ -158,6 +166,8 @@ void decode_irq_handler(struct invocation *inv)
 		}
 		l->ntfn = (struct notification *)n->cap.obj;
 		l->badge = n->cap.word1;
+		if (l->ioapic && !l->awaiting_ack)
+			platform_irq_set_masked(l->gsi, false);
 		break;
 	case WARD_IRQ_HANDLER_ACK:
 		ack(l);

@@ -15,7 +15,7 @@
 #include <ward/invocation.h>
 #include "memory_layout.h"
 
-#define RFLAGS_USER_MASK 0x0cd5ULL /* CF PF AF ZF SF TF DF OF: what a user may set */
+#define RFLAGS_USER_MASK 0x0cd5ULL /* CF PF AF ZF SF DF OF: what a user may set (not TF) */
 #define RFLAGS_FIXED     0x0202ULL /* IF and the always-one bit */
 
 void tcb_init(struct tcb *t)
@@ -46,15 +46,19 @@ void tcb_suspend(struct tcb *t)
 	sched_remove(t);
 	t->fault = WARD_FAULT_NONE;
 	t->state = THREAD_INACTIVE;
+	/*
+	 * Running on another CPU: wait until it has left user mode. A system
+	 * call it made meanwhile is not carried out but restarted on resume
+	 * (trap.c), so Suspend is synchronous.
+	 */
+	if (t->running_on != 0)
+		platform_stall_cpu(t->running_on - 1u);
 }
 
 void tcb_finalise(struct tcb *t)
 {
 	tcb_suspend(t);
 	notification_unbind(t);
-	/* Another CPU running it must stop writing into this TCB first. */
-	if (t->running_on != 0)
-		platform_stall_cpu(t->running_on - 1u);
 	for (unsigned i = 0; i < TCB_SLOT_COUNT; i++)
 		cspace_delete(&t->slots[i]);
 	platform_fpu_forget(t);
@@ -157,6 +161,15 @@ static void decode_configure(struct invocation *inv, struct tcb *t)
 			inv_error(inv, WARD_ERR_ALIGNMENT, 0, WARD_IPC_BUFFER_ALIGN, USER_TOP);
 			return;
 		}
+	}
+	/*
+	 * Replacing the last cap to the old CSpace would destroy that CNode, and
+	 * with it possibly this TCB's own last cap, halfway through: refused.
+	 */
+	if (!cap_is_null(&t->slots[TCB_SLOT_CSPACE].cap) &&
+	    cspace_is_final(&t->slots[TCB_SLOT_CSPACE])) {
+		inv_error(inv, WARD_ERR_REVOKE_FIRST, WARD_ARG_CAP, TCB_SLOT_CSPACE, 0);
+		return;
 	}
 	/* A thread running elsewhere must leave its old VSpace before it can go. */
 	if (t->running_on != 0) {

@@ -91,8 +91,15 @@ static void start_root_task(void)
 	params.mem = &boot_mem;
 	params.info = &bootinfo;
 	/* The LAPIC and IOAPIC pages belong to the kernel alone. */
-	params.excluded[params.excluded_count++] = (struct phys_range){0xfec00000, 0xfec01000};
 	params.excluded[params.excluded_count++] = (struct phys_range){0xfee00000, 0xfef00000};
+	for (unsigned i = 0;
+	     i < platform_desc.ioapic_count && params.excluded_count < BOOT_MAX_EXCLUDED; i++) {
+		uint64_t page = platform_desc.ioapics[i].phys & ~0xfffULL;
+		params.excluded[params.excluded_count++] = (struct phys_range){page, page + 0x1000};
+	}
+	if (platform_desc.ioapic_count == 0) /* no MADT: keep the default IOAPIC page */
+		params.excluded[params.excluded_count++] =
+		        (struct phys_range){0xfec00000, 0xfec01000};
 	params.device_top = 1ULL << 40;
 	reserve_kernel_ports();
 	kernel_lock_acquire();

@@ -51,7 +51,7 @@ void platform_reschedule_cpu(unsigned cpu)
  * is not the one whose state the CPU holds (the kernel itself never uses
  * them: -mgeneral-regs-only). SDM Vol. 1 §10.5.1 (FXSAVE area).
  */
-static const struct tcb *fpu_owner[WARD_MAX_CPUS];
+static struct tcb *fpu_owner[WARD_MAX_CPUS];
 
 #define FXSAVE_FCW    0      /* x87 control word */
 #define FXSAVE_MXCSR  24     /* SSE control/status */
@@ -74,15 +74,29 @@ void platform_fpu_forget(const struct tcb *t)
 			fpu_owner[i] = NULL;
 }
 
+/* Saves the state this CPU holds for its owner (if it still holds it) into the TCB. */
+static inline void fpu_save_owner(unsigned cpu)
+{
+	struct tcb *owner = fpu_owner[cpu];
+
+	if (owner != NULL && owner->fpu_live_on == cpu + 1) {
+		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])owner->fpu));
+		owner->fpu_live_on = 0;
+	}
+}
+
+/*
+ * A thread's state is live on at most one CPU (tcb.fpu_live_on); a CPU
+ * saves it when it runs another thread or goes idle, before it releases
+ * the lock, so a thread that moves CPU always finds its state in its TCB.
+ */
 static inline void fpu_switch(unsigned cpu, struct tcb *t)
 {
-	const struct tcb *owner = fpu_owner[cpu];
-
-	if (owner == t)
+	if (t->fpu_live_on == cpu + 1)
 		return;
-	if (owner != NULL)
-		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])owner->fpu));
+	fpu_save_owner(cpu);
 	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[TCB_FPU_BYTES])t->fpu));
+	t->fpu_live_on = (uint8_t)(cpu + 1);
 	fpu_owner[cpu] = t;
 }
 
@@ -108,6 +122,7 @@ void platform_enter_user(struct tcb *t)
 static __attribute__((noreturn)) void idle_loop(void)
 {
 	cpu_idling[platform_cpu_index()] = true;
+	fpu_save_owner(platform_cpu_index());
 	/* Leave the last thread's VSpace: it may be deleted and reused meanwhile. */
 	if (read_cr3() != vspace_kernel_root())
 		write_cr3(vspace_kernel_root());

@@ -105,6 +105,8 @@ static enum ward_fault fault_kind(uint64_t vector)
 
 extern bool cpu_idling[WARD_MAX_CPUS];
 
+#define SYSCALL_INSN_BYTES 2 /* 0f 05 */
+
 /* With `locked` false (boot, before scheduling), only count ticks and ack. */
 static void handle_interrupt(uint64_t vector, bool locked)
 {
@@ -130,7 +132,11 @@ void trap_from_user(struct user_context *c)
 
 	kernel_lock_acquire();
 	t = sched_current();
-	if (c->vector < VEC_FIRST_IRQ) {
+	if (c->vector == VEC_NMI) {
+		kprintf("NMI on CPU %u ignored", platform_cpu_index());
+	} else if (c->vector < VEC_FIRST_IRQ && t->state != THREAD_RUNNABLE) {
+		/* Suspended while trapping in: the instruction faults again on resume. */
+	} else if (c->vector < VEC_FIRST_IRQ) {
 		console_line_flush(&t->out);
 		t->fault = fault_kind(c->vector);
 		t->fault_data[0] = c->vector == VEC_PAGE_FAULT ? read_cr2() : 0;
@@ -171,6 +177,11 @@ void syscall_from_user(struct user_context *c)
 
 	kernel_lock_acquire();
 	t = this_cpu()->local.current; /* the thread whose registers `c` holds */
+	if (t->state != THREAD_RUNNABLE) {
+		/* Suspended while waiting for the lock: restart the call on resume. */
+		c->rip -= SYSCALL_INSN_BYTES;
+		sched_exit_kernel();
+	}
 	fastpath_try(t, (int64_t)c->rax);
 	syscall_dispatch(t, (int64_t)c->rax);
 	sched_exit_kernel();

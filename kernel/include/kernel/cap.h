@@ -26,12 +26,12 @@ struct cap {
 	uint8_t guard_bits; /* CNode */
 	uint32_t flags;     /* CAP_FLAG_* */
 	uint64_t obj;       /* kernel virtual address of the object (0: none) */
-	uint64_t word1;     /* badge; CNode guard; untyped free bytes; ASID; IRQ; first port */
+	uint64_t word1;     /* badge; CNode guard; untyped used bytes; ASID; vector; first port */
 	uint64_t word2;     /* mapped virtual address; last port */
 };
 _Static_assert(sizeof(struct cap) == 32, "cap is four words");
 
-#define MDB_REVOCABLE    0x1 /* may have children (untyped, badged originals, IRQ handlers) */
+#define MDB_REVOCABLE    0x1 /* may have children (Retype/boot caps, badged originals, IRQ, ports) */
 #define MDB_FIRST_BADGED 0x2 /* the first cap carrying its badge: parent of its copies */
 
 struct cte {

@@ -72,7 +72,7 @@ void cspace_revoke(struct cte *slot);
 
 /*
  * The cap a copy of `src` gets (CNode Copy, IPC transfer): frames lose
- * their mapping; untyped, paging structures and reply objects cannot be
+ * their mapping; untyped, PDPT/PD/PT and reply objects cannot be
  * copied (false).
  */
 bool cap_derive(const struct cap *src, struct cap *out);

@@ -50,7 +50,12 @@ static inline void inv_reply_mr(struct invocation *inv, unsigned i, uint64_t v)
 		inv->reply_length = i + 1;
 }
 
-/* Resolves (root cap, index, depth) to a slot, depth 0 meaning the root's own CNode slot. */
+/*
+ * Resolves (root cap, index, depth) to a slot. Depth 1..64: above 64 records
+ * WARD_ERR_RANGE (argument arg + 1), depth 0 or a failed walk
+ * WARD_ERR_FAILED_LOOKUP (argument arg). Callers that accept depth 0 as "the
+ * root itself" (Untyped Retype) check for it first.
+ */
 enum ward_error inv_lookup_dest(struct invocation *inv, struct cte *root, uint64_t index,
                                 uint64_t depth, unsigned arg, struct cte **slot);
 
