@@ -152,8 +152,10 @@ static void decode_configure(struct invocation *inv, struct tcb *t)
 	buf_va = inv_mr(inv, 0);
 	if (inv->extra_count > 2) {
 		ipcbuf = inv->extra[2];
-		if (ipcbuf->cap.type != WARD_OBJ_FRAME &&
-		    ipcbuf->cap.type != WARD_OBJ_LARGE_FRAME) {
+		/* Device memory is never an IPC buffer: the kernel would do MMIO through it. */
+		if ((ipcbuf->cap.type != WARD_OBJ_FRAME &&
+		     ipcbuf->cap.type != WARD_OBJ_LARGE_FRAME) ||
+		    (ipcbuf->cap.flags & CAP_FLAG_DEVICE)) {
 			inv_error(inv, WARD_ERR_INVALID_CAPABILITY, WARD_ARG_EXTRA_CAP0 + 2, 0, 0);
 			return;
 		}

@@ -48,6 +48,7 @@
 
 	.text
 isr_common:
+	cld                             /* the C ABI wants DF clear; SYSCALL clears it by FMASK */
 	testb $3, 24(%rsp)              /* CS of the interrupted code */
 	jz 1f
 	swapgs

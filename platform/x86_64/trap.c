@@ -77,7 +77,7 @@ static void report(const char *who, const struct user_context *c, uint64_t cr2)
 
 void tcb_report_fault(const struct tcb *t)
 {
-	char who[48];
+	char who[80];
 
 	ksnprintf(who, sizeof(who), "user fault in thread '%s' (no fault handler)", t->name);
 	if (t->fault == WARD_FAULT_UNKNOWN_SYSCALL) {

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * IPC protocols between user programs: what a request looks like to the
+ * server that decodes it, the table a protocol is dispatched through, and
+ * the client-side call the generated stubs make (docs/ipc-protocols.md).
+ *
+ * A protocol is written once, in a .protocol file, and tools/ward_protogen.py
+ * turns it into two headers: NAME.h for clients (labels, error codes,
+ * static inline stubs) and NAME_server.h for the server (typed handler
+ * prototypes, decoders, and the table below). The conventions follow the
+ * kernel's invocations (ward/syscall.h): a request's label names the
+ * operation; a reply's label is WARD_OK or an error, and an error reply's
+ * MR0 names what was wrong (an argument index or WARD_ARG_*), MR1/MR2 the
+ * allowed range (for a capability: the type wanted and the type sent).
+ *
+ * The pure parts (this header and dispatch.c) make no system calls, so
+ * host tests run them with synthetic messages.
+ */
+#ifndef WARD_PROTOCOL_H
+#define WARD_PROTOCOL_H
+
+#include <stdint.h>
+#include <ward/errors.h>
+#include <ward/message.h>
+#include <ward/object.h>
+#include <ward/syscall.h>
+
+/* Protocol-specific error codes start here; below are the enum ward_error ones. */
+#define WARD_PROTOCOL_FIRST_ERROR 0x100
+
+/* What a server builds to answer one request. */
+struct ward_reply {
+	uint64_t label;                   /* WARD_OK or an error code */
+	unsigned length;                  /* message registers used in mr[] */
+	uint64_t mr[WARD_MSG_MAX_LENGTH]; /* MR0..MR(length - 1) */
+};
+
+/* One received message, as the dispatcher and the handlers see it. */
+struct ward_request {
+	uint64_t badge;     /* the sender's endpoint badge: the only authority it brings */
+	uint64_t label;     /* the operation asked for */
+	unsigned length;    /* message registers received: mr[0..length - 1] */
+	unsigned caps;      /* extra capabilities received, unwrapped ones included */
+	unsigned unwrapped; /* bit i: extra cap i arrived as a badge of this endpoint */
+	const uint64_t *mr;
+	uint64_t cap;      /* the receive slot (cptr), if a capability landed there; else 0 */
+	unsigned cap_type; /* the type of that capability (enum ward_object_type) */
+	void *ctx;         /* the server's own state (struct ward_server.ctx) */
+	struct ward_reply *reply;
+};
+
+/*
+ * Serves one request that passed its table row's checks (label, length,
+ * caps) and returns the reply's label. For a generated protocol this is
+ * the operation's decoder, which checks and unpacks the arguments and
+ * calls the server's typed handler. A handler that keeps `rq->cap` moves
+ * it out of the receive slot; the server loop empties the slot afterwards.
+ */
+typedef enum ward_error (*ward_handler)(struct ward_request *rq);
+
+/* One operation: a row of a protocol's table, indexed by label. */
+struct ward_op {
+	ward_handler handler; /* NULL: no operation has this label */
+	uint8_t min_length;   /* message registers the request needs at least */
+	uint8_t cap_type;     /* the capability it takes (enum ward_object_type), or none */
+};
+
+struct ward_protocol {
+	const char *name;
+	uint64_t first_label; /* ops[i] serves label first_label + i */
+	unsigned count;
+	const struct ward_op *ops;
+};
+
+/*
+ * Fills `rq` from what Recv returned: badge, message info, and the message
+ * registers (mr[0..length - 1], already gathered into one array). A
+ * capability that was not unwrapped landed in `recv_slot` (the kernel copies
+ * at most one per message); rq->cap names it then, and rq->cap_type is left
+ * WARD_OBJ_NULL for the caller, who can look the type up, to fill in.
+ */
+void ward_request_init(struct ward_request *rq, uint64_t badge, ward_msginfo_t info,
+                       const uint64_t *mr, uint64_t recv_slot, struct ward_reply *reply);
+
+/*
+ * Answers `rq` through protocol `p` into rq->reply; returns the reply's
+ * label. Rejects, without calling any handler:
+ *   an unknown label            WARD_ERR_ILLEGAL_OPERATION   MR0 WARD_ARG_LABEL
+ *   too few message registers   WARD_ERR_TRUNCATED_MESSAGE   MR0 WARD_ARG_LENGTH
+ *   a missing, unexpected, unwrapped or wrongly typed capability
+ *                               WARD_ERR_INVALID_CAPABILITY  MR0 WARD_ARG_EXTRA_CAP0 + i
+ */
+uint64_t ward_dispatch(const struct ward_protocol *p, struct ward_request *rq);
+
+/* Makes rq's reply an error naming argument `arg` and the range lo..hi; returns `err`. */
+static inline enum ward_error ward_fail(struct ward_request *rq, enum ward_error err, uint64_t arg,
+                                        uint64_t lo, uint64_t hi)
+{
+	rq->reply->mr[0] = arg;
+	rq->reply->mr[1] = lo;
+	rq->reply->mr[2] = hi;
+	rq->reply->length = 3;
+	return err;
+}
+
+/*
+ * The client side (client.c): Calls `ep` with `label`, n_in MRs of `in`
+ * followed by n_tail of `tail`, and extra cap `cap` (0: none). On WARD_OK
+ * copies n_out result MRs into `out`; a shorter reply is
+ * WARD_ERR_TRUNCATED_MESSAGE. On an error reply, ward_last_error() (ward/invoke.h)
+ * holds its MR0..MR2 for this thread. Generated stubs call this.
+ */
+enum ward_error ward_rpc_call(uint64_t ep, uint64_t label, unsigned n_in, const uint64_t *in,
+                              unsigned n_tail, const uint64_t *tail, uint64_t cap, unsigned n_out,
+                              uint64_t *out);
+
+#endif
