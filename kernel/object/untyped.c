@@ -11,6 +11,7 @@
 #include <kernel/invocation.h>
 #include <kernel/printf.h>
 #include <kernel/tcb.h>
+#include <kernel/untyped.h>
 #include <kernel/vspace_objects.h>
 #include <ward/invocation.h>
 #include <ward/object.h>
@@ -107,7 +108,7 @@ void decode_untyped(struct invocation *inv)
 {
 	struct cap *ut = &inv->slot->cap;
 	bool device = ut->flags & CAP_FLAG_DEVICE;
-	uint64_t type, size_bits, count, used, start;
+	uint64_t type, size_bits, count, used, start, room;
 	unsigned bits;
 	struct cte *dest;
 
@@ -147,13 +148,8 @@ void decode_untyped(struct invocation *inv)
 	}
 	/* No children left: the whole region is free again. */
 	used = cspace_has_children(inv->slot) ? ut->word1 : 0;
-	start = (used + (1ULL << bits) - 1) & ~((1ULL << bits) - 1);
-	if (bits > ut->bits || start > (1ULL << ut->bits) ||
-	    count > ((1ULL << ut->bits) - start) >> bits) {
-		inv_error(inv, WARD_ERR_NOT_ENOUGH_MEMORY, 5, 0,
-		          start > (1ULL << ut->bits) || bits > ut->bits
-		                  ? 0
-		                  : ((1ULL << ut->bits) - start) >> bits);
+	if (!untyped_fit(used, ut->bits, bits, count, &start, &room)) {
+		inv_error(inv, WARD_ERR_NOT_ENOUGH_MEMORY, 5, 0, room);
 		return;
 	}
 	for (uint64_t i = 0; i < count; i++) {

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <kernel/boot_memory.h>
+#include <kernel/untyped.h>
 #include <ward/message.h>
 
 static void msginfo_fields_round_trip(void **state)
@@ -74,12 +75,40 @@ static void untyped_blocks_drop_unaligned_edges_and_report_count(void **state)
 	assert_int_equal(boot_untyped_blocks(0x5000, 0x5000, 12, true, b, 2), 0);
 }
 
+static void untyped_placement_aligns_and_counts(void **state)
+{
+	(void)state;
+	uint64_t start, room;
+
+	/* Empty 64 KiB untyped: sixteen 4 KiB frames fit, a seventeenth does not. */
+	assert_true(untyped_fit(0, 16, 12, 16, &start, &room));
+	assert_int_equal(start, 0);
+	assert_int_equal(room, 16);
+	assert_false(untyped_fit(0, 16, 12, 17, &start, &room));
+	assert_int_equal(room, 16);
+	/* 32 bytes used by an endpoint: a 2 KiB TCB starts at the next 2 KiB. */
+	assert_true(untyped_fit(32, 16, 11, 1, &start, &room));
+	assert_int_equal(start, 2048);
+	assert_int_equal(room, 31);
+	/* An object larger than the untyped, or a full untyped, has no room. */
+	assert_false(untyped_fit(0, 12, 13, 1, &start, &room));
+	assert_int_equal(room, 0);
+	assert_false(untyped_fit(1ULL << 16, 16, 4, 1, &start, &room));
+	assert_int_equal(room, 0);
+	/* A count that would overflow start + count << bits is refused, not wrapped. */
+	assert_false(untyped_fit(0, 47, 12, 1ULL << 62, &start, &room));
+	assert_int_equal(room, 1ULL << 35);
+	/* `used` beyond the size (a corrupt cap) is refused. */
+	assert_false(untyped_fit((1ULL << 16) + 1, 16, 4, 1, &start, &room));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(msginfo_fields_round_trip),
 	        cmocka_unit_test(untyped_blocks_are_aligned_powers_of_two),
 	        cmocka_unit_test(untyped_blocks_drop_unaligned_edges_and_report_count),
+	        cmocka_unit_test(untyped_placement_aligns_and_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
