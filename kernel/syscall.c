@@ -261,6 +261,15 @@ void syscall_dispatch(struct tcb *t, int64_t number)
 {
 	struct user_context *c = &t->ctx;
 
+	/*
+	 * Suspended from another CPU while this one waited for the lock: the
+	 * call is not made now but again on resume. (The fast path never gets
+	 * here for such a thread: its CPU has a reschedule pending.)
+	 */
+	if (t->state != THREAD_RUNNABLE) {
+		platform_syscall_restart(t);
+		return;
+	}
 	switch (number) {
 	case WARD_SYS_CALL:
 		handle_send(t, true, true);

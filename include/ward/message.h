@@ -20,6 +20,9 @@
 
 typedef uint64_t ward_msginfo_t;
 
+/* The caps-unwrapped and extra-caps fields (bits 11..7). */
+#define WARD_MSGINFO_CAP_BITS 0xf80ULL
+
 static inline ward_msginfo_t ward_msginfo(uint64_t label, unsigned unwrapped, unsigned extra_caps,
                                           unsigned length)
 {

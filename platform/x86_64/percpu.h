@@ -17,6 +17,8 @@
 #define WARD_MAX_CPUS      16
 #define CPU_IST_STACK_SIZE 8192
 
+struct tcb;
+
 struct cpu {
 	struct cpu_local local; /* first: GS points here */
 	struct cpu_tables tables;
@@ -25,6 +27,7 @@ struct cpu {
 	bool online;                      /* set once by the CPU itself; others read it */
 	volatile bool reschedule_pending; /* set by the reschedule IPI; the scheduler clears it */
 	bool tlb_flush_pending;           /* set by a shootdown's initiator, cleared by this CPU */
+	struct tcb *fpu_owner; /* whose x87/SSE state this CPU's registers hold (thread.c) */
 	uint8_t ist_stack[CPU_IST_STACK_SIZE] __attribute__((aligned(16))); /* #DF and NMI */
 };
 _Static_assert(offsetof(struct cpu, local) == 0, "this_cpu() reads cpu_local.self at GS:0");

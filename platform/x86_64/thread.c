@@ -51,7 +51,6 @@ void platform_reschedule_cpu(unsigned cpu)
  * is not the one whose state the CPU holds (the kernel itself never uses
  * them: -mgeneral-regs-only). SDM Vol. 1 §10.5.1 (FXSAVE area).
  */
-static struct tcb *fpu_owner[WARD_MAX_CPUS];
 
 #define FXSAVE_FCW    0      /* x87 control word */
 #define FXSAVE_MXCSR  24     /* SSE control/status */
@@ -70,34 +69,33 @@ void platform_fpu_init(uint8_t *area)
 void platform_fpu_forget(const struct tcb *t)
 {
 	for (unsigned i = 0; i < WARD_MAX_CPUS; i++)
-		if (fpu_owner[i] == t)
-			fpu_owner[i] = NULL;
-}
-
-/* Saves the state this CPU holds for its owner (if it still holds it) into the TCB. */
-static inline void fpu_save_owner(unsigned cpu)
-{
-	struct tcb *owner = fpu_owner[cpu];
-
-	if (owner != NULL && owner->fpu_live_on == cpu + 1) {
-		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])owner->fpu));
-		owner->fpu_live_on = 0;
-	}
+		if (cpus[i].fpu_owner == t)
+			cpus[i].fpu_owner = NULL;
 }
 
 /*
- * A thread's state is live on at most one CPU (tcb.fpu_live_on); a CPU
- * saves it when it runs another thread or goes idle, before it releases
- * the lock, so a thread that moves CPU always finds its state in its TCB.
+ * A CPU's owner is the thread whose x87/SSE state its registers hold, or
+ * NULL; a thread is the owner of at most one CPU. A CPU saves its owner's
+ * state when it runs another thread or goes idle, before it releases the
+ * lock, so a thread that moves CPU always finds its state in its TCB.
  */
-static inline void fpu_switch(unsigned cpu, struct tcb *t)
+static inline void fpu_save_owner(struct cpu *c)
 {
-	if (t->fpu_live_on == cpu + 1)
+	struct tcb *owner = c->fpu_owner;
+
+	if (owner != NULL) {
+		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])owner->fpu));
+		c->fpu_owner = NULL;
+	}
+}
+
+static inline void fpu_switch(struct cpu *c, struct tcb *t)
+{
+	if (c->fpu_owner == t)
 		return;
-	fpu_save_owner(cpu);
+	fpu_save_owner(c);
 	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[TCB_FPU_BYTES])t->fpu));
-	t->fpu_live_on = (uint8_t)(cpu + 1);
-	fpu_owner[cpu] = t;
+	c->fpu_owner = t;
 }
 
 void platform_enter_user(struct tcb *t)
@@ -114,7 +112,7 @@ void platform_enter_user(struct tcb *t)
 	if (read_cr3() != root)
 		write_cr3(root);
 	wrmsr(MSR_FS_BASE, t->ctx.fs_base);
-	fpu_switch(c->local.id, t);
+	fpu_switch(c, t);
 	kernel_lock_release();
 	context_restore(&t->ctx);
 }
@@ -122,7 +120,7 @@ void platform_enter_user(struct tcb *t)
 static __attribute__((noreturn)) void idle_loop(void)
 {
 	cpu_idling[platform_cpu_index()] = true;
-	fpu_save_owner(platform_cpu_index());
+	fpu_save_owner(this_cpu());
 	/* Leave the last thread's VSpace: it may be deleted and reused meanwhile. */
 	if (read_cr3() != vspace_kernel_root())
 		write_cr3(vspace_kernel_root());

@@ -22,6 +22,8 @@
 #include "percpu.h"
 #include "x86_regs.h"
 
+#define SYSCALL_INSN_BYTES 2 /* 0f 05 */
+
 static const char *const exception_names[32] = {
         "divide error",
         "debug",
@@ -75,6 +77,11 @@ static void report(const char *who, const struct user_context *c, uint64_t cr2)
 	kprintf("  r13 %016lx  r14 %016lx  r15 %016lx", c->r13, c->r14, c->r15);
 }
 
+void platform_syscall_restart(struct tcb *t)
+{
+	t->ctx.rip -= SYSCALL_INSN_BYTES;
+}
+
 void tcb_report_fault(const struct tcb *t)
 {
 	char who[80];
@@ -105,8 +112,6 @@ static enum ward_fault fault_kind(uint64_t vector)
 
 extern bool cpu_idling[WARD_MAX_CPUS];
 
-#define SYSCALL_INSN_BYTES 2 /* 0f 05 */
-
 /* With `locked` false (boot, before scheduling), only count ticks and ack. */
 static void handle_interrupt(uint64_t vector, bool locked)
 {
@@ -125,6 +130,10 @@ static void handle_interrupt(uint64_t vector, bool locked)
 	if (vector != VEC_SPURIOUS)
 		lapic_eoi();
 }
+
+/* Entered from entry.S on the kernel stack; they leave through the scheduler. */
+__attribute__((noreturn)) void trap_from_user(struct user_context *c);
+__attribute__((noreturn)) void syscall_from_user(struct user_context *c);
 
 void trap_from_user(struct user_context *c)
 {
@@ -177,11 +186,6 @@ void syscall_from_user(struct user_context *c)
 
 	kernel_lock_acquire();
 	t = this_cpu()->local.current; /* the thread whose registers `c` holds */
-	if (t->state != THREAD_RUNNABLE) {
-		/* Suspended while waiting for the lock: restart the call on resume. */
-		c->rip -= SYSCALL_INSN_BYTES;
-		sched_exit_kernel();
-	}
 	fastpath_try(t, (int64_t)c->rax);
 	syscall_dispatch(t, (int64_t)c->rax);
 	sched_exit_kernel();

@@ -34,6 +34,9 @@ void platform_reschedule_cpu(unsigned cpu);
  */
 void platform_stall_cpu(unsigned cpu);
 
+/* Moves t back onto its system-call instruction, to make the call again on resume. */
+void platform_syscall_restart(struct tcb *t);
+
 /* Gives a new thread the power-on x87/SSE state (exceptions masked). */
 void platform_fpu_init(uint8_t *area);
 
