@@ -1,21 +1,29 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The Ward user runtime: start-up glue between the kernel's entry state and
- * musl, and console output that works before any system server exists.
+ * The Ward user runtime: start-up glue between the entry state the kernel
+ * or the root task leaves and musl (docs/userspace.md), and console output
+ * that works before, or without, Linux system-call emulation.
  */
 #ifndef WARD_RT_H
 #define WARD_RT_H
 
 #include <stdarg.h>
 #include <ward/bootinfo.h>
+#include <ward/startinfo.h>
 
 /* The boot information page, for the root task (NULL elsewhere). */
 extern const struct ward_bootinfo *ward_bootinfo;
 
-/* Ends the program with `status`; for the root task, this stops the machine. */
+/* The start information page, for processes the root task started (NULL in the root task). */
+extern const struct ward_startinfo *ward_startinfo;
+
+/*
+ * Ends the program with `status`: from the main thread through musl's
+ * exit(); for the root task this stops the machine (from any thread).
+ */
 __attribute__((noreturn)) void ward_exit(int status);
 
-/* Formatted console output through the kernel's debug console. */
+/* Formatted output straight to the kernel's debug console (no stdio buffering). */
 int ward_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ward_vprintf(const char *fmt, va_list ap);
 

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The start information page: what the root task tells every process it
+ * starts (docs/userspace.md). It is mapped read-only at
+ * WARD_STARTINFO_ADDR and its address arrives in rdi at the entry point,
+ * as the boot information does for the root task; `magic` tells the two
+ * apart. Everything else about a process's address space and CSpace that
+ * it may rely on is fixed here too.
+ */
+#ifndef WARD_STARTINFO_H
+#define WARD_STARTINFO_H
+
+#include <stdint.h>
+
+#define WARD_STARTINFO_MAGIC   0x5741524453544946ULL /* "WARDSTIF" */
+#define WARD_STARTINFO_VERSION 1
+
+/* A process's address space (the image lies where it is linked, [4 MiB, 2 GiB)). */
+#define WARD_STARTINFO_ADDR   0x00007ffffff00000ULL /* this page, read-only */
+#define WARD_PROC_IPC_BUFFER  0x00007fffffef0000ULL /* the main thread's IPC buffer */
+#define WARD_PROC_STACK_TOP   0x00007fffffff0000ULL /* the stack grows down from here */
+#define WARD_PROC_HEAP_BASE   0x0000100000000000ULL /* brk and anonymous mmap */
+#define WARD_PROC_DEVICE_BASE 0x0000200000000000ULL /* device windows (struct below) */
+
+/*
+ * A process's CSpace: one CNode of 2^WARD_PROC_CNODE_RADIX slots whose
+ * guard makes a capability address equal to its slot index (depth 64).
+ * Slots 3 and 4 hold caps only for roles that make their own objects;
+ * role-specific caps start at WARD_PROC_CAP_FIRST_ROLE; the slots from
+ * `free_first` on are the process's own.
+ */
+#define WARD_PROC_CNODE_RADIX 8
+
+enum ward_proc_slot {
+	WARD_PROC_CAP_NULL = 0,
+	WARD_PROC_CAP_SERVICE = 1, /* endpoint to the root task's service (root.protocol) */
+	WARD_PROC_CAP_CNODE = 2,   /* this CNode: a place to receive and keep caps */
+	WARD_PROC_CAP_VSPACE = 3,  /* the process's own PML4, if `untyped_bits` != 0 */
+	WARD_PROC_CAP_UNTYPED = 4, /* untyped memory of 2^untyped_bits bytes, if != 0 */
+	WARD_PROC_CAP_FIRST_ROLE = 8,
+};
+
+enum ward_window_kind {
+	WARD_WINDOW_ECAM = 1,  /* PCI Express configuration space (MCFG) */
+	WARD_WINDOW_VTD = 2,   /* an Intel VT-d remapping unit's registers (DMAR DRHD) */
+	WARD_WINDOW_AMDVI = 3, /* an AMD IOMMU's registers (IVRS IVHD) */
+};
+
+#define WARD_WINDOW_NO_IRQ 0xff
+
+/* Device memory the root task mapped into the process (uncached, read-write). */
+struct ward_device_window {
+	uint32_t kind;     /* enum ward_window_kind */
+	uint16_t segment;  /* PCI segment group */
+	uint8_t first_bus; /* ECAM: buses [first_bus, last_bus] */
+	uint8_t last_bus;
+	uint8_t flags;    /* VT-d: DRHD flags (bit 0 INCLUDE_PCI_ALL); AMD: IVHD flags */
+	uint8_t irq;      /* index in irqs[] of the unit's fault interrupt, or WARD_WINDOW_NO_IRQ */
+	uint16_t unit_id; /* AMD: the IOMMU's own PCI requester ID; else 0 */
+	uint64_t phys;    /* physical base */
+	uint64_t vaddr;   /* where the process sees it */
+	uint64_t size;    /* bytes */
+};
+
+/* An interrupt the process may handle: an IRQHandler cap and how to raise it. */
+struct ward_irq_grant {
+	uint32_t slot;        /* the IRQHandler cap in the process's CSpace */
+	uint32_t vector;      /* the CPU vector it arrives on */
+	uint64_t msi_address; /* what the device must be programmed with */
+	uint32_t msi_data;
+	uint32_t reserved;
+};
+
+#define WARD_STARTINFO_NAME_LEN 32
+#define WARD_STARTINFO_ARGS_LEN 64
+#define WARD_STARTINFO_WINDOWS  16
+#define WARD_STARTINFO_IRQS     8
+
+struct ward_startinfo {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t pid;      /* this process's id (also getpid(); never reused) */
+	uint32_t restarts; /* how often this module was restarted before this instance */
+	uint32_t cpu_count;
+	char name[WARD_STARTINFO_NAME_LEN]; /* the module's name, NUL-terminated */
+	char args[WARD_STARTINFO_ARGS_LEN]; /* its arguments, NUL-terminated */
+	uint64_t ipc_buffer;                /* the main thread's IPC buffer */
+	uint64_t stack_top;
+	uint64_t stack_size;
+	uint64_t heap_base; /* brk and anonymous mmap live in [heap_base, +heap_size) */
+	uint64_t heap_size;
+	uint64_t tsc_hz;     /* TSC ticks per second */
+	uint32_t free_first; /* free slots: [free_first, free_last) */
+	uint32_t free_last;
+	uint32_t untyped_bits; /* size of the untyped in WARD_PROC_CAP_UNTYPED, 0: none */
+	uint32_t window_count;
+	uint32_t irq_count;
+	uint32_t reserved;
+	struct ward_device_window windows[WARD_STARTINFO_WINDOWS];
+	struct ward_irq_grant irqs[WARD_STARTINFO_IRQS];
+};
+
+_Static_assert(sizeof(struct ward_startinfo) <= 4096, "start info fits its page");
+
+/* Why a process ended, as the root task's death notifications say (root.protocol). */
+enum ward_death_reason {
+	WARD_DEATH_EXIT = 1,  /* exit or exit_group; the code is the status (0-255) */
+	WARD_DEATH_FAULT = 2, /* a fatal fault; the code is its label (enum ward_fault) */
+};
+
+#endif

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The process table and the lifecycle policy: every boot module after the
+ * root task becomes a process with an untyped of its own; when one ends,
+ * it is torn down (everything it held revoked), its death is announced,
+ * and after a fatal fault it is started again if its arguments allow
+ * (restart=N). Each instance gets a new pid: pids are never reused, so a
+ * badge always names one instance.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ward/invoke.h>
+#include <ward/rt.h>
+#include <proc/untyped.h>
+#include "root_task.h"
+
+#define FIRST_PID 2 /* 1 is the root task */
+
+static struct root_proc procs[ROOT_MAX_PROCS];
+static uint32_t next_pid = FIRST_PID;
+static bool unexpected_end;
+
+/* The value of `key=` among the space-separated words of args, or NULL. */
+static const char *arg_value(const char *args, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *at = args; at != NULL && *at != '\0'; at = strchr(at, ' ')) {
+		while (*at == ' ')
+			at++;
+		if (strncmp(at, key, n) == 0 && at[n] == '=')
+			return at + n + 1;
+	}
+	return NULL;
+}
+
+static unsigned log2_up(unsigned long long v)
+{
+	unsigned bits = 0;
+
+	while ((1ULL << bits) < v && bits < 63)
+		bits++;
+	return bits;
+}
+
+static struct root_policy parse_policy(const char *args)
+{
+	struct root_policy p = {.memory_bits = ROOT_DEFAULT_MEMORY};
+	const char *v;
+
+	if ((v = arg_value(args, "restart")) != NULL)
+		p.restarts = (unsigned)strtoul(v, NULL, 10);
+	if ((v = arg_value(args, "expect")) != NULL && strncmp(v, "fault", 5) == 0)
+		p.expect_fault = true;
+	if ((v = arg_value(args, "mem")) != NULL) {
+		unsigned long mib = strtoul(v, NULL, 10);
+		if (mib >= 1 && mib <= 256)
+			p.memory_bits = 20 + log2_up(mib);
+	}
+	if ((v = arg_value(args, "untyped")) != NULL) {
+		unsigned long bits = strtoul(v, NULL, 10);
+		if (bits >= 12 && bits < p.memory_bits)
+			p.untyped_bits = (unsigned)bits;
+	}
+	return p;
+}
+
+/* Makes and starts the module's next instance; false (reported) if it cannot. */
+static bool spawn(struct root_proc *rp)
+{
+	const struct ward_module *m = &ward_bootinfo->modules[rp->module];
+	struct proc_config c = {
+	        .pid = next_pid++,
+	        .restarts = rp->restarts,
+	        .name = m->name,
+	        .args = m->args,
+	        .image = (const void *)m->vaddr,
+	        .image_size = m->size,
+	        .untyped = rp->untyped,
+	        .untyped_bits = rp->untyped_bits,
+	        .heap_pages = (1ULL << (rp->untyped_bits - 12)) / 2,
+	};
+	const char *why = NULL;
+	enum ward_error err = proc_create(&rp->proc, &c, &why);
+
+	if (err == WARD_OK && !root_grant_role(rp, &why)) {
+		err = WARD_ERR_INVALID_ARGUMENT;
+	} else if (err == WARD_OK &&
+	           (err = proc_start(&rp->proc, root_endpoint, ROOT_PROC_PRIORITY)) != WARD_OK) {
+		why = "cannot start its thread";
+	}
+	if (err != WARD_OK) {
+		printf("cannot start %s: %s (error %d)\n", m->name, why, err);
+		if (rp->proc.tcb != 0)
+			proc_destroy(&rp->proc);
+		return false;
+	}
+	printf("started %s as pid %u (%u MiB)\n", m->name, (unsigned)c.pid,
+	       1U << (rp->untyped_bits - 20));
+	rp->state = ROOT_PROC_RUNNING;
+	return true;
+}
+
+void root_start_all(void)
+{
+	const struct ward_bootinfo *bi = ward_bootinfo;
+
+	for (uint32_t i = 1; i < bi->module_count && i < ROOT_MAX_PROCS; i++) {
+		struct root_proc *rp = &procs[i];
+		rp->module = i;
+		rp->policy = parse_policy(bi->modules[i].args);
+		root_role_policy(bi->modules[i].name, &rp->policy);
+		rp->untyped_bits = rp->policy.memory_bits;
+		rp->state = ROOT_PROC_ENDED;
+		if (proc_untyped_alloc(rp->untyped_bits, &rp->untyped) != WARD_OK) {
+			printf("cannot start %s: no %u MiB of memory left\n", bi->modules[i].name,
+			       1U << (rp->untyped_bits - 20));
+			unexpected_end = true;
+			continue;
+		}
+		if (!spawn(rp))
+			unexpected_end = true;
+	}
+}
+
+struct root_proc *root_proc_by_pid(uint64_t pid)
+{
+	for (unsigned i = 0; i < ROOT_MAX_PROCS; i++)
+		if (procs[i].state == ROOT_PROC_RUNNING && procs[i].proc.pid == pid)
+			return &procs[i];
+	return NULL;
+}
+
+static bool expected(const struct root_proc *rp, unsigned reason, uint64_t code)
+{
+	if (rp->policy.expect_fault)
+		return reason == WARD_DEATH_FAULT;
+	return reason == WARD_DEATH_EXIT && code == 0;
+}
+
+void root_proc_ended(struct root_proc *rp, unsigned reason, uint64_t code)
+{
+	uint32_t pid = rp->proc.pid;
+	bool whole;
+
+	if (!expected(rp, reason, code))
+		unexpected_end = true;
+	rp->state = ROOT_PROC_ENDED;
+	whole = proc_destroy(&rp->proc);
+	root_death(pid, reason, code);
+	if (!whole) {
+		/* A bug worth stopping for: the memory is kept out of use, nothing restarts. */
+		printf("%s (pid %u): teardown left objects behind; its memory is not reused\n",
+		       rp->proc.name, (unsigned)pid);
+		unexpected_end = true;
+		return;
+	}
+	if (reason != WARD_DEATH_FAULT || rp->restarts == rp->policy.restarts) {
+		printf("%s (pid %u) torn down\n", rp->proc.name, (unsigned)pid);
+		proc_untyped_free(rp->untyped, rp->untyped_bits);
+		rp->untyped = 0;
+		return;
+	}
+	rp->restarts++;
+	printf("%s (pid %u) torn down; restarting it (%u of %u)\n", rp->proc.name, (unsigned)pid,
+	       rp->restarts, rp->policy.restarts);
+	if (!spawn(rp))
+		unexpected_end = true;
+}
+
+bool root_all_ended(bool *ok)
+{
+	for (unsigned i = 0; i < ROOT_MAX_PROCS; i++)
+		if (procs[i].state == ROOT_PROC_RUNNING)
+			return false;
+	*ok = !unexpected_end;
+	return true;
+}

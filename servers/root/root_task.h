@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The root task's pieces (docs/userspace.md): the process table and its
+ * policy (procs.c), the fault and system-call handler (emulator.c), the
+ * service with its death notifications (service.c), what the firmware
+ * tables say (platform.c) and the caps each role gets (roles.c). One
+ * thread runs all of it, so nothing here locks.
+ */
+#ifndef ROOT_TASK_H
+#define ROOT_TASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <ward/bootinfo.h>
+#include <ward/message.h>
+#include <ward/protocol.h>
+#include <proc/process.h>
+
+#define ROOT_MAX_PROCS      WARD_MAX_MODULES
+#define ROOT_PROC_PRIORITY  100
+#define ROOT_DEFAULT_MEMORY 23 /* log2 bytes of a process's untyped: 8 MiB */
+
+/* Badges on the root endpoint: a fault carries the pid; a service request also this bit. */
+#define ROOT_BADGE_SERVICE (1ULL << 62)
+#define ROOT_BADGE_PID     0xffffffffULL
+
+/* What a module's arguments ask of the root task (the rest is the program's). */
+struct root_policy {
+	unsigned restarts;     /* restart=N: restart after a fatal fault, at most N times */
+	bool expect_fault;     /* expect=fault: ending by a fault is the expected outcome */
+	unsigned memory_bits;  /* mem=MiB, rounded up to a power of two */
+	unsigned untyped_bits; /* untyped=BITS: an untyped of 2^BITS for the process itself */
+};
+
+enum root_proc_state { ROOT_PROC_FREE, ROOT_PROC_RUNNING, ROOT_PROC_ENDED };
+
+struct root_proc {
+	enum root_proc_state state;
+	unsigned module;   /* boot module index */
+	unsigned restarts; /* done so far */
+	struct root_policy policy;
+	uint64_t untyped; /* kept across restarts */
+	unsigned untyped_bits;
+	struct proc proc;
+};
+
+/* The endpoint every fault and service request arrives on, and its reply object. */
+extern uint64_t root_endpoint, root_reply;
+
+/* --- procs.c ---------------------------------------------------------- */
+
+/* Starts every boot module but the root task itself. */
+void root_start_all(void);
+struct root_proc *root_proc_by_pid(uint64_t pid);
+/* The process ended (reason, code: ward/startinfo.h): tear down, tell, maybe restart. */
+void root_proc_ended(struct root_proc *rp, unsigned reason, uint64_t code);
+/* True once no process runs any more; *ok: each one ended as its policy expected. */
+bool root_all_ended(bool *ok);
+
+/* --- emulator.c ------------------------------------------------------- */
+
+/* A fault message from process `pid`: true if *reply (MRs in mr) answers it. */
+bool root_handle_fault(uint64_t pid, ward_msginfo_t info, const uint64_t *mr,
+                       struct ward_reply *reply);
+
+/* --- service.c -------------------------------------------------------- */
+
+/* A request to the root service; the reply always goes back. */
+void root_handle_service(struct ward_request *rq);
+/* Records a death and signals the subscribers. */
+void root_death(uint32_t pid, unsigned reason, uint64_t code);
+
+/* --- platform.c ------------------------------------------------------- */
+
+#define ROOT_MAX_ECAM  4
+#define ROOT_MAX_UNITS 8
+
+struct root_ecam {
+	uint64_t phys; /* ECAM of first_bus */
+	uint16_t segment;
+	uint8_t first_bus, last_bus;
+};
+
+struct root_iommu_unit {
+	unsigned kind; /* WARD_WINDOW_VTD or WARD_WINDOW_AMDVI */
+	uint64_t phys, size;
+	uint16_t segment, unit_id;
+	uint8_t flags;
+};
+
+struct root_platform {
+	unsigned ecam_count, unit_count;
+	struct root_ecam ecam[ROOT_MAX_ECAM];
+	struct root_iommu_unit units[ROOT_MAX_UNITS];
+};
+
+extern struct root_platform root_platform;
+
+/* Reads MCFG, DMAR and IVRS from the firmware's ACPI tables (absent ones: nothing). */
+void root_platform_discover(uint64_t rsdp);
+
+/* --- roles.c ---------------------------------------------------------- */
+
+/* Adjusts a module's policy for its role (memory the role needs). */
+void root_role_policy(const char *name, struct root_policy *policy);
+/* Gives a new process the caps its name and policy call for; false (with *why) on failure. */
+bool root_grant_role(struct root_proc *rp, const char **why);
+
+#endif
