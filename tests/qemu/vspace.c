@@ -313,11 +313,9 @@ static void check_remote_tlb_flush(void)
 	struct shared *sh = (struct shared *)SHARED_PAGE;
 	ward_msginfo_t info;
 
-	if (bi->cpu_count < 2) {
-		tap_ok(true, "remote TLB flush # SKIP one CPU");
-		tap_ok(true, "remote TLB flush # SKIP one CPU");
+	/* One CPU: no remote TLB to flush; the plan leaves these two checks out. */
+	if (bi->cpu_count < 2)
 		return;
-	}
 	ward_frame_map(shared, VSPACE, SHARED_PAGE, RW);
 	ward_frame_map(target, VSPACE, TARGET_PAGE, RW);
 	tap_ok(ward_tcb_configure(tcb, ROOT, VSPACE, 0, 0) == WARD_OK &&
@@ -342,7 +340,8 @@ int main(void)
 
 	bi = ward_bootinfo;
 	next_slot = bi->empty_first;
-	tap_plan(40);
+	/* The remote TLB checks (two) need a second CPU: vspace-smp2 runs them. */
+	tap_plan(bi->cpu_count < 2 ? 38 : 40);
 	find_untyped();
 	tap_ok(ram != 0, "a RAM untyped of 8 MiB or more is listed");
 	large = make(ram, WARD_OBJ_LARGE_FRAME);
