@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define WARD_STARTINFO_MAGIC   0x5741524453544946ULL /* "WARDSTIF" */
-#define WARD_STARTINFO_VERSION 1
+#define WARD_STARTINFO_VERSION 2
 
 /* A process's address space (the image lies where it is linked, [4 MiB, 2 GiB)). */
 #define WARD_STARTINFO_ADDR   0x00007ffffff00000ULL /* this page, read-only */
@@ -71,10 +71,23 @@ struct ward_irq_grant {
 	uint32_t reserved;
 };
 
+/*
+ * Device untyped handed over whole (the PCI server's MMIO windows): an
+ * untyped cap the process may retype into device frames or smaller device
+ * untyped. It is a child of the root task's, which revokes it when the
+ * process ends.
+ */
+struct ward_devmem_grant {
+	uint32_t slot; /* the untyped cap in the process's CSpace */
+	uint32_t bits; /* it covers [phys, phys + 2^bits) */
+	uint64_t phys;
+};
+
 #define WARD_STARTINFO_NAME_LEN 32
 #define WARD_STARTINFO_ARGS_LEN 64
 #define WARD_STARTINFO_WINDOWS  16
 #define WARD_STARTINFO_IRQS     8
+#define WARD_STARTINFO_DEVMEM   16
 
 struct ward_startinfo {
 	uint64_t magic;
@@ -98,6 +111,14 @@ struct ward_startinfo {
 	uint32_t reserved;
 	struct ward_device_window windows[WARD_STARTINFO_WINDOWS];
 	struct ward_irq_grant irqs[WARD_STARTINFO_IRQS];
+	/*
+	 * The PCI server's endpoint (pci.protocol), 0: none. The pci role gets
+	 * the unbadged cap with all rights (it receives on it and mints device
+	 * caps from it); the iommu role gets it badged PCI_BADGE_PRIVILEGED.
+	 */
+	uint32_t pci_endpoint;
+	uint32_t devmem_count;
+	struct ward_devmem_grant devmem[WARD_STARTINFO_DEVMEM];
 };
 
 _Static_assert(sizeof(struct ward_startinfo) <= 4096, "start info fits its page");

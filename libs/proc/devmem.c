@@ -144,6 +144,22 @@ enum ward_error proc_dev_frames(uint64_t phys, uint64_t size, unsigned bits, uin
 	return WARD_OK;
 }
 
+unsigned proc_dev_take(uint64_t lo, uint64_t hi, struct proc_dev_block *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < block_count && n < max;) {
+		const struct block *b = &blocks[i];
+		if (b->phys < lo || b->phys + (1ULL << b->bits) > hi) {
+			i++;
+			continue;
+		}
+		out[n++] = (struct proc_dev_block){b->slot, b->phys, b->bits};
+		drop_block(&blocks[i]); /* moves the last block here: look at i again */
+	}
+	return n;
+}
+
 const void *proc_dev_map(uint64_t phys, size_t len)
 {
 	uint64_t first = phys & ~(PAGE - 1), end = phys + len;

@@ -4,20 +4,19 @@
  * Everything it does is in the library (pci_service.h); this file turns
  * the start information (ward/startinfo.h) into a struct pci_server_config.
  *
- * What the root task grants the "pci" role today (servers/root/roles.c):
- * every MCFG ECAM window, mapped, and the root service endpoint; with
- * `untyped=BITS` in the module's arguments also an untyped and its VSpace
- * cap. That is enough to build the device table, quiesce every endpoint,
- * enable ACS, compute the groups and print the listing at boot. It is not
- * yet enough to serve: the protocol endpoint must be one the root task
- * also hands (badged PCI_BADGE_PRIVILEGED) to the IOMMU server, and
- * MAP_BAR and MSIX_SET need the device untyped covering the PCI MMIO
- * windows. The start information has no field for either yet, so after
- * start-up this process says what it lacks and exits; the hardware stays
- * in the safe state start-up left it in. tests/qemu/pci_server.c runs the
- * same library as a thread with the complete configuration.
+ * What the root task grants the "pci" role (servers/root/roles.c): every
+ * MCFG ECAM window, mapped; the PCI endpoint, unbadged with all rights (it
+ * receives on it and mints device caps from it); the device untyped of the
+ * PCI MMIO window (for MAP_BAR and MSIX_SET); an untyped with its VSpace
+ * cap, from which it makes its reply object and its page tables. With all
+ * of that it builds the device table, quiesces every endpoint, prints the
+ * listing and serves for as long as the system runs (the module is started
+ * with `server`). Without an endpoint (started by something that grants
+ * none) it stops after the listing, leaving the hardware in the safe state
+ * start-up left it in.
  */
 #include <string.h>
+#include <ward/invoke.h>
 #include <ward/rt.h>
 #include <ward/startinfo.h>
 
@@ -40,6 +39,16 @@ static void pci_config_from_startinfo(const struct ward_startinfo *si,
 		cfg->vspace = WARD_PROC_CAP_VSPACE;
 		cfg->ram_untyped = WARD_PROC_CAP_UNTYPED;
 	}
+	cfg->endpoint = si->pci_endpoint;
+	for (unsigned i = 0; i < si->devmem_count && i < WARD_STARTINFO_DEVMEM; i++) {
+		if (cfg->ndevmem == PCI_DEVMEM_MAX)
+			break;
+		cfg->devmem[cfg->ndevmem++] = (struct pci_devmem_region){
+		        .cap = si->devmem[i].slot,
+		        .base = si->devmem[i].phys,
+		        .bits = si->devmem[i].bits,
+		};
+	}
 	for (unsigned i = 0; i < si->window_count && i < WARD_STARTINFO_WINDOWS; i++) {
 		const struct ward_device_window *w = &si->windows[i];
 		struct pci_ecam_mapping *m = &cfg->ecam[cfg->necam];
@@ -56,19 +65,41 @@ static void pci_config_from_startinfo(const struct ward_startinfo *si,
 	}
 }
 
+/* The reply object the server answers through, made in the first free slot. */
+static bool pci_make_reply(struct pci_server_config *cfg)
+{
+	if (cfg->ram_untyped == 0 || cfg->slot_count < 2 ||
+	    ward_untyped_retype(cfg->ram_untyped, WARD_OBJ_REPLY, 0, cfg->cspace, 0, 0,
+	                        cfg->slot_first, 1) != WARD_OK)
+		return false;
+	cfg->reply = cfg->slot_first++;
+	cfg->slot_count--;
+	return true;
+}
+
 int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
 	struct pci_server_config cfg;
+	struct pci_server *s;
 
 	if (si == NULL || si->magic != WARD_STARTINFO_MAGIC) {
 		ward_printf("PCI server: no start information\n");
 		return 1;
 	}
 	pci_config_from_startinfo(si, &cfg);
-	if (pci_server_init(&cfg) == NULL)
+	if (cfg.endpoint != 0 && !pci_make_reply(&cfg)) {
+		ward_printf("PCI server: no memory for a reply object\n");
 		return 1;
-	ward_printf("PCI server: device table built, endpoints quiesced; the start information "
-	            "grants no protocol endpoint or MMIO untyped yet, so nothing to serve\n");
-	return 0;
+	}
+	if ((s = pci_server_init(&cfg)) == NULL)
+		return 1;
+	if (cfg.endpoint == 0) {
+		ward_printf("PCI server: no endpoint granted, nothing to serve\n");
+		return 0;
+	}
+	ward_printf("PCI server: serving (%u MMIO untyped)\n", cfg.ndevmem);
+	/* Returns only if Recv fails: the endpoint is gone. */
+	ward_printf("PCI server: stopped serving (%llu)\n", (unsigned long long)pci_server_run(s));
+	return 1;
 }

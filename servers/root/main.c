@@ -6,8 +6,9 @@
  * endpoint for everything its processes send: their faults (badge = pid),
  * which are Linux system calls to emulate or fatal, and their requests to
  * the root service (badge = ROOT_BADGE_SERVICE | pid). When no process is
- * left it stops the machine: status 0 if every process ended as its
- * policy expected (exit status 0, or a fault where `expect=fault`).
+ * left but servers (`server` in a module's arguments) it stops the machine:
+ * status 0 if every process that ended did so as its policy expected (exit
+ * status 0, or a fault where `expect=fault`).
  */
 #include <stdio.h>
 #include <ward/invoke.h>
@@ -111,6 +112,7 @@ int main(void)
 	}
 	printf("Ward root task: %u boot modules, %u CPUs\n", bi->module_count, bi->cpu_count);
 	root_platform_discover(bi->acpi_rsdp);
+	root_roles_init();
 	root_start_all();
 	serve();
 }

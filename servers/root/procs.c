@@ -6,6 +6,11 @@
  * and after a fatal fault it is started again if its arguments allow
  * (restart=N). Each instance gets a new pid: pids are never reused, so a
  * badge always names one instance.
+ *
+ * The system is up while a process that is not a server runs: a module
+ * with the word `server` among its arguments (the PCI server) serves the
+ * others and never ends by itself, so once every other process has ended
+ * the root task stops the machine with the servers still running.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +40,20 @@ static const char *arg_value(const char *args, const char *key)
 	return NULL;
 }
 
+/* Whether `word` stands alone among the space-separated words of args. */
+static bool arg_flag(const char *args, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *at = args; at != NULL && *at != '\0'; at = strchr(at, ' ')) {
+		while (*at == ' ')
+			at++;
+		if (strncmp(at, word, n) == 0 && (at[n] == ' ' || at[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
 static unsigned log2_up(unsigned long long v)
 {
 	unsigned bits = 0;
@@ -49,6 +68,7 @@ static struct root_policy parse_policy(const char *args)
 	struct root_policy p = {.memory_bits = ROOT_DEFAULT_MEMORY};
 	const char *v;
 
+	p.server = arg_flag(args, "server");
 	if ((v = arg_value(args, "restart")) != NULL)
 		p.restarts = (unsigned)strtoul(v, NULL, 10);
 	if ((v = arg_value(args, "expect")) != NULL && strncmp(v, "fault", 5) == 0)
@@ -148,6 +168,7 @@ void root_proc_ended(struct root_proc *rp, unsigned reason, uint64_t code)
 		unexpected_end = true;
 	rp->state = ROOT_PROC_ENDED;
 	whole = proc_destroy(&rp->proc);
+	root_role_ended(rp);
 	root_death(pid, reason, code);
 	if (!whole) {
 		/* A bug worth stopping for: the memory is kept out of use, nothing restarts. */
@@ -172,8 +193,12 @@ void root_proc_ended(struct root_proc *rp, unsigned reason, uint64_t code)
 bool root_all_ended(bool *ok)
 {
 	for (unsigned i = 0; i < ROOT_MAX_PROCS; i++)
-		if (procs[i].state == ROOT_PROC_RUNNING)
+		if (procs[i].state == ROOT_PROC_RUNNING && !procs[i].policy.server)
 			return false;
+	for (unsigned i = 0; i < ROOT_MAX_PROCS; i++)
+		if (procs[i].state == ROOT_PROC_RUNNING)
+			printf("%s (pid %u) is a server: still running\n", procs[i].proc.name,
+			       (unsigned)procs[i].proc.pid);
 	*ok = !unexpected_end;
 	return true;
 }

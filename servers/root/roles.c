@@ -4,38 +4,96 @@
  *
  *   everyone  the root service endpoint (WARD_PROC_CAP_SERVICE, badged with
  *             the pid; console output needs no cap: write() is emulated)
- *   pci       every ECAM window of the MCFG, mapped as device frames
+ *   pci       every ECAM window of the MCFG, mapped as device frames; the
+ *             PCI endpoint, unbadged with all rights; the device untyped
+ *             of the PCI MMIO window (below); an untyped of
+ *             PCI_UNTYPED_BITS (with its VSpace cap) for its reply object
+ *             and the page tables of its MSI-X mappings
  *   iommu     each remapping unit's registers (DMAR DRHD or IVRS IVHD),
- *             an MSI IRQHandler for its fault interrupt, and an untyped
- *             of IOMMU_UNTYPED_BITS (with its VSpace cap) for its tables
+ *             an MSI IRQHandler for its fault interrupt, an untyped of
+ *             IOMMU_UNTYPED_BITS (with its VSpace cap) for its tables, and
+ *             the PCI endpoint badged PCI_BADGE_PRIVILEGED
  *
  * and `untyped=BITS` in a module's arguments gives any process an untyped
- * of its own. Windows and interrupts are listed in the start information.
+ * of its own. Windows, interrupts, device untyped and the PCI endpoint are
+ * listed in the start information.
+ *
+ * The PCI endpoint is made once, if there is a pci module, and the root
+ * task keeps the unbadged original: every cap to it is a copy or mint of
+ * that one, and it outlives a restart of pci, so the IOMMU server's cap
+ * keeps working.
  */
+#include <stdio.h>
 #include <string.h>
 #include <ward/invoke.h>
 #include <ward/startinfo.h>
+#include <ward/rt.h>
 #include <proc/devmem.h>
+#include <proc/untyped.h>
+#include "pci_service.h"
 #include "root_task.h"
 
 #define IOMMU_UNTYPED_BITS 22 /* 4 MiB for translation tables */
 #define IOMMU_MEMORY_BITS  24
-#define LARGE_BITS         21
-#define MAX_WINDOW_FRAMES  256
+#define PCI_UNTYPED_BITS   20 /* 1 MiB */
+#define PCI_PRIV_RIGHTS    (WARD_RIGHT_WRITE | WARD_RIGHT_GRANT | WARD_RIGHT_GRANT_REPLY)
+
+/*
+ * The PCI MMIO window: where firmware placed the 32-bit BARs. On q35
+ * under SeaBIOS that is the hole between the top of low RAM and the ECAM
+ * window (below 0xc0000000) and the IOAPIC at 0xfec00000. The device
+ * untyped pieces of the boot information lying wholly inside it go to the
+ * PCI server; a BAR outside it (a 64-bit window above 4 GiB, a hole that
+ * starts lower on another machine) cannot be mapped by the server.
+ */
+#define PCI_MMIO_LO       0xc0000000ULL
+#define PCI_MMIO_HI       0xfec00000ULL
+#define LARGE_BITS        21
+#define MAX_WINDOW_FRAMES 256
+
+static uint64_t pci_ep; /* the PCI endpoint's unbadged original; 0: no pci module */
+static struct proc_dev_block pci_mmio[WARD_STARTINFO_DEVMEM];
+static unsigned pci_mmio_count;
 
 static bool is_role(const struct root_proc *rp, const char *role)
 {
 	return strcmp(rp->proc.name, role) == 0;
 }
 
+void root_roles_init(void)
+{
+	const struct ward_bootinfo *bi = ward_bootinfo;
+	bool has_pci = false;
+
+	for (uint32_t i = 1; i < bi->module_count; i++)
+		has_pci |= strcmp(bi->modules[i].name, "pci") == 0;
+	if (!has_pci)
+		return;
+	if (proc_object(WARD_OBJ_ENDPOINT, 0, &pci_ep) != WARD_OK) {
+		printf("cannot make the PCI endpoint: pci will not serve\n");
+		pci_ep = 0;
+		return;
+	}
+	/* Kept out of the root task's own carving, to be handed on whole. */
+	pci_mmio_count = proc_dev_take(PCI_MMIO_LO, PCI_MMIO_HI, pci_mmio, WARD_STARTINFO_DEVMEM);
+	printf("PCI MMIO window [0x%llx, 0x%llx): %u device untyped for pci\n",
+	       (unsigned long long)PCI_MMIO_LO, (unsigned long long)PCI_MMIO_HI, pci_mmio_count);
+}
+
 void root_role_policy(const char *name, struct root_policy *policy)
 {
-	if (strcmp(name, "iommu") != 0)
-		return;
+	unsigned untyped_bits = 0, memory_bits = 0;
+
+	if (strcmp(name, "iommu") == 0) {
+		untyped_bits = IOMMU_UNTYPED_BITS;
+		memory_bits = IOMMU_MEMORY_BITS;
+	} else if (strcmp(name, "pci") == 0) {
+		untyped_bits = PCI_UNTYPED_BITS;
+	}
 	if (policy->untyped_bits == 0)
-		policy->untyped_bits = IOMMU_UNTYPED_BITS;
-	if (policy->memory_bits < IOMMU_MEMORY_BITS)
-		policy->memory_bits = IOMMU_MEMORY_BITS;
+		policy->untyped_bits = untyped_bits;
+	if (policy->memory_bits < memory_bits)
+		policy->memory_bits = memory_bits;
 }
 
 /* Maps device memory [w->phys, +w->size) into the process and lists it. */
@@ -63,6 +121,51 @@ static bool map_window(struct proc *p, struct ward_device_window *w, const char 
 	return true;
 }
 
+/* The next role slot of the process's CSpace, or 0 if none is left. */
+static uint64_t role_slot(struct proc *p)
+{
+	return p->next_role_slot < p->info.free_last ? p->next_role_slot++ : 0;
+}
+
+/*
+ * The MMIO window's device untyped, as fresh children of the root task's
+ * pieces: revoking a piece (here, and when pci ends) takes back the child
+ * and every frame made from it, wherever its copies went, so the next
+ * instance gets the same memory whole.
+ */
+static bool grant_pci_mmio(struct proc *p, const char **why)
+{
+	*why = "cannot give the PCI MMIO window";
+	for (unsigned i = 0; i < pci_mmio_count; i++) {
+		const struct proc_dev_block *b = &pci_mmio[i];
+		uint64_t slot = role_slot(p);
+
+		ward_cnode_revoke(WARD_CAP_INIT_CNODE, b->slot, 64);
+		if (slot == 0 || ward_untyped_retype(b->slot, WARD_OBJ_UNTYPED, b->bits, p->cnode,
+		                                     0, 0, slot, 1) != WARD_OK)
+			return false;
+		p->info.devmem[p->info.devmem_count++] =
+		        (struct ward_devmem_grant){(uint32_t)slot, b->bits, b->phys};
+	}
+	return true;
+}
+
+/* The PCI endpoint: rights and badge say what the process may do with it. */
+static bool grant_pci_endpoint(struct proc *p, uint64_t rights, uint64_t badge, const char **why)
+{
+	uint64_t slot;
+
+	if (pci_ep == 0)
+		return true;
+	*why = "cannot give the PCI endpoint";
+	if ((slot = role_slot(p)) == 0 ||
+	    (badge == 0 ? proc_give_copy(p, slot, pci_ep, rights)
+	                : proc_give_mint(p, slot, pci_ep, rights, badge)) != WARD_OK)
+		return false;
+	p->info.pci_endpoint = (uint32_t)slot;
+	return true;
+}
+
 static bool grant_pci(struct proc *p, const char **why)
 {
 	for (unsigned i = 0; i < root_platform.ecam_count; i++) {
@@ -79,7 +182,7 @@ static bool grant_pci(struct proc *p, const char **why)
 		if (!map_window(p, &w, why))
 			return false;
 	}
-	return true;
+	return grant_pci_endpoint(p, WARD_RIGHTS_ALL, 0, why) && grant_pci_mmio(p, why);
 }
 
 static bool grant_irq(struct proc *p, uint8_t *index, const char **why)
@@ -110,7 +213,7 @@ static bool grant_iommu(struct proc *p, const char **why)
 		if (!grant_irq(p, &w.irq, why) || !map_window(p, &w, why))
 			return false;
 	}
-	return true;
+	return grant_pci_endpoint(p, PCI_PRIV_RIGHTS, PCI_BADGE_PRIVILEGED, why);
 }
 
 bool root_grant_role(struct root_proc *rp, const char **why)
@@ -132,4 +235,13 @@ bool root_grant_role(struct root_proc *rp, const char **why)
 	if (is_role(rp, "iommu"))
 		return grant_iommu(p, why);
 	return true;
+}
+
+void root_role_ended(struct root_proc *rp)
+{
+	if (!is_role(rp, "pci"))
+		return;
+	/* BAR frames it handed to drivers go with it. */
+	for (unsigned i = 0; i < pci_mmio_count; i++)
+		ward_cnode_revoke(WARD_CAP_INIT_CNODE, pci_mmio[i].slot, 64);
 }

@@ -30,6 +30,7 @@ struct root_policy {
 	bool expect_fault;     /* expect=fault: ending by a fault is the expected outcome */
 	unsigned memory_bits;  /* mem=MiB, rounded up to a power of two */
 	unsigned untyped_bits; /* untyped=BITS: an untyped of 2^BITS for the process itself */
+	bool server;           /* server: its running does not keep the system up */
 };
 
 enum root_proc_state { ROOT_PROC_FREE, ROOT_PROC_RUNNING, ROOT_PROC_ENDED };
@@ -54,7 +55,10 @@ void root_start_all(void);
 struct root_proc *root_proc_by_pid(uint64_t pid);
 /* The process ended (reason, code: ward/startinfo.h): tear down, tell, maybe restart. */
 void root_proc_ended(struct root_proc *rp, unsigned reason, uint64_t code);
-/* True once no process runs any more; *ok: each one ended as its policy expected. */
+/*
+ * True once every process but the servers has ended; *ok: each one that
+ * ended did so as its policy expected. Servers still running are reported.
+ */
 bool root_all_ended(bool *ok);
 
 /* --- emulator.c ------------------------------------------------------- */
@@ -101,9 +105,13 @@ void root_platform_discover(uint64_t rsdp);
 
 /* --- roles.c ---------------------------------------------------------- */
 
+/* Makes what roles share (the PCI endpoint, the MMIO window) before anything starts. */
+void root_roles_init(void);
 /* Adjusts a module's policy for its role (memory the role needs). */
 void root_role_policy(const char *name, struct root_policy *policy);
 /* Gives a new process the caps its name and policy call for; false (with *why) on failure. */
 bool root_grant_role(struct root_proc *rp, const char **why);
+/* The process was torn down: takes back what its role held outside its untyped. */
+void root_role_ended(struct root_proc *rp);
 
 #endif

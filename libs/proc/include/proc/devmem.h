@@ -36,6 +36,20 @@ enum ward_error proc_dev_frames(uint64_t phys, uint64_t size, unsigned bits, uin
  */
 const void *proc_dev_map(uint64_t phys, size_t len);
 
+/* A device untyped the root task keeps whole, to hand on children of it. */
+struct proc_dev_block {
+	uint64_t slot; /* root cptr */
+	uint64_t phys;
+	unsigned bits;
+};
+
+/*
+ * Takes every device untyped piece lying wholly inside [lo, hi) out of the
+ * pool (nothing is carved from it afterwards): at most `max` into out[].
+ * Returns how many. Pieces crossing lo or hi stay in the pool.
+ */
+unsigned proc_dev_take(uint64_t lo, uint64_t hi, struct proc_dev_block *out, unsigned max);
+
 /* Where proc_dev_map shows physical memory in the root task (phys < 1 TiB). */
 #define PROC_PHYS_WINDOW 0x0000500000000000ULL
 #define PROC_PHYS_LIMIT  (1ULL << 40)
