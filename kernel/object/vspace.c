@@ -248,26 +248,3 @@ void vspace_finalise_cap(const struct cap *cap, bool final)
 		break;
 	}
 }
-
-struct boot_alloc {
-	uint64_t (*alloc_zeroed_page)(void);
-};
-
-static uint64_t boot_alloc_page(void *ctx)
-{
-	return ((struct boot_alloc *)ctx)->alloc_zeroed_page();
-}
-
-bool vspace_boot_map_frame(uint64_t pml4_kva, uint64_t vaddr, uint64_t phys, unsigned rights,
-                           uint64_t (*alloc_zeroed_page)(void))
-{
-	struct boot_alloc a = {alloc_zeroed_page};
-	unsigned attrs = PAGE_READ | ((rights & WARD_RIGHT_WRITE) ? PAGE_WRITE : 0) |
-	                 ((rights & WARD_RIGHT_EXECUTE) ? PAGE_EXEC : 0);
-
-	if (!(rights & WARD_RIGHT_READ) || vaddr >= USER_TOP || (vaddr & (PAGE_SIZE - 1)) ||
-	    (phys & (PAGE_SIZE - 1)))
-		return false;
-	return pagetable_map_alloc(pagetable_phys(pml4_kva), vaddr, phys, attrs, boot_alloc_page,
-	                           &a) == PAGETABLE_OK;
-}

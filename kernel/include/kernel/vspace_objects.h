@@ -47,16 +47,4 @@ void vspace_flush_tlb(uint64_t root, uint64_t va, bool all);
  */
 void frame_unmap(struct cap *frame);
 
-/*
- * Boot only: maps the 4 KiB page `phys` at user address `vaddr` of the PML4
- * at kernel VA `pml4_kva` with WARD_RIGHT_* `rights` (READ required),
- * making missing tables from `alloc_zeroed_page` (a zeroed page's physical
- * address, 0 if none). False if the arguments are bad, something is mapped
- * there, or memory ran out. A frame cap for such a page records the mapping
- * as Map would: word1 = the PML4 cap's word1 (after vspace_assign_asid),
- * word2 = vaddr.
- */
-bool vspace_boot_map_frame(uint64_t pml4_kva, uint64_t vaddr, uint64_t phys, unsigned rights,
-                           uint64_t (*alloc_zeroed_page)(void));
-
 #endif
