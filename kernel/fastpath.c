@@ -4,9 +4,10 @@
  * without the general decoder, transfer and scheduler. Every condition
  * that the general path would treat differently sends the call there
  * instead: long messages, capabilities, faults, a missing reply object,
- * another CPU, a bound notification with news, or a thread of higher
- * priority waiting to run. What it does is exactly what the general path
- * would have done. Big kernel lock.
+ * another CPU, a bound notification with news, or a ready thread of the
+ * same or higher priority (which the general path would run first). What
+ * it does is exactly what the general path would have done. Big kernel
+ * lock.
  */
 #include <stddef.h>
 #include <kernel/cspace.h>

@@ -283,8 +283,10 @@ static void decode_write_registers(struct invocation *inv, struct tcb *t)
 	for (unsigned i = 0; i < n; i++)
 		*tcb_reg(&t->ctx, i) = inv_mr(inv, 2 + i);
 	t->ctx.rflags = (t->ctx.rflags & RFLAGS_USER_MASK) | RFLAGS_FIXED;
+	/* Resume as TCB_Resume would: only a thread with a CSpace and a VSpace. */
 	if (inv_mr(inv, 0) && t->state == THREAD_INACTIVE &&
-	    t->slots[TCB_SLOT_VSPACE].cap.type == WARD_OBJ_PML4)
+	    t->slots[TCB_SLOT_VSPACE].cap.type == WARD_OBJ_PML4 &&
+	    t->slots[TCB_SLOT_CSPACE].cap.type == WARD_OBJ_CNODE)
 		sched_wake(t);
 }
 

@@ -53,13 +53,14 @@ __attribute__((always_inline)) static inline int highest_ready(const struct sche
 }
 
 /*
- * True if CPU `c` may switch straight to `next` (the fast path): nothing of
- * higher priority is ready and no reschedule is pending.
+ * True if CPU `c` may switch straight to `next` (the fast path): no ready
+ * thread of the same or higher priority (the general path would queue
+ * `next` behind it) and no reschedule pending.
  */
 __attribute__((always_inline)) static inline bool sched_may_switch_to(const struct sched_cpu *c,
                                                                       const struct tcb *next)
 {
-	return !c->reschedule && highest_ready(c) <= (int)next->priority;
+	return !c->reschedule && highest_ready(c) < (int)next->priority;
 }
 
 /*
