@@ -104,6 +104,8 @@ static unsigned transfer_caps(struct tcb *from, struct tcb *to, const struct end
 		    !cap_is_null(&dest->cap))
 			break;
 		cspace_insert(src, dest, derived, 0);
+		/* Tell the receiver what arrived: it cannot look at the cap itself. */
+		rbuf->caps_or_badges[done] = derived.type;
 		copied = true;
 	}
 	return done;

@@ -59,7 +59,9 @@ struct ward_ipc_buffer {
 	uint64_t tag;
 	uint64_t msg[WARD_MSG_MAX_LENGTH];
 	uint64_t user_data;
-	uint64_t caps_or_badges[WARD_MSG_MAX_EXTRA_CAPS]; /* send: cptrs; receive: badges */
+	/* Send: cptrs. Receive: an unwrapped cap's badge, or the object type
+	 * (enum ward_object_type) of the one cap placed in the receive slot. */
+	uint64_t caps_or_badges[WARD_MSG_MAX_EXTRA_CAPS];
 	uint64_t receive_cnode; /* where a received capability goes: CNode cptr, */
 	uint64_t receive_index; /* slot index in it, */
 	uint64_t receive_depth; /* and the depth of that index */

@@ -87,3 +87,12 @@ uint64_t ward_dispatch(const struct ward_protocol *p, struct ward_request *rq)
 		rp->length = WARD_MSG_MAX_LENGTH;
 	return rp->label;
 }
+
+unsigned ward_received_cap_type(const struct ward_request *rq, const uint64_t *caps_or_badges)
+{
+	/* The kernel copies at most one cap: the first processed one not unwrapped. */
+	for (unsigned i = 0; i < rq->caps && i < WARD_MSG_MAX_EXTRA_CAPS; i++)
+		if (!(rq->unwrapped & (1U << i)))
+			return (unsigned)caps_or_badges[i];
+	return WARD_OBJ_NULL;
+}

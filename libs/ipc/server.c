@@ -51,12 +51,9 @@ static ward_msginfo_t serve(struct ward_server *s, struct ward_ipc_buffer *buf, 
 	ward_request_init(&rq, badge, info, s->in, s->recv_slot, &s->out);
 	gather(s, buf, mr, rq.length);
 	rq.ctx = s->ctx;
-	/*
-	 * The kernel tells a receiver nothing about a cap's type but this
-	 * debug call; the dispatcher needs it to refuse the wrong kind.
-	 */
+	/* The dispatcher refuses a cap of the wrong kind: the kernel says which arrived. */
 	if (rq.cap != 0)
-		rq.cap_type = ward_debug_cap_type(rq.cap);
+		rq.cap_type = ward_received_cap_type(&rq, buf->caps_or_badges);
 	if (ward_dispatch(s->protocol, &rq) != WARD_OK)
 		s->rejected++;
 	s->requests++;

@@ -122,6 +122,6 @@ enum ward_error root_serve_next_death(struct ward_request *rq, uint64_t *pid, ui
 void root_handle_service(struct ward_request *rq)
 {
 	if (rq->cap != 0)
-		rq->cap_type = ward_debug_cap_type(rq->cap);
+		rq->cap_type = ward_received_cap_type(rq, ward_ipc_buffer()->caps_or_badges);
 	ward_dispatch(&root_protocol, rq);
 }

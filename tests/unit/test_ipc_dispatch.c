@@ -144,6 +144,22 @@ static void request_init_finds_the_received_cap(void **state)
 	assert_int_equal(rp.length, 0);
 }
 
+static void received_cap_type_comes_from_the_kernel_report(void **state)
+{
+	(void)state;
+	/* caps_or_badges as the kernel leaves it: a badge, then the copied cap's type. */
+	const uint64_t report[WARD_MSG_MAX_EXTRA_CAPS] = {0x22, WARD_OBJ_NOTIFICATION, 0};
+
+	ward_request_init(&rq, 1, ward_msginfo(5, 1, 2, 0), mr, RECV_SLOT, &rp);
+	assert_int_equal(ward_received_cap_type(&rq, report), WARD_OBJ_NOTIFICATION);
+	/* Only an unwrapped cap: nothing in the receive slot. */
+	ward_request_init(&rq, 1, ward_msginfo(5, 1, 1, 0), mr, RECV_SLOT, &rp);
+	assert_int_equal(ward_received_cap_type(&rq, report), WARD_OBJ_NULL);
+	/* No caps at all. */
+	ward_request_init(&rq, 1, ward_msginfo(5, 0, 0, 0), mr, RECV_SLOT, &rp);
+	assert_int_equal(ward_received_cap_type(&rq, report), WARD_OBJ_NULL);
+}
+
 static void unknown_labels_are_illegal_operations(void **state)
 {
 	const uint64_t labels[] = {0, 6, 99, 1ULL << 51};
@@ -315,6 +331,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup(request_init_finds_the_received_cap, reset),
+	        cmocka_unit_test_setup(received_cap_type_comes_from_the_kernel_report, reset),
 	        cmocka_unit_test_setup(unknown_labels_are_illegal_operations, reset),
 	        cmocka_unit_test_setup(short_requests_are_truncated, reset),
 	        cmocka_unit_test_setup(missing_cap_is_invalid, reset),

@@ -79,6 +79,13 @@ struct ward_protocol {
  * at most one per message); rq->cap names it then, and rq->cap_type is left
  * WARD_OBJ_NULL for the caller, who can look the type up, to fill in.
  */
+/*
+ * The object type of the cap a request brought into the receive slot, as
+ * the kernel reported it in the IPC buffer's caps_or_badges[] (ward/message.h),
+ * or WARD_OBJ_NULL if none arrived.
+ */
+unsigned ward_received_cap_type(const struct ward_request *rq, const uint64_t *caps_or_badges);
+
 void ward_request_init(struct ward_request *rq, uint64_t badge, ward_msginfo_t info,
                        const uint64_t *mr, uint64_t recv_slot, struct ward_reply *reply);
 
