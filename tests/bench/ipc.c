@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <elf.h>
+#include <proc/map.h>
+#include <proc/slots.h>
+#include <proc/untyped.h>
 #include <ward/invoke.h>
 #include <ward/rt.h>
 
@@ -18,7 +21,7 @@
 #define SCRATCH_VA    0x0000200000000000ULL /* where the root maps pages it fills */
 #define SERVER_IPC_VA 0x0000300000000000ULL
 
-static uint64_t next_slot, scratch_next = SCRATCH_VA;
+static uint64_t scratch_next = SCRATCH_VA;
 static uint64_t ep, ntfn, reply_obj;
 static volatile uint64_t wake_tsc;
 
@@ -38,36 +41,36 @@ static void check(enum ward_error err, const char *what)
 	}
 }
 
-/* A new object of `type` in a fresh slot, from the first RAM untyped that has room. */
+/* A new object of `type` in a fresh slot (libs/proc's pool). */
 static uint64_t make(uint64_t type, uint64_t size_bits)
 {
-	const struct ward_bootinfo *bi = ward_bootinfo;
-	uint64_t slot = next_slot++;
+	uint64_t slot = 0;
 
-	for (uint32_t i = 0; i < bi->untyped_count; i++) {
-		if (bi->untyped[i].is_device || bi->untyped[i].size_bits < 22)
-			continue;
-		if (ward_untyped_retype(bi->untyped_first + i, type, size_bits, WARD_CAP_INIT_CNODE,
-		                        0, 0, slot, 1) == WARD_OK)
-			return slot;
-	}
-	check(WARD_ERR_NOT_ENOUGH_MEMORY, "retype");
-	return 0;
+	check(proc_object((unsigned)type, (unsigned)size_bits, &slot), "retype");
+	return slot;
+}
+
+static enum ward_error make_table(void *ctx, unsigned type, uint64_t *slot)
+{
+	(void)ctx;
+	return proc_object(type, 0, slot);
+}
+
+static enum ward_error keep_table(void *ctx, uint64_t slot)
+{
+	(void)ctx;
+	(void)slot; /* its cap stays in the root CNode for the benchmark's life */
+	return WARD_OK;
 }
 
 /* Maps `frame` at va in `vspace`, creating missing paging levels. */
 static void map(uint64_t frame, uint64_t vspace, uint64_t va, uint64_t rights)
 {
-	static const uint64_t level_type[] = {0, WARD_OBJ_PT, WARD_OBJ_PD, WARD_OBJ_PDPT};
-	enum ward_error err;
+	const struct proc_tables t = {vspace, make_table, keep_table, NULL};
 
-	while ((err = ward_frame_map(frame, vspace, va, rights)) == WARD_ERR_FAILED_LOOKUP) {
-		uint64_t level = ward_last_error().lo;
-		if (level < 1 || level > 3)
-			check(err, "frame map (level)");
-		check(ward_page_table_map(make(level_type[level], 0), vspace, va), "table map");
-	}
-	check(err, "frame map");
+	check(vspace == WARD_CAP_INIT_VSPACE ? proc_map_root(frame, va, rights)
+	                                     : proc_map_frame(&t, frame, va, rights),
+	      "frame map");
 }
 
 /* A frame mapped in the root VSpace (for the root to fill) and its cap. */
@@ -97,7 +100,7 @@ static void clone_image(uint64_t vspace)
 			uint64_t rights = WARD_RIGHT_READ |
 			                  ((ph[i].p_flags & PF_W) ? WARD_RIGHT_WRITE : 0) |
 			                  ((ph[i].p_flags & PF_X) ? WARD_RIGHT_EXECUTE : 0);
-			uint64_t g = next_slot++;
+			uint64_t g = proc_slot_alloc();
 			check(ward_cnode_copy(WARD_CAP_INIT_CNODE, g, 64, WARD_CAP_INIT_CNODE, f,
 			                      64, WARD_RIGHTS_ALL),
 			      "copy frame");
@@ -198,7 +201,8 @@ int main(void)
 {
 	uint64_t other, rt_cross, rt_same;
 
-	next_slot = ward_bootinfo->empty_first;
+	proc_slots_init(ward_bootinfo->empty_first, ward_bootinfo->empty_last);
+	proc_untyped_init(ward_bootinfo);
 	ep = make(WARD_OBJ_ENDPOINT, 0);
 	ntfn = make(WARD_OBJ_NOTIFICATION, 0);
 	reply_obj = make(WARD_OBJ_REPLY, 0);
