@@ -105,19 +105,13 @@ static void invoke_frame_map(struct cap *frame, uint64_t root, pte_t *entry, uin
 static void decode_frame_map(struct invocation *inv)
 {
 	struct cap *frame = &inv->slot->cap;
-	struct cte *vspace;
 	uint64_t va, asid, root;
 	unsigned attrs, at;
 	pte_t *entry;
 
-	if (!inv_need(inv, 2) || (vspace = inv_extra(inv, 0, WARD_OBJ_PML4)) == NULL)
+	if (!inv_need(inv, 2) || !vspace_decode_root(inv, &asid, &root))
 		return;
-	asid = vspace->cap.word1;
 	va = inv_mr(inv, 0);
-	if ((root = vspace_asid_root(asid)) == 0) {
-		inv_error(inv, WARD_ERR_INVALID_CAPABILITY, WARD_ARG_EXTRA_CAP0, WARD_OBJ_PML4, 0);
-		return;
-	}
 	if (!decode_map_rights(inv, frame, &attrs) || !decode_map_address(inv, frame, va))
 		return;
 	if (frame_is_mapped(frame) && (frame->word1 != asid || frame->word2 != va)) {

@@ -168,22 +168,30 @@ static void invoke_table_map(struct cap *table, pte_t *entry, uint64_t asid, uin
 	table->word2 = va;
 }
 
+bool vspace_decode_root(struct invocation *inv, uint64_t *asid, uint64_t *root)
+{
+	struct cte *vspace = inv_extra(inv, 0, WARD_OBJ_PML4);
+
+	if (vspace == NULL)
+		return false;
+	*asid = vspace->cap.word1;
+	if ((*root = vspace_asid_root(*asid)) == 0) {
+		inv_error(inv, WARD_ERR_INVALID_CAPABILITY, WARD_ARG_EXTRA_CAP0, WARD_OBJ_PML4, 0);
+		return false;
+	}
+	return true;
+}
+
 static void decode_table_map(struct invocation *inv)
 {
 	struct cap *table = &inv->slot->cap;
 	unsigned level = table_level(table), at;
-	struct cte *vspace;
 	uint64_t va, asid, root;
 	pte_t *entry;
 
-	if (!inv_need(inv, 1) || (vspace = inv_extra(inv, 0, WARD_OBJ_PML4)) == NULL)
+	if (!inv_need(inv, 1) || !vspace_decode_root(inv, &asid, &root))
 		return;
-	asid = vspace->cap.word1;
 	va = inv_mr(inv, 0);
-	if ((root = vspace_asid_root(asid)) == 0) {
-		inv_error(inv, WARD_ERR_INVALID_CAPABILITY, WARD_ARG_EXTRA_CAP0, WARD_OBJ_PML4, 0);
-		return;
-	}
 	if (va >= USER_TOP) {
 		inv_error(inv, WARD_ERR_RANGE, 0, 0, USER_TOP - 1);
 		return;

@@ -34,6 +34,15 @@ uint64_t vspace_root_phys(const struct cap *vspace);
 /* The PML4 (physical) an ASID word names, or 0 if that VSpace is gone. */
 uint64_t vspace_asid_root(uint64_t asid);
 
+struct invocation;
+
+/*
+ * Decodes extra cap 0 of a Map invocation: a PML4 with a live ASID. Gives
+ * its ASID word and root's physical address; on error records it in `inv`
+ * (INVALID_CAPABILITY, naming extra cap 0) and returns false.
+ */
+bool vspace_decode_root(struct invocation *inv, uint64_t *asid, uint64_t *root);
+
 /*
  * Removes stale translations of `va` (of every address if `all`) in the
  * VSpace at `root` on every CPU; the caller has changed the tables.
