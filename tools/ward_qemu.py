@@ -75,6 +75,25 @@ PRESETS = {
 }
 
 
+IOMMU_DEVICES = ("intel-iommu", "amd-iommu")
+
+
+def with_iommu(devices, spec):
+    """The preset's devices with its IOMMU replaced by `spec` (a -device
+    value such as intel-iommu,aw-bits=48,caching-mode=on); a preset without
+    an IOMMU gets it first, since it must precede the devices it translates."""
+    if not spec:
+        return devices
+    out, replaced = [], False
+    for i, a in enumerate(devices):
+        if i > 0 and devices[i - 1] == "-device" and a.split(",")[0] in IOMMU_DEVICES:
+            out.append(spec)
+            replaced = True
+        else:
+            out.append(a)
+    return out if replaced else ["-device", spec] + out
+
+
 def scratch_disk():
     """A 1 MiB raw image for presets with a disk; removed when the runner exits."""
     import atexit
@@ -98,7 +117,7 @@ def qemu_command(args):
     if args.preset not in PRESETS:
         sys.exit(f"unknown preset '{args.preset}' (tools/run --list-presets)")
     modules = ",".join(m.replace(",", ",,") for m in args.module)
-    devices = PRESETS[args.preset][1]
+    devices = with_iommu(PRESETS[args.preset][1], args.iommu)
     if any("{disk}" in a for a in devices):
         disk = scratch_disk()
         devices = [a.replace("{disk}", disk) for a in devices]
@@ -115,6 +134,7 @@ def qemu_command(args):
     if args.gdb:
         cmd += ["-s", "-S"]
     cmd += args.qemu_arg or []
+    cmd += args.raw
     return cmd
 
 
@@ -261,7 +281,13 @@ def main():
     p.add_argument("--expect-status", type=int, default=0,
                    help="tap mode: the halt status that counts as success")
     p.add_argument("--qemu-arg", action="append", help="extra QEMU argument")
-    args = p.parse_args()
+    p.add_argument("--iommu", help="the IOMMU device for every preset, e.g. "
+                   "intel-iommu,aw-bits=48,caching-mode=on")
+    # Everything after a lone `--` goes to QEMU unchanged.
+    argv = sys.argv[1:]
+    raw = argv[argv.index("--") + 1:] if "--" in argv else []
+    args = p.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    args.raw = raw
     if args.mode == "presets":
         for name, (desc, _) in PRESETS.items():
             print(f"{name:10} {desc}")
