@@ -136,6 +136,8 @@ struct iommu_unit_ops {
 	enum iommu_err (*inv_context_device)(struct iommu_unit *u, uint16_t domain_id,
 	                                     uint16_t source_id);
 	enum iommu_err (*inv_context_domain)(struct iommu_unit *u, uint16_t domain_id);
+	/* Context cache, every entry: the recovery flush after a failed wait. */
+	enum iommu_err (*inv_context_global)(struct iommu_unit *u);
 
 	/*
 	 * Complete everything queued so far. Returns IOMMU_OK, or

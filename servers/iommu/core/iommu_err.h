@@ -3,8 +3,7 @@
  * Error codes of the IOMMU core. Every fallible core function returns an
  * enum iommu_err; IOMMU_OK is zero so callers may test `if (err)`. Each
  * code names one thing that was wrong, so the protocol layer can map it
- * to a specific reply (iommu_err_to_ward() gives the nearest code of
- * include/ward/errors.h for callers that need only that). A function that
+ * to a specific reply. A function that
  * returns an error has changed nothing unless its contract says otherwise.
  */
 #ifndef IOMMU_ERR_H

@@ -29,7 +29,7 @@ struct iova_range {
 };
 
 struct iova_space {
-	uint64_t end; /* 2^width; 0 stands for 2^64 */
+	uint64_t end; /* 2^width */
 	struct iova_range *busy;
 	unsigned count;
 	unsigned capacity;
@@ -37,7 +37,7 @@ struct iova_space {
 };
 
 /*
- * An empty space of 2^width bytes (12 <= width <= 64) with the interrupt
+ * An empty space of 2^width bytes (12 < width < 64) with the interrupt
  * window reserved when it lies inside. IOMMU_ERR_INVAL for a bad width,
  * IOMMU_ERR_NO_MEMORY.
  */
