@@ -85,7 +85,7 @@ static enum vtd_status attach_check(const struct vtd_unit *u, uint16_t did, uint
 {
 	if (u->state != VTD_UNIT_PREPARED && u->state != VTD_UNIT_ENABLED)
 		return VTD_E_STATE;
-	if (did < VTD_DID_QUARANTINE || did >= u->caps.domains || table == 0 ||
+	if (did == VTD_DID_RESERVED || did >= u->caps.domains || table == 0 ||
 	    (table & ~VTD_PTE_ADDR_MASK) != 0)
 		return VTD_E_ARG;
 	if (levels > VTD_LEVEL_MAX || !(u->caps.levels & (1U << levels)))
@@ -93,17 +93,16 @@ static enum vtd_status attach_check(const struct vtd_unit *u, uint16_t did, uint
 	return VTD_OK;
 }
 
-enum vtd_status vtd_attach(struct vtd_unit *u, uint16_t sid, uint16_t did, uint64_t table,
-                           unsigned levels)
+enum vtd_status vtd_context_set(struct vtd_unit *u, uint16_t sid, uint16_t did, uint64_t table,
+                                unsigned levels, struct vtd_desc inv[VTD_CTX_INV_MAX], size_t *ninv)
 {
 	volatile struct vtd_context_entry *slot;
 	struct vtd_context_entry old;
-	struct vtd_desc d[4];
 	enum vtd_status st;
-	size_t n;
 
-	if (u == NULL)
+	if (u == NULL || inv == NULL || ninv == NULL)
 		return VTD_E_ARG;
+	*ninv = 0;
 	if ((st = attach_check(u, did, table, levels)) != VTD_OK)
 		return st;
 	if ((st = ctx_table(u, VTD_SID_BUS(sid))) != VTD_OK)
@@ -112,12 +111,20 @@ enum vtd_status vtd_attach(struct vtd_unit *u, uint16_t sid, uint16_t did, uint6
 	old.lo = slot->lo;
 	old.hi = slot->hi;
 	ctx_write(u, slot, vtd_context_entry(table, levels, did));
-	if ((st = vtd_write_buffer_flush(u)) != VTD_OK)
+	if (u->translating)
+		*ninv = ctx_invalidations(u, sid, old, did, inv);
+	return vtd_write_buffer_flush(u);
+}
+
+enum vtd_status vtd_attach(struct vtd_unit *u, uint16_t sid, uint16_t did, uint64_t table,
+                           unsigned levels)
+{
+	struct vtd_desc d[VTD_CTX_INV_MAX];
+	enum vtd_status st;
+	size_t n;
+
+	if ((st = vtd_context_set(u, sid, did, table, levels, d, &n)) != VTD_OK)
 		return st;
-	/* before translation is on, vtd_unit_enable() invalidates everything at once */
-	if (!u->translating)
-		return VTD_OK;
-	n = ctx_invalidations(u, sid, old, did, d);
 	return n ? vtd_qi_submit(u, d, n) : VTD_OK;
 }
 
@@ -125,7 +132,7 @@ enum vtd_status vtd_block(struct vtd_unit *u, uint16_t sid)
 {
 	if (u == NULL)
 		return VTD_E_ARG;
-	return vtd_attach(u, sid, VTD_DID_QUARANTINE, u->quarantine.pa, u->quarantine_levels);
+	return vtd_attach(u, sid, u->quarantine_did, u->quarantine.pa, u->quarantine_levels);
 }
 
 enum vtd_status vtd_context_read(const struct vtd_unit *u, uint16_t sid,

@@ -190,6 +190,7 @@ enum vtd_status vtd_unit_prepare(struct vtd_unit *u)
 	if ((st = alloc_pages(u)) != VTD_OK)
 		return st;
 	u->quarantine_levels = smallest_depth(&u->caps);
+	u->quarantine_did = vtd_quarantine_did(&u->caps);
 	vtd_write32(u, VTD_REG_FECTL, VTD_FECTL_IM);
 	u->translating = (vtd_read32(u, VTD_REG_GSTS) & VTD_GSTS_TES) != 0;
 	u->took_over = u->translating;

@@ -24,7 +24,7 @@
  *                                reported and left as it is
  *
  * Every device the server knows is always in exactly one domain: the
- * quarantine domain (VTD_DID_QUARANTINE, an empty second-stage table: all
+ * quarantine domain (u->quarantine_did, an empty second-stage table: all
  * DMA faults) or a domain the core built. Legacy translation mode only.
  *
  * Errors are `enum vtd_status`; on an error the unit's tables and the
@@ -156,10 +156,24 @@ enum vtd_unit_state {
 	VTD_UNIT_FAILED,
 };
 
-/* Domain IDs: 0 is never used (CM=1 units tag cached not-present entries with it, §6.1). */
-#define VTD_DID_RESERVED   0
-#define VTD_DID_QUARANTINE 1
-#define VTD_DID_FIRST_FREE 2 /* the core allocates [VTD_DID_FIRST_FREE, caps.domains) */
+/*
+ * Domain IDs: 0 is never used (CM=1 units tag cached not-present entries
+ * with it, §6.1); quarantine takes the highest, caps.domains - 1; the core
+ * hands out 1 .. caps.domains - 2 (vtd_domain_ids()).
+ */
+#define VTD_DID_RESERVED 0
+
+/* The quarantine domain's ID on a unit with `c`. */
+static inline uint16_t vtd_quarantine_did(const struct vtd_caps *c)
+{
+	return (uint16_t)(c->domains - 1);
+}
+
+/* How many IDs the core may hand out: 1 .. this (quarantine's excluded). */
+static inline uint32_t vtd_domain_ids(const struct vtd_caps *c)
+{
+	return c->domains - 2;
+}
 
 /* Bounds of every wait on the hardware (nanoseconds). */
 #define VTD_TIMEOUT_STATUS_NS 10000000ULL  /* GSTS after a GCMD write: 10 ms */
@@ -196,6 +210,7 @@ struct vtd_unit {
 	uint32_t gsts_found;     /* GSTS as firmware left it */
 	/* translation tables */
 	unsigned quarantine_levels;
+	uint16_t quarantine_did;
 	struct vtd_page root;
 	struct vtd_page context[VTD_ROOT_ENTRIES]; /* pa 0: bus has no context table */
 	struct vtd_page quarantine;                /* empty top-level table */
@@ -252,19 +267,34 @@ const char *vtd_unit_state_name(enum vtd_unit_state s);
 
 /* ---- Context entries: which domain a device's DMA goes through ------------ */
 
+/* The most invalidation descriptors one context change needs. */
+#define VTD_CTX_INV_MAX 4
+
 /*
  * Points source ID `sid` at the domain `did` whose `levels`-level
  * second-stage table is at physical `table`, on a PREPARED or ENABLED
  * unit: allocates the bus's context table if needed, writes the entry
  * (first clearing P, then the high half, then the low half, so the walk
  * never sees a mix), flushes it from the CPU cache when the walk is not
- * coherent, and invalidates: context cache for the device and IOTLB for
- * the old domain (and, on a CM unit, for the not-present entry's domain
- * 0), with one wait. `levels` must be one the unit supports, `did` in
- * [VTD_DID_QUARANTINE, caps.domains). Errors: VTD_E_ARG, VTD_E_STATE,
- * VTD_E_WIDTH, VTD_E_NO_MEMORY (nothing changed), or an invalidation
- * error (the entry is written but caches may still hold the old one:
- * the caller must treat the device as unsettled and retry or block).
+ * coherent and the write buffer when RWBF, and stores in inv[] (*ninv of
+ * them) the invalidations that make the unit forget the old entry:
+ * context cache for the device and IOTLB for the old domain, and on a CM
+ * unit the not-present entry's domain 0 and the new domain (§6.1). None
+ * before translation is on (vtd_unit_enable() invalidates everything).
+ * `levels` must be one the unit supports, `did` in [1, caps.domains).
+ * Errors: VTD_E_ARG, VTD_E_STATE, VTD_E_WIDTH, VTD_E_NO_MEMORY (nothing
+ * changed; a bus without a context table blocks its devices' DMA), or a
+ * write-buffer flush timeout (entry written).
+ */
+enum vtd_status vtd_context_set(struct vtd_unit *u, uint16_t sid, uint16_t did, uint64_t table,
+                                unsigned levels, struct vtd_desc inv[VTD_CTX_INV_MAX],
+                                size_t *ninv);
+
+/*
+ * vtd_context_set() and vtd_qi_submit() of its invalidations: one wait.
+ * An invalidation error leaves the entry written but caches may still
+ * hold the old one: the caller must treat the device as unsettled (block
+ * it again, or retry).
  */
 enum vtd_status vtd_attach(struct vtd_unit *u, uint16_t sid, uint16_t did, uint64_t table,
                            unsigned levels);

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The core's interface (core/backend.h) as the VT-d backend implements
+ * it, against the register model: capabilities as the core sees them,
+ * the entry format, queue operations that never touch the hardware until
+ * wait(), one wait per request, overflow into a global flush, a failed
+ * wait reported as the core's error, and fault draining bounded by `max`.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "fake_unit.h"
+#include "vtd_backend.h"
+
+#define QEMU_CAP_48 0x00d2008c222f0606ULL
+#define QEMU_ECAP   0xf02ULL
+#define SID_EDU     VTD_SID(0, VTD_DEVFN(3, 0))
+
+static struct iommu_unit iu;
+
+static void bring_up(uint64_t cap)
+{
+	struct ward_device_window w = fake_window();
+
+	fake_reset(cap, QEMU_ECAP);
+	memset(&iu, 0, sizeof(iu));
+	assert_int_equal(vtd_unit_probe(&iu.vtd, &w, &fake_env), VTD_OK);
+	assert_int_equal(vtd_unit_prepare(&iu.vtd), VTD_OK);
+	assert_int_equal(vtd_unit_ops.block(&iu, SID_EDU), IOMMU_OK);
+	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_OK);
+	assert_int_equal(vtd_unit_enable(&iu.vtd), VTD_OK);
+}
+
+static void test_caps_and_format(void **state)
+{
+	struct iommu_caps c;
+	const struct iommu_pte_ops *pte = vtd_unit_ops.pte;
+
+	(void)state;
+	bring_up(QEMU_CAP_48 | VTD_CAP_CM);
+	vtd_unit_ops.caps(&iu, &c);
+	assert_int_equal(c.levels_mask, (1U << 3) | (1U << 4));
+	assert_int_equal(c.max_width, 48);
+	assert_int_equal(c.max_leaf_level, IOMMU_LEAF_1G);
+	assert_int_equal(c.domain_ids, 65534);
+	assert_int_equal(c.max_inv_order, 18);
+	assert_true(c.page_selective && c.caching_mode);
+	assert_false(c.coherent_walk || c.write_buffer_flush);
+	assert_int_equal(pte->make_leaf(0x200000, 2, IOMMU_READ | IOMMU_WRITE), 0x200083ULL);
+	assert_int_equal(pte->make_leaf(0x5000, 1, IOMMU_READ), 0x5001ULL);
+	assert_int_equal(pte->make_table(0x9000, 3), 0x9003ULL);
+	assert_int_equal(pte->rights(0x200082ULL), IOMMU_WRITE);
+	assert_true(pte->is_leaf(0x200083ULL, 2));
+	assert_false(pte->present(0));
+	assert_int_equal(pte->addr(0x40000083ULL), 0x40000000ULL);
+}
+
+static void test_queue_then_one_wait(void **state)
+{
+	unsigned writes, waits;
+
+	(void)state;
+	bring_up(QEMU_CAP_48);
+	writes = fake.iqt_writes;
+	waits = fake_count(VTD_DESC_WAIT);
+	assert_int_equal(vtd_unit_ops.attach(&iu, SID_EDU, 5, 0x20000000ULL, 4), IOMMU_OK);
+	assert_int_equal(vtd_unit_ops.inv_iotlb_pages(&iu, 5, 0x200000, 9), IOMMU_OK);
+	assert_int_equal(vtd_unit_ops.inv_iotlb_pages(&iu, 5, 0, 30), IOMMU_OK);
+	assert_int_equal(fake.iqt_writes, writes); /* nothing reached the unit yet */
+	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_OK);
+	assert_int_equal(fake_count(VTD_DESC_WAIT), waits + 1);
+	assert_int_equal(fake.log[fake.log_count - 3].hi, 0x200009ULL); /* PSI, AM 9 */
+	assert_int_equal(fake.log[fake.log_count - 2].lo, 0x500e2ULL);  /* AM 30 > MAMV: DSI */
+	writes = fake.iqt_writes;
+	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_OK); /* nothing queued: no wait */
+	assert_int_equal(fake.iqt_writes, writes);
+}
+
+static void test_overflow_flushes_all(void **state)
+{
+	unsigned before;
+
+	(void)state;
+	bring_up(QEMU_CAP_48);
+	for (unsigned i = 0; i < VTD_BACKEND_PENDING + 10; i++)
+		assert_int_equal(vtd_unit_ops.inv_iotlb_domain(&iu, 3), IOMMU_OK);
+	before = fake.log_count;
+	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_OK);
+	assert_int_equal(fake.log_count - before, 3);
+	assert_int_equal(fake.log[before].lo, vtd_desc_cc_global().lo);
+	assert_int_equal(fake.log[before + 1].lo, vtd_desc_iotlb_global(0xc0).lo);
+}
+
+static void test_failed_wait(void **state)
+{
+	(void)state;
+	bring_up(QEMU_CAP_48);
+	vtd_unit_ops.inv_context_global(&iu);
+	vtd_qi_inject(&iu.vtd, VTD_INJECT_QUEUE_ERROR);
+	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_ERR_HARDWARE);
+	assert_int_equal(iu.npending, 0);
+	vtd_unit_ops.inv_context_global(&iu);
+	vtd_qi_inject(&iu.vtd, VTD_INJECT_TIMEOUT);
+	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_ERR_TIMEOUT);
+	vtd_unit_ops.inv_iotlb_global(&iu);
+	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_OK);
+}
+
+static void test_drain_bounded(void **state)
+{
+	struct iommu_fault f[4];
+	unsigned count;
+	bool ovf;
+
+	(void)state;
+	bring_up((QEMU_CAP_48 & ~VTD_CAP_NFR_MASK) | (3ULL << VTD_CAP_NFR_SHIFT));
+	fake_record_fault(1, SID_EDU, VTD_FR_WRITE, false, 0x3000);
+	fake_record_fault(2, SID_EDU, VTD_FR_READ, true, 0x4000);
+	fake_record_fault(3, 0x0100, VTD_FR_CTX_P, true, 0x5000);
+	vtd_unit_ops.drain_faults(&iu, f, 2, &count, &ovf);
+	assert_int_equal(count, 2);
+	assert_false(ovf);
+	assert_int_equal(f[0].source_id, SID_EDU);
+	assert_int_equal(f[0].iova, 0x3000);
+	assert_true(f[0].write);
+	assert_int_equal(f[0].reason, VTD_FR_WRITE);
+	assert_false(f[1].write);
+	vtd_unit_ops.drain_faults(&iu, f, 4, &count, &ovf);
+	assert_int_equal(count, 1);
+	assert_int_equal(f[0].reason, VTD_FR_CTX_P);
+	assert_int_equal(f[0].source_id, 0x0100);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_caps_and_format),
+	        cmocka_unit_test(test_queue_then_one_wait),
+	        cmocka_unit_test(test_overflow_flushes_all),
+	        cmocka_unit_test(test_failed_wait),
+	        cmocka_unit_test(test_drain_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
