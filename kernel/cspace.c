@@ -226,15 +226,25 @@ static void drain_dying(void)
 	draining = false;
 }
 
+/* The cap Mint badged from an unbadged one: its badge's revocable original. */
+static bool is_badged_original(const struct cte *slot)
+{
+	return (slot->mdb_flags & MDB_FIRST_BADGED) && slot->cap.type == WARD_OBJ_ENDPOINT &&
+	       slot->cap.word1 != 0;
+}
+
 void cspace_delete(struct cte *slot)
 {
 	struct cap cap = slot->cap;
-	bool final;
+	bool final, badged_original;
 
 	if (cap_is_null(&cap))
 		return;
 	final = cspace_is_final(slot);
+	badged_original = is_badged_original(slot);
 	unlink(slot);
+	if (badged_original && !final) /* final: every queued message is cancelled anyway */
+		endpoint_cancel_badged_sends((struct endpoint *)cap.obj, cap.word1);
 	finalise_cap(&cap, final);
 	if (!draining)
 		drain_dying();
@@ -244,6 +254,8 @@ void cspace_revoke(struct cte *slot)
 {
 	while (slot->mdb_next != NULL && mdb_is_parent_of(slot, slot->mdb_next))
 		cspace_delete(slot->mdb_next);
+	if (is_badged_original(slot))
+		endpoint_cancel_badged_sends((struct endpoint *)slot->cap.obj, slot->cap.word1);
 }
 
 bool cap_derive(const struct cap *src, struct cap *out)

@@ -403,6 +403,22 @@ void endpoint_finalise(struct endpoint *ep)
 	ep->state = EP_IDLE;
 }
 
+void endpoint_cancel_badged_sends(struct endpoint *ep, uint64_t badge)
+{
+	struct tcb *t = ep->state == EP_SENDING ? ep->queue.head : NULL;
+
+	while (t != NULL) {
+		struct tcb *next = t->queue_next;
+		if (t->send_badge == badge) {
+			tcb_queue_remove(&ep->queue, t);
+			ipc_fail(t, WARD_ERR_BADGE_REVOKED);
+		}
+		t = next;
+	}
+	if (ep->queue.head == NULL)
+		ep->state = EP_IDLE;
+}
+
 void reply_finalise(struct reply *r)
 {
 	if (r->caller != NULL) {

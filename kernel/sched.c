@@ -93,6 +93,15 @@ void sched_wake(struct tcb *t)
 	}
 }
 
+void sched_forget(unsigned cpu, struct tcb *t)
+{
+	if (cpu == platform_cpu_index() || sched_cpus[cpu].current != t)
+		return;
+	sched_cpus[cpu].current = NULL;
+	t->running_on = 0;
+	platform_forget_thread(cpu, t);
+}
+
 void sched_yield(void)
 {
 	this_sched()->reschedule = true;

@@ -22,6 +22,7 @@ enum ward_error {
 	WARD_ERR_INSUFFICIENT_RIGHTS = 11,
 	WARD_ERR_CANCELLED = 12, /* the object went away while the caller waited */
 	WARD_ERR_UNKNOWN_SYSCALL = 13,
+	WARD_ERR_BADGE_REVOKED = 14, /* the badge a queued send travelled under was revoked */
 	WARD_ERR_COUNT
 };
 

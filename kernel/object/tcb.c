@@ -55,9 +55,19 @@ void tcb_suspend(struct tcb *t)
 		platform_stall_cpu(t->running_on - 1u);
 }
 
+/*
+ * The last cap is gone. A CPU running t is stalled first (it saved its
+ * registers into t and waits for the lock) and made to forget t: the lock
+ * goes round the CPUs in ticket order, so another CPU may retype t's memory
+ * before the stalled one gets the lock, which must then not touch t.
+ */
 void tcb_finalise(struct tcb *t)
 {
+	unsigned on = t->running_on;
+
 	tcb_suspend(t);
+	if (on != 0)
+		sched_forget(on - 1u, t);
 	notification_unbind(t);
 	for (unsigned i = 0; i < TCB_SLOT_COUNT; i++)
 		cspace_delete(&t->slots[i]);

@@ -21,6 +21,7 @@
  * runs under the big kernel lock.
  */
 #include <kernel/invocation.h>
+#include <kernel/platform.h>
 #include <kernel/printf.h>
 #include <kernel/vspace_objects.h>
 #include <ward/invocation.h>
@@ -87,9 +88,11 @@ void vspace_assign_asid(struct cap *pml4_cap)
 }
 
 /*
- * The last cap of a PML4 is gone: its ASID's generation moves on. This CPU
- * leaves the address space if it is still on it, since the memory may be
- * retyped into anything once the big lock is released.
+ * The last cap of a PML4 is gone: its ASID's generation moves on, so every
+ * record of a mapping into it is stale from now on. The records can no
+ * longer reach its TLB entries, so before the memory can be retyped (once
+ * the big lock is released) every CPU still on the space leaves it, which
+ * drops those entries with the CR3 switch.
  */
 static void asid_release(const struct cap *pml4_cap)
 {
@@ -100,8 +103,6 @@ static void asid_release(const struct cap *pml4_cap)
 	e->pml4 = 0;
 	e->generation++;
 	asids_used--;
-	if ((read_cr3() & PTE_ADDR_MASK) == pagetable_phys(pml4_cap->obj))
-		write_cr3(vspace_kernel_root());
 }
 
 void vspace_init_root(uint64_t pml4)
@@ -249,8 +250,10 @@ void vspace_finalise_cap(const struct cap *cap, bool final)
 		table_unmap(&c, false);
 		break;
 	case WARD_OBJ_PML4:
+		/* Final: the space goes. Not final: it may have been a thread's VSpace slot. */
 		if (final)
 			asid_release(&c);
+		platform_vspace_evict(pagetable_phys(c.obj), final);
 		break;
 	default:
 		break;

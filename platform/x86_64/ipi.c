@@ -17,6 +17,7 @@
 #include "lock.h"
 #include "paging.h"
 #include "percpu.h"
+#include "vspace.h"
 #include "x86_regs.h"
 
 #define SHOOTDOWN_TIMEOUT_US 5000000 /* far beyond any live CPU: a wedged target panics */
@@ -25,6 +26,7 @@ static struct {
 	uint64_t root;
 	uint64_t va;
 	bool all;
+	bool leave; /* a CPU on `root` switches to the kernel's root: the space is going */
 } request;
 
 void ipi_send(unsigned cpu_index, unsigned vector)
@@ -42,11 +44,13 @@ void ipi_send(unsigned cpu_index, unsigned vector)
  * space only (a CR3 write drops the rest, SDM Vol. 3A §4.10.4.1), so a CPU
  * on another space has nothing to drop.
  */
-static void invalidate_local(uint64_t root, uint64_t va, bool all)
+static void invalidate_local(uint64_t root, uint64_t va, bool all, bool leave)
 {
 	if (root != TLB_KERNEL_SPACE && (read_cr3() & PTE_ADDR_MASK) != root)
 		return;
-	if (!all) {
+	if (leave) {
+		write_cr3(vspace_kernel_root()); /* drops every non-global translation too */
+	} else if (!all) {
 		invlpg(va);
 	} else if (root != TLB_KERNEL_SPACE) {
 		write_cr3(read_cr3());
@@ -63,7 +67,7 @@ void ipi_poll(void)
 
 	if (!__atomic_load_n(&me->tlb_flush_pending, __ATOMIC_ACQUIRE))
 		return;
-	invalidate_local(request.root, request.va, request.all);
+	invalidate_local(request.root, request.va, request.all, request.leave);
 	__atomic_store_n(&me->tlb_flush_pending, false, __ATOMIC_RELEASE);
 }
 
@@ -92,8 +96,8 @@ static void wait_for_acks(uint64_t waiting)
 }
 
 /* noipa, as the lock (lock.c): the caller's page-table writes must stay before it. */
-__attribute__((noipa)) void tlb_shootdown(uint64_t cpu_mask, uint64_t vspace_root_phys, uint64_t va,
-                                          bool all)
+static __attribute__((noipa)) void shootdown(uint64_t cpu_mask, uint64_t vspace_root_phys,
+                                             uint64_t va, bool all, bool leave)
 {
 	struct cpu *me = this_cpu();
 	uint64_t waiting = 0;
@@ -103,6 +107,7 @@ __attribute__((noipa)) void tlb_shootdown(uint64_t cpu_mask, uint64_t vspace_roo
 	request.root = vspace_root_phys;
 	request.va = va;
 	request.all = all;
+	request.leave = leave;
 	for (unsigned i = 0; i < WARD_MAX_CPUS; i++) {
 		struct cpu *c = &cpus[i];
 		if (c == me || !(cpu_mask & (1ULL << i)) ||
@@ -112,6 +117,16 @@ __attribute__((noipa)) void tlb_shootdown(uint64_t cpu_mask, uint64_t vspace_roo
 		ipi_send(i, VEC_IPI_TLB_SHOOTDOWN); /* UC write: not passed by the stores above */
 		waiting |= 1ULL << i;
 	}
-	invalidate_local(vspace_root_phys, va, all);
+	invalidate_local(vspace_root_phys, va, all, leave);
 	wait_for_acks(waiting);
+}
+
+void tlb_shootdown(uint64_t cpu_mask, uint64_t vspace_root_phys, uint64_t va, bool all)
+{
+	shootdown(cpu_mask, vspace_root_phys, va, all, false);
+}
+
+void tlb_leave_vspace(uint64_t cpu_mask, uint64_t vspace_root_phys)
+{
+	shootdown(cpu_mask, vspace_root_phys, 0, true, true);
 }

@@ -39,4 +39,12 @@ void ipi_poll(void);
  */
 void tlb_shootdown(uint64_t cpu_mask, uint64_t vspace_root_phys, uint64_t va, bool all);
 
+/*
+ * As tlb_shootdown() of the whole space, and every CPU in the mask (and
+ * this one) that has `vspace_root_phys` in CR3 switches to the kernel's
+ * root: the address space is about to be destroyed or is no longer its
+ * thread's. Returns once all have done so.
+ */
+void tlb_leave_vspace(uint64_t cpu_mask, uint64_t vspace_root_phys);
+
 #endif

@@ -13,11 +13,30 @@
 _Static_assert(VEC_DEVICE_FIRST > VEC_LAPIC_TIMER && VEC_DEVICE_LAST < VEC_IPI_FIRST,
                "device vectors overlap the timer or the IPIs");
 
+/*
+ * Free vectors wait in a FIFO: allocation takes the one freed longest ago.
+ * A vector's old device may still send it after its handler cap went (the
+ * kernel cannot quiesce devices: docs/kernel.md §5), so the longer before
+ * it is handed out again, the less likely a stray interrupt reaches a new
+ * owner. Never-used vectors start in the queue in ascending order.
+ */
+static uint8_t free_queue[DEVICE_VECTORS]; /* vector - VEC_DEVICE_FIRST, oldest at head */
+static unsigned free_head, free_count;
 static uint64_t vectors_used[(DEVICE_VECTORS + 63) / 64];
+static bool queue_ready;
 
 static bool is_device_vector(unsigned vector)
 {
 	return vector >= VEC_DEVICE_FIRST && vector <= VEC_DEVICE_LAST;
+}
+
+static void queue_init(void)
+{
+	for (unsigned i = 0; i < DEVICE_VECTORS; i++)
+		free_queue[i] = (uint8_t)i;
+	free_head = 0;
+	free_count = DEVICE_VECTORS;
+	queue_ready = true;
 }
 
 enum ward_error msi_compose(unsigned vector, unsigned dest_apic_id, uint64_t *address,
@@ -34,15 +53,16 @@ enum ward_error msi_compose(unsigned vector, unsigned dest_apic_id, uint64_t *ad
 
 enum ward_error msi_vector_alloc(unsigned *vector)
 {
-	for (unsigned i = 0; i < DEVICE_VECTORS; i++) {
-		uint64_t bit = 1ULL << (i % 64);
-		if (vectors_used[i / 64] & bit)
-			continue;
-		vectors_used[i / 64] |= bit;
-		*vector = VEC_DEVICE_FIRST + i;
-		return WARD_OK;
-	}
-	return WARD_ERR_NOT_ENOUGH_MEMORY;
+	if (!queue_ready)
+		queue_init();
+	if (free_count == 0)
+		return WARD_ERR_NOT_ENOUGH_MEMORY;
+	unsigned i = free_queue[free_head];
+	free_head = (free_head + 1) % DEVICE_VECTORS;
+	free_count--;
+	vectors_used[i / 64] |= 1ULL << (i % 64);
+	*vector = VEC_DEVICE_FIRST + i;
+	return WARD_OK;
 }
 
 enum ward_error msi_vector_free(unsigned vector)
@@ -51,8 +71,10 @@ enum ward_error msi_vector_free(unsigned vector)
 		return WARD_ERR_INVALID_ARGUMENT;
 	unsigned i = vector - VEC_DEVICE_FIRST;
 	uint64_t bit = 1ULL << (i % 64);
-	if (!(vectors_used[i / 64] & bit))
+	if (!queue_ready || !(vectors_used[i / 64] & bit))
 		return WARD_ERR_INVALID_ARGUMENT;
 	vectors_used[i / 64] &= ~bit;
+	free_queue[(free_head + free_count) % DEVICE_VECTORS] = (uint8_t)i;
+	free_count++;
 	return WARD_OK;
 }

@@ -40,6 +40,37 @@ void platform_stall_cpu(unsigned cpu)
 		tlb_shootdown(1ULL << cpu, TLB_KERNEL_SPACE, 0, true);
 }
 
+void platform_forget_thread(unsigned cpu, const struct tcb *t)
+{
+	struct cpu *c = &cpus[cpu];
+
+	if (cpu != platform_cpu_index() && c->local.current == t)
+		c->local.current = NULL;
+}
+
+/*
+ * A CPU in user mode runs on c->user_root; one waiting for the lock after
+ * a trap still does. It must leave when the space is destroyed, or when
+ * its thread lost the VSpace cap it runs on (so that the cap's deletion
+ * means what it says, even while the PML4 lives on through other caps).
+ */
+void platform_vspace_evict(uint64_t root, bool destroyed)
+{
+	uint64_t mask = 0;
+
+	for (unsigned i = 0; i < WARD_MAX_CPUS; i++) {
+		struct tcb *t = sched_cpus[i].current;
+		if (!cpus[i].online || cpus[i].user_root != root)
+			continue;
+		if (!destroyed && t != NULL && tcb_vspace_phys(t, PHYS_MAP_BASE) == root)
+			continue;
+		cpus[i].user_root = vspace_kernel_root();
+		mask |= 1ULL << i;
+	}
+	if (mask != 0 || (destroyed && (read_cr3() & PTE_ADDR_MASK) == root))
+		tlb_leave_vspace(mask & ~(1ULL << platform_cpu_index()), root);
+}
+
 void platform_reschedule_cpu(unsigned cpu)
 {
 	if (cpu != platform_cpu_index())
@@ -111,6 +142,7 @@ void platform_enter_user(struct tcb *t)
 		root = vspace_kernel_root(); /* its VSpace is gone: it will fault at once */
 	if (read_cr3() != root)
 		write_cr3(root);
+	c->user_root = root;
 	wrmsr(MSR_FS_BASE, t->ctx.fs_base);
 	fpu_switch(c, t);
 	kernel_lock_release();
@@ -124,6 +156,7 @@ static __attribute__((noreturn)) void idle_loop(void)
 	/* Leave the last thread's VSpace: it may be deleted and reused meanwhile. */
 	if (read_cr3() != vspace_kernel_root())
 		write_cr3(vspace_kernel_root());
+	this_cpu()->user_root = vspace_kernel_root();
 	kernel_lock_release();
 	for (;;)
 		__asm__ volatile("sti; hlt; cli");

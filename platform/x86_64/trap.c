@@ -135,25 +135,32 @@ static void handle_interrupt(uint64_t vector, bool locked)
 __attribute__((noreturn)) void trap_from_user(struct user_context *c);
 __attribute__((noreturn)) void syscall_from_user(struct user_context *c);
 
+/*
+ * `c` is the frame in the TCB of the thread that was running. Its vector is
+ * read before the lock: another CPU may destroy that thread while this one
+ * waits (tcb_finalise), and then sched_current() is NULL and `c` is
+ * memory that may already be something else.
+ */
 void trap_from_user(struct user_context *c)
 {
+	uint64_t vector = c->vector;
 	struct tcb *t;
 
 	kernel_lock_acquire();
 	t = sched_current();
-	if (c->vector == VEC_NMI) {
+	if (vector == VEC_NMI) {
 		kprintf("NMI on CPU %u ignored", platform_cpu_index());
-	} else if (c->vector < VEC_FIRST_IRQ && t->state != THREAD_RUNNABLE) {
+	} else if (vector < VEC_FIRST_IRQ && (t == NULL || t->state != THREAD_RUNNABLE)) {
 		/* Suspended while trapping in: the instruction faults again on resume. */
-	} else if (c->vector < VEC_FIRST_IRQ) {
+	} else if (vector < VEC_FIRST_IRQ) {
 		console_line_flush(&t->out);
-		t->fault = fault_kind(c->vector);
-		t->fault_data[0] = c->vector == VEC_PAGE_FAULT ? read_cr2() : 0;
+		t->fault = fault_kind(vector);
+		t->fault_data[0] = vector == VEC_PAGE_FAULT ? read_cr2() : 0;
 		t->fault_data[1] = c->error_code;
-		t->fault_data[2] = c->vector;
+		t->fault_data[2] = vector;
 		fault_deliver(t);
 	} else {
-		handle_interrupt(c->vector, true);
+		handle_interrupt(vector, true);
 	}
 	sched_exit_kernel();
 }
@@ -186,7 +193,9 @@ void syscall_from_user(struct user_context *c)
 
 	kernel_lock_acquire();
 	t = this_cpu()->local.current; /* the thread whose registers `c` holds */
-	fastpath_try(t, (int64_t)c->rax);
-	syscall_dispatch(t, (int64_t)c->rax);
+	if (t != NULL) {               /* NULL: destroyed meanwhile (tcb_finalise) */
+		fastpath_try(t, (int64_t)c->rax);
+		syscall_dispatch(t, (int64_t)c->rax);
+	}
 	sched_exit_kernel();
 }

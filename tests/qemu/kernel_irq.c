@@ -194,8 +194,11 @@ static void test_msi_errors(void)
 	           "IRQHandler_Ack with nothing delivered yet: WARD_OK");
 	ok = wt_delete(h2) == WARD_OK &&
 	     ward_irq_control_get_msi(IRQCTL, CNODE, h2, 64, &x, &addr, &data) == WARD_OK;
-	tap_ok(ok && x == vec2,
-	       "deleting a handler frees its vector: the next GetMSI hands it out again");
+	/* Least recently freed first: a stray MSI from h2's device reaches nobody new soon. */
+	tap_ok(ok && x != vec2 && x != vec,
+	       "deleting a handler frees its vector to the back of the queue: the next GetMSI "
+	       "hands out another (0x%llx after 0x%llx was freed)",
+	       (unsigned long long)x, (unsigned long long)vec2);
 	wt_delete(h);
 	wt_delete(h2);
 }

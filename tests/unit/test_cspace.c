@@ -28,6 +28,18 @@ void finalise_cap(const struct cap *cap, bool final)
 		finalised[cap->type]++;
 }
 
+/* Badges whose queued sends were cancelled, in order. */
+static uint64_t cancelled[8];
+static unsigned cancels;
+
+void endpoint_cancel_badged_sends(struct endpoint *ep, uint64_t badge)
+{
+	(void)ep;
+	if (cancels < 8)
+		cancelled[cancels] = badge;
+	cancels++;
+}
+
 static struct cte *new_cnode(unsigned radix)
 {
 	size_t bytes = (size_t)1 << (radix + WARD_CNODE_SLOT_SIZE_BITS);
@@ -51,6 +63,7 @@ static int reset(void **state)
 	(void)state;
 	memset(finalised, 0, sizeof(finalised));
 	finals_seen = 0;
+	cancels = 0;
 	return 0;
 }
 
@@ -247,6 +260,38 @@ static void cnode_holding_its_own_cap_is_not_final_through_others(void **state)
 	free(c);
 }
 
+/*
+ * Deleting or revoking a badge's original cancels the sends queued under
+ * that badge; deleting a copy, or an unbadged original, does not; deleting
+ * the endpoint's final cap cancels everything through finalisation instead.
+ */
+static void badged_original_deletion_and_revoke_cancel_queued_sends(void **state)
+{
+	(void)state;
+	struct cte s[8] = {0};
+
+	cspace_insert(NULL, &s[0], ep_cap(0x4000, 0), MDB_REVOCABLE | MDB_FIRST_BADGED);
+	cspace_insert(&s[0], &s[1], ep_cap(0x4000, 7), MDB_REVOCABLE | MDB_FIRST_BADGED);
+	cspace_insert(&s[1], &s[2], ep_cap(0x4000, 7), 0);
+	cspace_insert(&s[2], &s[3], ep_cap(0x4000, 9), MDB_REVOCABLE | MDB_FIRST_BADGED);
+	cspace_insert(&s[3], &s[4], ep_cap(0x4000, 9), 0);
+	cspace_delete(&s[4]); /* a copy */
+	assert_int_equal(cancels, 0);
+	cspace_revoke(&s[1]);
+	assert_int_equal(cancels, 1);
+	assert_true(cancelled[0] == 7);
+	assert_true(cap_is_null(&s[2].cap) && !cap_is_null(&s[1].cap));
+	cspace_delete(&s[3]);
+	assert_int_equal(cancels, 2);
+	assert_true(cancelled[1] == 9);
+	cspace_delete(&s[1]);
+	assert_int_equal(cancels, 3);
+	assert_true(cancelled[2] == 7);
+	cspace_delete(&s[0]); /* the last cap: finalisation cancels everything */
+	assert_int_equal(cancels, 3);
+	assert_int_equal(finalised[WARD_OBJ_ENDPOINT], 1);
+}
+
 #define T(f) cmocka_unit_test_setup(f, reset)
 
 int main(void)
@@ -256,6 +301,7 @@ int main(void)
 	        T(two_level_lookup),
 	        T(copies_follow_their_source_and_revoke_takes_them),
 	        T(badged_original_is_parent_of_its_badge_only),
+	        T(badged_original_deletion_and_revoke_cancel_queued_sends),
 	        T(untyped_revoke_deletes_objects_inside_its_region),
 	        T(move_keeps_derivation),
 	        T(derive_rules),

@@ -76,6 +76,35 @@ static void vector_allocator_hands_out_each_device_vector_once(void **state)
 }
 
 /*
+ * A freed vector goes to the back of the queue: every other free vector is
+ * handed out before it again (least recently freed first).
+ */
+static void vector_allocator_reuses_least_recently_freed(void **state)
+{
+	unsigned v, first, again;
+
+	(void)state;
+	assert_int_equal(msi_vector_alloc(&first), WARD_OK);
+	assert_int_equal(msi_vector_free(first), WARD_OK);
+	for (unsigned n = 1; n < 0xdf - 0x30 + 1; n++) {
+		assert_int_equal(msi_vector_alloc(&v), WARD_OK);
+		assert_int_not_equal(v, first);
+	}
+	assert_int_equal(msi_vector_alloc(&again), WARD_OK);
+	assert_int_equal(again, first);
+	assert_int_equal(msi_vector_alloc(&v), WARD_ERR_NOT_ENOUGH_MEMORY);
+	/* Freed in the order 0x50, 0x40: handed out in that order. */
+	assert_int_equal(msi_vector_free(0x50), WARD_OK);
+	assert_int_equal(msi_vector_free(0x40), WARD_OK);
+	assert_int_equal(msi_vector_alloc(&v), WARD_OK);
+	assert_int_equal(v, 0x50);
+	assert_int_equal(msi_vector_alloc(&v), WARD_OK);
+	assert_int_equal(v, 0x40);
+	for (unsigned f = VEC_DEVICE_FIRST; f <= VEC_DEVICE_LAST; f++)
+		assert_int_equal(msi_vector_free(f), WARD_OK);
+}
+
+/*
  * SDM Vol. 3A §8.4.4.1 broadcasts INIT as 000C4500H and SIPI as 000C46XXH;
  * without the all-excluding-self shorthand (bits 19:18) and with the
  * destination in ICR bits 63:56 (§10.6.1), these are Ward's per-CPU IPIs.
@@ -112,6 +141,7 @@ int main(void)
 	        cmocka_unit_test(msi_matches_the_sdm_layout),
 	        cmocka_unit_test(msi_refuses_bad_arguments),
 	        cmocka_unit_test(vector_allocator_hands_out_each_device_vector_once),
+	        cmocka_unit_test(vector_allocator_reuses_least_recently_freed),
 	        cmocka_unit_test(icr_matches_the_sdm_examples),
 	        cmocka_unit_test(ioapic_entry_matches_the_datasheet),
 	};

@@ -17,6 +17,13 @@ void finalise_cap(const struct cap *cap, bool final);
 void cnode_schedule_destroy(struct cte *cnode, unsigned radix);
 
 void endpoint_finalise(struct endpoint *ep);
+
+/*
+ * The badged original of `badge` on `ep` was deleted or revoked: every
+ * send queued under that badge fails with WARD_ERR_BADGE_REVOKED, so the
+ * badge can be given to someone else without its old holders' messages.
+ */
+void endpoint_cancel_badged_sends(struct endpoint *ep, uint64_t badge);
 void notification_finalise(struct notification *n);
 void reply_finalise(struct reply *r);
 

@@ -34,6 +34,22 @@ void platform_reschedule_cpu(unsigned cpu);
  */
 void platform_stall_cpu(unsigned cpu);
 
+/*
+ * CPU `cpu`, stalled (platform_stall_cpu) while `t` is destroyed, forgets
+ * `t` as the thread whose registers its trap frame holds: once the lock is
+ * released the TCB's memory may be retyped before that CPU gets the lock.
+ */
+void platform_forget_thread(unsigned cpu, const struct tcb *t);
+
+/*
+ * Gets every CPU that must leave the address space whose PML4 is at
+ * physical address `root` off it: all CPUs on it if `destroyed`, else
+ * those whose thread no longer holds that PML4 as its VSpace. Returns once
+ * each has switched CR3 to the kernel's root, which also drops every
+ * translation of that space it cached. The caller holds the kernel lock.
+ */
+void platform_vspace_evict(uint64_t root, bool destroyed);
+
 /* Moves t back onto its system-call instruction, to make the call again on resume. */
 void platform_syscall_restart(struct tcb *t);
 

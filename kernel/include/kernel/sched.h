@@ -23,6 +23,12 @@ void sched_wake(struct tcb *t);
 /* Takes `t` off its run queue (it blocked or stopped). */
 void sched_remove(struct tcb *t);
 
+/*
+ * CPU `cpu` (not this one), stalled while `t` is destroyed, no longer runs
+ * it: it chooses again when it gets the lock, without touching `t`.
+ */
+void sched_forget(unsigned cpu, struct tcb *t);
+
 /* The current thread goes to the back of its priority's queue. */
 void sched_yield(void);
 

@@ -65,10 +65,12 @@ struct tcb {
 _Static_assert(sizeof(struct tcb) <= (1 << WARD_TCB_SIZE_BITS), "TCB size");
 
 /*
- * The physical address of t's VSpace root, 0 if it has none. The PML4 cap
- * in the TCB's own slot keeps that PML4 alive (an object goes only with its
- * last cap, and its untyped cannot be retyped while the cap exists), so no
- * ASID check is needed here.
+ * The physical address of t's VSpace root, 0 if it has none. The slot
+ * holds a copy that Delete or Revoke may remove at any time; while it is
+ * there, the PML4 lives (an object goes only with its last cap), so no
+ * ASID check is needed. When it goes, every CPU running t leaves the space
+ * (platform_vspace_evict) and t enters user mode next on the kernel's
+ * root, where it faults at once.
  */
 static inline uint64_t tcb_vspace_phys(const struct tcb *t, uint64_t phys_map_base)
 {

@@ -80,6 +80,7 @@ static const char *const err_names[] = {
         "WARD_ERR_INSUFFICIENT_RIGHTS",
         "WARD_ERR_CANCELLED",
         "WARD_ERR_UNKNOWN_SYSCALL",
+        "WARD_ERR_BADGE_REVOKED",
 };
 
 const char *wt_err_name(uint64_t err)
