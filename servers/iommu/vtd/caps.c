@@ -184,3 +184,28 @@ const char *vtd_unit_state_name(enum vtd_unit_state s)
 	}
 	return "?";
 }
+
+size_t vtd_unit_describe(const struct vtd_unit *u, char *buf, size_t len)
+{
+	int n;
+
+	if (len == 0)
+		return 0;
+	n = snprintf(buf, len,
+	             "%s%s%s at %#llx%s gsts %#x qi %llu waits %llu errors %llu timeouts "
+	             "%llu recovered%s faults %llu overflows %llu",
+	             vtd_unit_state_name(u->state),
+	             u->state == VTD_UNIT_REFUSED || u->state == VTD_UNIT_FAILED ? ": " : "",
+	             u->state == VTD_UNIT_REFUSED || u->state == VTD_UNIT_FAILED
+	                     ? vtd_strerror(u->refused)
+	                     : "",
+	             (unsigned long long)u->phys, u->took_over ? " taken over" : "",
+	             (unsigned)u->gsts_found, (unsigned long long)u->qi_stats.submits,
+	             (unsigned long long)u->qi_stats.errors,
+	             (unsigned long long)u->qi_stats.timeouts,
+	             (unsigned long long)u->qi_stats.recovered, u->iq_wedged ? " wedged" : "",
+	             (unsigned long long)u->faults, (unsigned long long)u->fault_overflows);
+	if (n < 0)
+		return 0;
+	return (size_t)n < len ? (size_t)n : len - 1;
+}

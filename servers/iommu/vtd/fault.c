@@ -17,10 +17,6 @@
 
 #include "vtd_hw.h"
 
-/* Reasons 0x20-0x2f are interrupt-remapping faults (Appendix A). */
-#define VTD_FR_IR_FIRST 0x20
-#define VTD_FR_IR_LAST  0x2f
-
 const char *vtd_fault_reason_name(unsigned fr)
 {
 	static const char *const names[] = {

@@ -190,7 +190,7 @@ enum vtd_status vtd_qi_submit(struct vtd_unit *u, const struct vtd_desc *d, size
 
 	if (u == NULL || (n != 0 && d == NULL))
 		return VTD_E_ARG;
-	if (u->iq_entries == 0)
+	if (u->iq_entries == 0 || u->state == VTD_UNIT_FAILED)
 		return VTD_E_STATE;
 	if (n > VTD_QI_MAX_BATCH)
 		return VTD_E_QUEUE_FULL;

@@ -265,6 +265,15 @@ enum vtd_status vtd_unit_enable(struct vtd_unit *u);
 /* "probed", "refused", ... */
 const char *vtd_unit_state_name(enum vtd_unit_state s);
 
+/*
+ * One line for `dump`: state (and why, if refused or failed), register
+ * base, whether firmware's state was taken over and GSTS as found,
+ * queue counters (submissions, errors, time-outs, recoveries, wedged),
+ * faults drained and overflows. Returns the length written (truncated to
+ * len - 1).
+ */
+size_t vtd_unit_describe(const struct vtd_unit *u, char *buf, size_t len);
+
 /* ---- Context entries: which domain a device's DMA goes through ------------ */
 
 /* The most invalidation descriptors one context change needs. */

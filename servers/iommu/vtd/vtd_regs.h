@@ -546,6 +546,8 @@ enum vtd_fault_reason {
 	VTD_FR_IR_COMPAT = 0x25,       /* compatibility-format interrupt blocked */
 	VTD_FR_IR_SID = 0x26,          /* interrupt source-ID validation failed */
 };
+#define VTD_FR_IR_FIRST 0x20 /* 0x20-0x2f: interrupt-remapping faults */
+#define VTD_FR_IR_LAST  0x2f
 
 /* The Appendix A name of reason `fr` ("unknown fault reason" for others). */
 const char *vtd_fault_reason_name(unsigned fr);

@@ -190,6 +190,8 @@ int main(void)
 	               *(volatile uint32_t *)(unit.regs + VTD_REG_FEDATA) ==
 	                       (si->irqs[w->irq].msi_data & VTD_FEDATA_MASK),
 	       "fault event interrupt programmed from the granted MSI and unmasked");
+	vtd_unit_describe(&unit, caps, sizeof(caps));
+	tap_diag("%s", caps);
 	st = bring_up(&again, w);
 	tap_ok(st == VTD_OK && again.took_over && again.translating,
 	       "a unit left translating with QI on is taken over without turning translation off "

@@ -107,6 +107,7 @@ static void test_gsts_never_answers(void **state)
 	assert_int_equal(unit.state, VTD_UNIT_FAILED);
 	assert_true(fake_clock_reads < 2 * VTD_TIMEOUT_STATUS_NS / 1000);
 	assert_int_equal(vtd_unit_enable(&unit), VTD_E_STATE);
+	assert_int_equal(vtd_qi_submit(&unit, NULL, 0), VTD_E_STATE);
 }
 
 static void test_takeover(void **state)
@@ -190,6 +191,7 @@ static void test_queue_error_recovered(void **state)
 {
 	struct vtd_desc d = vtd_desc_iotlb_global(0);
 	unsigned iotlb;
+	char line[160];
 
 	(void)state;
 	bring_up(QEMU_CAP_39);
@@ -203,6 +205,9 @@ static void test_queue_error_recovered(void **state)
 	assert_int_equal(unit.qi_stats.recovered, 1);
 	assert_int_equal(vtd_qi_submit(&unit, &d, 1), VTD_OK);
 	assert_int_equal(fake_count(VTD_DESC_IOTLB), iotlb + 1);
+	vtd_unit_describe(&unit, line, sizeof(line));
+	assert_string_equal(line, "enabled at 0xfed90000 gsts 0 qi 4 waits 1 errors 0 timeouts "
+	                          "1 recovered faults 0 overflows 0");
 }
 
 static void test_injected_timeout(void **state)
