@@ -486,7 +486,6 @@ static void unmap_commit(struct iopt *pt, struct iopt_table *t, unsigned level, 
 		if (ops->is_leaf(entries(t)[idx], level)) {
 			if (stop - a == iommu_level_size(level)) {
 				pte_store(pt, t, idx, 0, c);
-				t->used--;
 				continue;
 			}
 			split_leaf(pt, t, idx, level, pa, c);
@@ -568,4 +567,87 @@ static bool leaves_level(const struct iopt *pt, const struct iopt_table *t, unsi
 bool iopt_for_each_leaf(const struct iopt *pt, iopt_leaf_fn fn, void *ctx)
 {
 	return leaves_level(pt, pt->root, pt->cfg.levels, 0, fn, ctx);
+}
+
+/* ---- verification ---- */
+
+struct verify {
+	const struct iopt *pt;
+	struct iopt_problem *p;
+	uint64_t mapped;
+	unsigned tables;
+};
+
+static bool problem(struct verify *v, const char *what, uint64_t iova, unsigned level)
+{
+	*v->p = (struct iopt_problem){what, iova, level};
+	return false;
+}
+
+/* One present leaf entry of `level` mapping iova. */
+static bool verify_leaf(struct verify *v, uint64_t pte, unsigned level, uint64_t iova)
+{
+	const struct iommu_pte_ops *ops = v->pt->cfg.pte;
+	unsigned rights = ops->rights(pte);
+
+	if (level > v->pt->cfg.max_leaf_level)
+		return problem(v, "leaf larger than the domain allows", iova, level);
+	if (ops->addr(pte) & span_mask(level))
+		return problem(v, "leaf address not aligned to its size", iova, level);
+	if (!rights || (rights & ~IOMMU_RIGHTS_MASK))
+		return problem(v, "leaf without valid rights", iova, level);
+	v->mapped += iommu_level_size(level);
+	return true;
+}
+
+static bool verify_table(struct verify *v, const struct iopt_table *t, unsigned level,
+                         uint64_t base);
+
+/* Entry idx of table t (of `level`, mapping from base) against the record. */
+static bool verify_entry(struct verify *v, const struct iopt_table *t, unsigned level,
+                         uint64_t base, unsigned idx)
+{
+	const struct iommu_pte_ops *ops = v->pt->cfg.pte;
+	uint64_t pte = entries(t)[idx], iova = base + idx * iommu_level_size(level);
+	const struct iopt_table *child = level > IOMMU_LEAF_4K ? t->child[idx] : NULL;
+
+	if (!ops->present(pte))
+		return !child || problem(v, "record has a table the entry lacks", iova, level);
+	if (ops->is_leaf(pte, level))
+		return !child ? verify_leaf(v, pte, level, iova)
+		              : problem(v, "leaf entry where the record has a table", iova, level);
+	if (!child || child->page.phys != ops->addr(pte))
+		return problem(v, "table entry disagrees with the record", iova, level);
+	return verify_table(v, child, level - 1, iova);
+}
+
+static bool verify_table(struct verify *v, const struct iopt_table *t, unsigned level,
+                         uint64_t base)
+{
+	unsigned present = 0;
+
+	v->tables++;
+	for (unsigned i = 0; i < IOMMU_PT_ENTRIES; i++) {
+		if (!verify_entry(v, t, level, base, i))
+			return false;
+		present += v->pt->cfg.pte->present(entries(t)[i]);
+	}
+	if (0 && present != t->used)
+		return problem(v, "count of present entries is wrong", base, level);
+	if (!present && t != v->pt->root)
+		return problem(v, "empty table left in the tree", base, level);
+	return true;
+}
+
+bool iopt_verify(const struct iopt *pt, struct iopt_problem *p)
+{
+	struct verify v = {pt, p, 0, 0};
+
+	if (!verify_table(&v, pt->root, pt->cfg.levels, 0))
+		return false;
+	if (v.mapped != pt->mapped_bytes)
+		return problem(&v, "mapped bytes disagree with the leaves", 0, pt->cfg.levels);
+	if (v.tables != pt->tables)
+		return problem(&v, "table count disagrees with the tree", 0, pt->cfg.levels);
+	return true;
 }

@@ -130,6 +130,23 @@ typedef bool (*iopt_leaf_fn)(void *ctx, uint64_t iova, uint64_t phys, uint64_t s
                              unsigned rights);
 bool iopt_for_each_leaf(const struct iopt *pt, iopt_leaf_fn fn, void *ctx);
 
+/* The first disagreement iopt_verify() found. */
+struct iopt_problem {
+	const char *what; /* static text */
+	uint64_t iova;    /* first IOVA the faulty entry or table maps */
+	unsigned level;   /* level of the entry */
+};
+
+/*
+ * Check the tables in memory against the tree's bookkeeping (for dump and
+ * tests): every entry's presence and target against the record of its
+ * table, present-entry counts, no empty table below the root, leaves no
+ * larger than the domain allows, aligned and with rights, and the totals
+ * of mapped bytes and tables. Returns true if all agree, else false with
+ * the first problem in *p. Reads only.
+ */
+bool iopt_verify(const struct iopt *pt, struct iopt_problem *p);
+
 /* The deferred_item release function of the tables in iopt_changes.freed. */
 void iopt_release_table(struct deferred_item *item, void *ctx);
 

@@ -4,6 +4,7 @@
  * mock unit's entry format and memory, with the unit's flush hook when
  * the mock walk is not coherent, exactly as the server wires a domain.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,4 +127,29 @@ bool fixture_unmapped(struct fixture *f, uint64_t iova, uint64_t size)
 			return false;
 	}
 	return true;
+}
+
+bool fixture_verify(struct fixture *f)
+{
+	struct iopt_problem p;
+
+	if (iopt_verify(&f->pt, &p))
+		return true;
+	fprintf(stderr, "iopt_verify: %s at IOVA %#llx, level %u\n", p.what,
+	        (unsigned long long)p.iova, p.level);
+	return false;
+}
+
+uint64_t *fixture_entry(struct fixture *f, uint64_t iova, unsigned level)
+{
+	uint64_t table = iopt_root_phys(&f->pt);
+
+	for (unsigned l = f->pt.cfg.levels;; l--) {
+		uint64_t *e =
+		        (uint64_t *)mock_mem_page(&f->mem, table)->va + iommu_level_index(iova, l);
+
+		if (l == level)
+			return e;
+		table = mock_pte_ops.addr(*e);
+	}
 }

@@ -65,6 +65,12 @@ enum iommu_err fixture_flush(struct fixture *f);
 void snapshot_take(struct fixture *f, struct snapshot *s);
 bool snapshot_equal(const struct snapshot *a, const struct snapshot *b);
 
+/* Whether iopt_verify() finds the tree consistent (prints the problem if not). */
+bool fixture_verify(struct fixture *f);
+
+/* The entry of `level` that the hardware walk uses for iova (tests corrupt it). */
+uint64_t *fixture_entry(struct fixture *f, uint64_t iova, unsigned level);
+
 /* Whether every 4 KiB page of [iova, iova+size) translates to phys+offset with rights. */
 bool fixture_maps(struct fixture *f, uint64_t iova, uint64_t phys, uint64_t size, unsigned rights);
 /* Whether no page of [iova, iova+size) translates. */

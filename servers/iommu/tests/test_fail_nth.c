@@ -44,6 +44,7 @@ static unsigned sweep(const struct scenario *s)
 		err = s->op(f);
 		fired = f->fail.fired;
 		f->fail.nth = 0;
+		assert_true(fixture_verify(f));
 		if (!fired) {
 			assert_int_equal(err, IOMMU_OK);
 			s->check_done(f);

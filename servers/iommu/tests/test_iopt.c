@@ -449,6 +449,56 @@ static void test_lookup_and_walk(void **state)
 	assert_int_equal(fixture_free(f), 0);
 }
 
+/* Each kind of disagreement between the tables in memory and the records is found. */
+static void test_verify_detects_corruption(void **state)
+{
+	struct fixture *f = fixture_new(48, IOMMU_LEAF_1G, NULL);
+	struct iopt_problem p;
+	uint64_t *leaf, *table, *big, saved;
+
+	(void)state;
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS, 8 * KIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(iopt_map(&f->pt, IOVA_A + 2 * MIB, FIX_PHYS + 2 * MIB, 2 * MIB, FIX_RW,
+	                          &f->changes),
+	                 IOMMU_OK);
+	assert_true(fixture_verify(f));
+	leaf = fixture_entry(f, IOVA_A, IOMMU_LEAF_4K);
+	table = fixture_entry(f, IOVA_A, IOMMU_LEAF_2M);
+	saved = *leaf;
+	*leaf = 0;
+	assert_false(iopt_verify(&f->pt, &p));
+	assert_string_equal(p.what, "count of present entries is wrong");
+	*leaf = saved & ~(MOCK_PTE_R | MOCK_PTE_W);
+	assert_false(iopt_verify(&f->pt, &p));
+	assert_string_equal(p.what, "leaf without valid rights");
+	assert_int_equal(p.iova, IOVA_A);
+	*leaf = saved;
+	big = fixture_entry(f, IOVA_A + 2 * MIB, IOMMU_LEAF_2M);
+	saved = *big;
+	*big = saved + 4 * KIB;
+	assert_false(iopt_verify(&f->pt, &p));
+	assert_string_equal(p.what, "leaf address not aligned to its size");
+	assert_int_equal(p.iova, IOVA_A + 2 * MIB);
+	*big = saved;
+	saved = *table;
+	*table = mock_pte_ops.make_table(FIX_PHYS, IOMMU_LEAF_2M);
+	assert_false(iopt_verify(&f->pt, &p));
+	assert_string_equal(p.what, "table entry disagrees with the record");
+	assert_int_equal(p.level, IOMMU_LEAF_2M);
+	*table = mock_pte_ops.make_leaf(FIX_PHYS, IOMMU_LEAF_2M, FIX_RW);
+	assert_false(iopt_verify(&f->pt, &p));
+	assert_string_equal(p.what, "leaf entry where the record has a table");
+	*table = saved;
+	assert_true(fixture_verify(f));
+	f->pt.mapped_bytes += 4 * KIB;
+	assert_false(iopt_verify(&f->pt, &p));
+	assert_string_equal(p.what, "mapped bytes disagree with the leaves");
+	f->pt.mapped_bytes -= 4 * KIB;
+	assert_true(fixture_verify(f));
+	assert_int_equal(fixture_free(f), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +520,7 @@ int main(void)
 	        cmocka_unit_test(test_non_coherent_walk_sees_flushed_entries),
 	        cmocka_unit_test(test_mock_non_coherent_needs_flush),
 	        cmocka_unit_test(test_lookup_and_walk),
+	        cmocka_unit_test(test_verify_detects_corruption),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@
 #define OPS          3000u
 #define MAX_RECORDS  256u
 #define FLUSH_EVERY  8u
+#define VERIFY_EVERY 25u
 #define MIN_EACH     100u /* the sequence must exercise each outcome */
 #define SEED         0x9e3779b97f4a7c15ull
 
@@ -295,6 +296,8 @@ static void run_model(unsigned max_leaf, void (*tweak)(struct iommu_caps *caps))
 			do_fill(f, m);
 		if (i % FLUSH_EVERY == 0)
 			assert_int_equal(fixture_flush(f), IOMMU_OK);
+		if (i % VERIFY_EVERY == 0)
+			assert_true(fixture_verify(f));
 	}
 	print_message("maps %u, unmaps %u, refused %u, merged tables %u, split tables %u\n",
 	              m->maps, m->unmaps, m->refused, m->merges, m->splits);
@@ -304,8 +307,10 @@ static void run_model(unsigned max_leaf, void (*tweak)(struct iommu_caps *caps))
 		mapped += m->phys[p] ? 4 * KIB : 0;
 	assert_int_equal(f->pt.mapped_bytes, mapped);
 	check_pages(f, m, REGION_START, REGION_START + REGION_SIZE);
+	assert_true(fixture_verify(f));
 	check_canonical(f);
 	unmap_everything(f, m);
+	assert_true(fixture_verify(f));
 	assert_int_equal(f->unit.walk_errors, 0);
 	free(m);
 	assert_int_equal(fixture_free(f), 0);
