@@ -24,8 +24,10 @@ struct iopt_table {
 	struct deferred_item item; /* first: the freed list links tables through it */
 	struct iommu_page page;
 	const struct iommu_mem_ops *mem;
-	unsigned used;              /* present entries */
-	bool live;                  /* reachable by the hardware: flush each store */
+	unsigned used;     /* present entries */
+	bool live;         /* reachable by the hardware: stores must be flushed */
+	unsigned dirty_lo; /* entries [dirty_lo, dirty_hi) stored, not yet flushed */
+	unsigned dirty_hi;
 	struct iopt_table *child[]; /* tables above level 1: child tables by index */
 };
 
@@ -133,14 +135,31 @@ static void flush(const struct iopt *pt, const void *va, size_t len)
 		pt->cfg.flush_entries(pt->cfg.flush_ctx, va, len);
 }
 
-/* One 64-bit store; flushed now if the hardware can reach the table. */
-static void pte_store(const struct iopt *pt, struct iopt_table *t, unsigned idx, uint64_t v,
-                      struct iopt_changes *c)
+/*
+ * One 64-bit store. In a table the hardware can reach, the entry joins the
+ * table's dirty range, which flush_dirty() writes back once per table and
+ * call rather than once per entry.
+ */
+static void pte_store(struct iopt_table *t, unsigned idx, uint64_t v, struct iopt_changes *c)
 {
 	__atomic_store_n(&entries(t)[idx], v, __ATOMIC_RELEASE);
 	c->ptes_written++;
-	if (t->live)
-		flush(pt, &entries(t)[idx], sizeof(uint64_t));
+	if (!t->live)
+		return;
+	if (t->dirty_hi == 0 || idx < t->dirty_lo)
+		t->dirty_lo = idx;
+	if (idx >= t->dirty_hi)
+		t->dirty_hi = idx + 1;
+}
+
+/* Flush the entries of t stored since its last flush. */
+static void flush_dirty(const struct iopt *pt, struct iopt_table *t)
+{
+	if (!t->dirty_hi)
+		return;
+	flush(pt, &entries(t)[t->dirty_lo], (t->dirty_hi - t->dirty_lo) * sizeof(uint64_t));
+	t->dirty_lo = 0;
+	t->dirty_hi = 0;
 }
 
 /* Make a filled table reachable: flush it whole, then point the parent at it. */
@@ -150,7 +169,7 @@ static void link_table(struct iopt *pt, struct iopt_table *parent, unsigned idx,
 	flush(pt, child->page.va, IOMMU_PAGE_SIZE);
 	child->live = true;
 	parent->child[idx] = child;
-	pte_store(pt, parent, idx, pt->cfg.pte->make_table(child->page.phys, level), c);
+	pte_store(parent, idx, pt->cfg.pte->make_table(child->page.phys, level), c);
 	pt->tables++;
 	c->tables_allocated++;
 }
@@ -355,7 +374,7 @@ static void try_merge(struct iopt *pt, struct iopt_table *t, unsigned idx, unsig
 		    ops->rights(e[i]) != rights)
 			return;
 	}
-	pte_store(pt, t, idx, ops->make_leaf(base, level, rights), c);
+	pte_store(t, idx, ops->make_leaf(base, level, rights), c);
 	unlink_table(pt, t, idx, c);
 	changes_add_inv(c, span_start, iommu_level_size(level));
 }
@@ -371,8 +390,8 @@ static void map_commit(struct iopt *pt, struct iopt_table *t, unsigned level, ui
 
 		stop = entry_stop(a, level, end);
 		if (map_leaf_fits(pt, level, a, stop, m)) {
-			pte_store(pt, t, idx,
-			          pt->cfg.pte->make_leaf(a + m->delta, level, m->rights), c);
+			pte_store(t, idx, pt->cfg.pte->make_leaf(a + m->delta, level, m->rights),
+			          c);
 			t->used++;
 		} else if (child) {
 			map_commit(pt, child, level - 1, a, stop, m, pa, c);
@@ -384,6 +403,7 @@ static void map_commit(struct iopt *pt, struct iopt_table *t, unsigned level, ui
 			t->used++;
 		}
 	}
+	flush_dirty(pt, t);
 }
 
 enum iommu_err iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t size,
@@ -468,7 +488,7 @@ static void split_leaf(struct iopt *pt, struct iopt_table *t, unsigned idx, unsi
 	struct iopt_table *child = prealloc_take(pa, level - 1);
 
 	for (unsigned i = 0; i < IOMMU_PT_ENTRIES; i++)
-		pte_store(pt, child, i, ops->make_leaf(base + i * step, level - 1, rights), c);
+		pte_store(child, i, ops->make_leaf(base + i * step, level - 1, rights), c);
 	child->used = IOMMU_PT_ENTRIES;
 	link_table(pt, t, idx, child, level, c);
 }
@@ -485,18 +505,20 @@ static void unmap_commit(struct iopt *pt, struct iopt_table *t, unsigned level, 
 		stop = entry_stop(a, level, end);
 		if (ops->is_leaf(entries(t)[idx], level)) {
 			if (stop - a == iommu_level_size(level)) {
-				pte_store(pt, t, idx, 0, c);
+				pte_store(t, idx, 0, c);
+				t->used--;
 				continue;
 			}
 			split_leaf(pt, t, idx, level, pa, c);
 		}
 		unmap_commit(pt, t->child[idx], level - 1, a, stop, pa, c);
 		if (!t->child[idx]->used) {
-			pte_store(pt, t, idx, 0, c);
+			pte_store(t, idx, 0, c);
 			t->used--;
 			unlink_table(pt, t, idx, c);
 		}
 	}
+	flush_dirty(pt, t);
 }
 
 enum iommu_err iopt_unmap(struct iopt *pt, uint64_t iova, uint64_t size, struct iopt_changes *c)
@@ -632,7 +654,7 @@ static bool verify_table(struct verify *v, const struct iopt_table *t, unsigned 
 			return false;
 		present += v->pt->cfg.pte->present(entries(t)[i]);
 	}
-	if (0 && present != t->used)
+	if (present != t->used)
 		return problem(v, "count of present entries is wrong", base, level);
 	if (!present && t != v->pt->root)
 		return problem(v, "empty table left in the tree", base, level);

@@ -401,6 +401,34 @@ static void test_non_coherent_walk_sees_flushed_entries(void **state)
 	assert_int_equal(fixture_free(f), 0);
 }
 
+/* Written entries are flushed once per table and call, not once per entry. */
+static void test_flushes_batched_per_table(void **state)
+{
+	struct fixture *f = fixture_new(48, IOMMU_LEAF_1G, non_coherent);
+
+	(void)state;
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS, 4 * KIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	f->unit.flushes = 0;
+	assert_int_equal(iopt_map(&f->pt, IOVA_A + 4 * KIB, FIX_PHYS + 4 * KIB, 4 * KIB, FIX_RW,
+	                          &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(f->unit.flushes, 1);
+	/* 512 pages into a new table: the table whole, then its parent's entry. */
+	f->unit.flushes = 0;
+	assert_int_equal(iopt_map(&f->pt, IOVA_A + 2 * MIB, FIX_PHYS + 4 * KIB, 2 * MIB, FIX_RW,
+	                          &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(f->unit.flushes, 2);
+	/* Emptying it: its entries, then the parent's entry. */
+	f->unit.flushes = 0;
+	assert_int_equal(iopt_unmap(&f->pt, IOVA_A + 2 * MIB, 2 * MIB, &f->changes), IOMMU_OK);
+	assert_int_equal(f->unit.flushes, 2);
+	assert_true(fixture_unmapped(f, IOVA_A + 2 * MIB, 2 * MIB));
+	assert_true(fixture_maps(f, IOVA_A, FIX_PHYS, 8 * KIB, FIX_RW));
+	assert_int_equal(fixture_free(f), 0);
+}
+
 /* The mock itself: without the flush hook, a non-coherent walk must not see the entries. */
 static void test_mock_non_coherent_needs_flush(void **state)
 {
@@ -518,6 +546,7 @@ int main(void)
 	        cmocka_unit_test(test_merge_after_split_to_1g),
 	        cmocka_unit_test(test_no_merge_when_not_uniform),
 	        cmocka_unit_test(test_non_coherent_walk_sees_flushed_entries),
+	        cmocka_unit_test(test_flushes_batched_per_table),
 	        cmocka_unit_test(test_mock_non_coherent_needs_flush),
 	        cmocka_unit_test(test_lookup_and_walk),
 	        cmocka_unit_test(test_verify_detects_corruption),
