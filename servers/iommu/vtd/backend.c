@@ -120,6 +120,8 @@ static enum iommu_err inv_iotlb_pages(struct iommu_unit *u, uint16_t domain_id, 
 
 	if (!c->psi || order > c->mamv)
 		return queue1(u, vtd_desc_iotlb_domain(domain_id, vtd_iotlb_drain(c)));
+	/* §6.5.2.3: the address is aligned to the 2^AM pages it names */
+	iova &= ~((VTD_PAGE_SIZE << order) - 1);
 	return queue1(u, vtd_desc_iotlb_page(domain_id, iova, order, false, vtd_iotlb_drain(c)));
 }
 
@@ -173,6 +175,11 @@ static void flush_entries(struct iommu_unit *u, const void *va, size_t len)
 {
 	vtd_entries_written(&u->vtd, va, len);
 	vtd_write_buffer_flush(&u->vtd);
+}
+
+void vtd_iopt_flush(void *unit, const void *va, size_t len)
+{
+	flush_entries(unit, va, len);
 }
 
 /* Records converted per round: bounds the stack, not the work (`max` does). */

@@ -70,7 +70,7 @@ enum vtd_status vtd_fault_irq_setup(struct vtd_unit *u, const struct ward_irq_gr
 {
 	if (u == NULL || irq == NULL)
 		return VTD_E_ARG;
-	if (u->state == VTD_UNIT_NONE || u->state == VTD_UNIT_REFUSED)
+	if (u->state != VTD_UNIT_PREPARED && u->state != VTD_UNIT_ENABLED)
 		return VTD_E_STATE;
 	vtd_write32(u, VTD_REG_FECTL, VTD_FECTL_IM);
 	vtd_write32(u, VTD_REG_FEDATA, irq->msi_data & VTD_FEDATA_MASK);

@@ -406,8 +406,10 @@ bool vtd_fault_decode(uint64_t lo, uint64_t hi, struct vtd_fault *out);
 /*
  * Programs the unit's fault event interrupt from `irq` (the MSI address
  * and data the root task granted with the unit's IRQHandler) and unmasks
- * it (FEDATA, FEADDR, FEUADDR, then FECTL.IM clear). Any state but
- * REFUSED and NONE.
+ * it (FEDATA, FEADDR, FEUADDR, then FECTL.IM clear). On a PREPARED or
+ * ENABLED unit (prepare masks the interrupt while it takes over);
+ * VTD_E_STATE otherwise. Queue errors raise it too: the server then finds
+ * no fault record, the submission that met the error reports it.
  */
 enum vtd_status vtd_fault_irq_setup(struct vtd_unit *u, const struct ward_irq_grant *irq);
 

@@ -32,6 +32,9 @@ struct iommu_unit {
 extern const struct iommu_pte_ops vtd_pte_ops;
 extern const struct iommu_unit_ops vtd_unit_ops;
 
+/* iopt_config.flush_entries for a domain on this unit: flush_ctx is the struct iommu_unit. */
+void vtd_iopt_flush(void *unit, const void *va, size_t len);
+
 /* The core's error for a backend status (timeouts and a wedged queue: IOMMU_ERR_TIMEOUT). */
 enum iommu_err vtd_iommu_err(enum vtd_status s);
 

@@ -70,11 +70,13 @@ static void test_queue_then_one_wait(void **state)
 	assert_int_equal(vtd_unit_ops.attach(&iu, SID_EDU, 5, 0x20000000ULL, 4), IOMMU_OK);
 	assert_int_equal(vtd_unit_ops.inv_iotlb_pages(&iu, 5, 0x200000, 9), IOMMU_OK);
 	assert_int_equal(vtd_unit_ops.inv_iotlb_pages(&iu, 5, 0, 30), IOMMU_OK);
+	assert_int_equal(vtd_unit_ops.inv_iotlb_pages(&iu, 5, 0x3000, 1), IOMMU_OK);
 	assert_int_equal(fake.iqt_writes, writes); /* nothing reached the unit yet */
 	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_OK);
 	assert_int_equal(fake_count(VTD_DESC_WAIT), waits + 1);
-	assert_int_equal(fake.log[fake.log_count - 3].hi, 0x200009ULL); /* PSI, AM 9 */
-	assert_int_equal(fake.log[fake.log_count - 2].lo, 0x500e2ULL);  /* AM 30 > MAMV: DSI */
+	assert_int_equal(fake.log[fake.log_count - 4].hi, 0x200009ULL); /* PSI, AM 9 */
+	assert_int_equal(fake.log[fake.log_count - 3].lo, 0x500e2ULL);  /* AM 30 > MAMV: DSI */
+	assert_int_equal(fake.log[fake.log_count - 2].hi, 0x2001ULL);   /* aligned to 2 pages */
 	writes = fake.iqt_writes;
 	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_OK); /* nothing queued: no wait */
 	assert_int_equal(fake.iqt_writes, writes);

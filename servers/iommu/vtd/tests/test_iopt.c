@@ -60,11 +60,6 @@ static void free_meta(void *ctx, void *p)
 
 static const struct iommu_mem_ops mem = {alloc_page, free_page, alloc_meta, free_meta, NULL};
 
-static void flush(void *ctx, const void *va, size_t len)
-{
-	vtd_unit_ops.flush_entries(ctx, va, len);
-}
-
 static void setup_domain(void)
 {
 	struct ward_device_window w = fake_window();
@@ -84,7 +79,7 @@ static void setup_domain(void)
 	assert_int_equal(cfg.levels, 4);
 	cfg.max_leaf_level = caps.max_leaf_level;
 	cfg.caching_mode = caps.caching_mode;
-	cfg.flush_entries = flush;
+	cfg.flush_entries = vtd_iopt_flush;
 	cfg.flush_ctx = &iu;
 	assert_int_equal(iopt_init(&pt, &cfg), IOMMU_OK);
 	assert_int_equal(vtd_unit_ops.attach(&iu, SID_EDU, 5, iopt_root_phys(&pt), 4), IOMMU_OK);

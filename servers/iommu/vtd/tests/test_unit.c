@@ -304,6 +304,9 @@ static void test_fault_irq(void **state)
 
 	(void)state;
 	probe(QEMU_CAP_39, QEMU_ECAP);
+	assert_int_equal(vtd_fault_irq_setup(&unit, &g), VTD_E_STATE);
+	assert_int_equal(fake.writes, 0);
+	assert_int_equal(vtd_unit_prepare(&unit), VTD_OK);
 	assert_int_equal(vtd_fault_irq_setup(&unit, &g), VTD_OK);
 	assert_int_equal(fake.fedata, 0x4040);
 	assert_int_equal(fake.feaddr, 0xfee00000u);
