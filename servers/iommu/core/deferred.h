@@ -16,6 +16,10 @@
  * it may be assumed done: every later flush is asked to be global until
  * one completes, and only that one releases the earlier items.
  *
+ * The queue knows sequence numbers, not what a flush invalidated: the
+ * request that queues an item must end with the flush that covers it
+ * (inv.h does this for page tables and domain IDs), before any other flush.
+ *
  * Items are intrusive (embedded in what they describe); the queue never
  * allocates. It belongs to the server thread alone.
  */

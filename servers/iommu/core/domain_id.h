@@ -59,7 +59,9 @@ enum iommu_err domain_id_alloc(struct domain_id_alloc *a, uint16_t *id);
 
 /*
  * Queue id for release behind the next flush; it is handed out again only
- * after that flush completed. IOMMU_ERR_NOT_ALLOCATED if id is not in use.
+ * after that flush completed. The caller ends the request with the flush
+ * that removes every cached entry tagged id (iommu_inv_flush_domain_gone()).
+ * IOMMU_ERR_NOT_ALLOCATED if id is not in use.
  */
 enum iommu_err domain_id_free(struct domain_id_alloc *a, uint16_t id);
 

@@ -53,28 +53,36 @@ static enum iommu_err queue_global(const struct iommu_unit_ref *u)
 	return err ? err : u->ops->inv_iotlb_global(u->unit);
 }
 
-/* Whether this request needs a flush at all. */
-static bool flush_needed(const struct deferred_queue *q, const struct iopt_changes *c)
+/* Queue the invalidations of domain_id that changes ask for. */
+struct flush_plan {
+	uint16_t domain_id;
+	const struct iopt_changes *changes; /* NULL: the domain is gone, invalidate all of it */
+};
+
+static enum iommu_err queue_planned(const struct iommu_unit_ref *u, const struct flush_plan *p)
 {
-	return c->inv_all || c->inv_count || c->freed.count || q->poisoned;
+	enum iommu_err err;
+
+	if (p->changes)
+		return iommu_inv_queue(u, p->domain_id, p->changes);
+	err = u->ops->inv_context_domain(u->unit, p->domain_id);
+	return err ? err : u->ops->inv_iotlb_domain(u->unit, p->domain_id);
 }
 
-enum iommu_err iommu_inv_flush(struct deferred_queue *q, const struct iommu_unit_ref *units,
-                               unsigned n, uint16_t domain_id, struct iopt_changes *c)
+/*
+ * Number a flush, queue on every unit (globally when q asks), wait on
+ * every unit, and report the outcome to q. Returns the first error.
+ */
+static enum iommu_err run_flush(struct deferred_queue *q, const struct iommu_unit_ref *units,
+                                unsigned n, const struct flush_plan *plan)
 {
 	enum iommu_err first = IOMMU_OK;
 	bool global;
-	uint64_t seq;
+	uint64_t seq = deferred_flush_begin(q, &global);
 
-	if (!flush_needed(q, c)) {
-		iopt_changes_init(c);
-		return IOMMU_OK;
-	}
-	deferred_add_list(q, &c->freed);
-	seq = deferred_flush_begin(q, &global);
 	for (unsigned i = 0; i < n; i++) {
 		enum iommu_err err =
-		        global ? queue_global(&units[i]) : iommu_inv_queue(&units[i], domain_id, c);
+		        global ? queue_global(&units[i]) : queue_planned(&units[i], plan);
 
 		if (!err)
 			err = units[i].ops->wait(units[i].unit);
@@ -85,6 +93,38 @@ enum iommu_err iommu_inv_flush(struct deferred_queue *q, const struct iommu_unit
 		deferred_flush_failed(q, seq);
 	else
 		deferred_flush_done(q, seq);
-	iopt_changes_init(c);
 	return first;
+}
+
+/* Whether this request needs a flush at all. */
+static bool flush_needed(const struct deferred_queue *q, const struct iopt_changes *c)
+{
+	return c->inv_all || c->inv_count || c->freed.count || q->poisoned;
+}
+
+enum iommu_err iommu_inv_flush(struct deferred_queue *q, const struct iommu_unit_ref *units,
+                               unsigned n, uint16_t domain_id, struct iopt_changes *c)
+{
+	const struct flush_plan plan = {domain_id, c};
+	enum iommu_err err = IOMMU_OK;
+
+	if (flush_needed(q, c)) {
+		deferred_add_list(q, &c->freed);
+		err = run_flush(q, units, n, &plan);
+	}
+	iopt_changes_init(c);
+	return err;
+}
+
+enum iommu_err iommu_inv_flush_domain_gone(struct deferred_queue *q,
+                                           const struct iommu_unit_ref *units, unsigned n,
+                                           uint16_t domain_id, struct iopt_changes *c)
+{
+	const struct flush_plan plan = {domain_id, NULL};
+	enum iommu_err err;
+
+	deferred_add_list(q, &c->freed);
+	err = run_flush(q, units, n, &plan);
+	iopt_changes_init(c);
+	return err;
 }

@@ -55,4 +55,17 @@ enum iommu_err iommu_inv_queue(const struct iommu_unit_ref *u, uint16_t domain_i
 enum iommu_err iommu_inv_flush(struct deferred_queue *q, const struct iommu_unit_ref *units,
                                unsigned n, uint16_t domain_id, struct iopt_changes *c);
 
+/*
+ * The flush that ends a domain's life: after iopt_destroy() (its tables in
+ * c->freed) and domain_id_free(), invalidate every context-cache and IOTLB
+ * entry tagged domain_id on units[0..n) -- every unit the domain was ever
+ * attached to, not only those it is attached to now -- wait once per
+ * unit, and report to q. Only then are the tables and the ID released.
+ * Always flushes, even with n == 0. Errors and the reset of c as for
+ * iommu_inv_flush().
+ */
+enum iommu_err iommu_inv_flush_domain_gone(struct deferred_queue *q,
+                                           const struct iommu_unit_ref *units, unsigned n,
+                                           uint16_t domain_id, struct iopt_changes *c);
+
 #endif /* IOMMU_INV_H */

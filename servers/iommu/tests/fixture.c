@@ -68,7 +68,8 @@ unsigned fixture_free(struct fixture *f)
 
 	f->fail.nth = 0;
 	f->unit.wait_times_out = false;
-	iopt_destroy(&f->pt, &f->changes);
+	if (f->pt.root) /* a test may have destroyed it */
+		iopt_destroy(&f->pt, &f->changes);
 	/* The first flush is global if a wait failed before; the second must finish it. */
 	for (unsigned i = 0; i < FIX_TEARDOWN_FLUSHES; i++)
 		fixture_flush(f);

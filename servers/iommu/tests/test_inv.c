@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 
+#include "domain_id.h"
 #include "fixture.h"
 
 #define IOVA_A      0x40000000ull
@@ -231,6 +232,65 @@ static void test_two_units(void **state)
 	assert_int_equal(fixture_free(f), 0);
 }
 
+/*
+ * Destroying a domain: its tables and its ID come back only after every
+ * unit it was on invalidated the ID's context-cache and IOTLB entries.
+ */
+static void test_domain_gone(void **state)
+{
+	struct fixture *f = fixture_new(48, IOMMU_LEAF_1G, NULL);
+	struct mock_unit *second = calloc(1, sizeof(*second));
+	struct domain_id_alloc ids;
+	struct iommu_caps caps;
+	struct iommu_unit_ref refs[2];
+	uint16_t id;
+
+	(void)state;
+	mock_unit_init(second, &f->mem, NULL);
+	mock_unit_ops.caps(mock_unit_handle(second), &caps);
+	refs[0] = f->ref;
+	refs[1] = (struct iommu_unit_ref){&mock_unit_ops, mock_unit_handle(second), &caps};
+	assert_int_equal(domain_id_init(&ids, 1, &f->queue, &f->mem.ops), IOMMU_OK);
+	assert_int_equal(domain_id_alloc(&ids, &id), IOMMU_OK);
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS, 4 * KIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(fixture_flush(f), IOMMU_OK);
+	iopt_destroy(&f->pt, &f->changes);
+	assert_int_equal(domain_id_free(&ids, id), IOMMU_OK);
+	second->wait_times_out = true;
+	assert_int_equal(iommu_inv_flush_domain_gone(&f->queue, refs, 2, id, &f->changes),
+	                 IOMMU_ERR_TIMEOUT);
+	assert_int_equal(f->unit.inv[MOCK_INV_CONTEXT_DOMAIN], 1);
+	assert_int_equal(f->unit.inv[MOCK_INV_IOTLB_DOMAIN], 1);
+	assert_int_equal(domain_id_alloc(&ids, &id), IOMMU_ERR_EXHAUSTED);
+	assert_int_equal(f->mem.pages_live, 4); /* root and three tables, held */
+	second->wait_times_out = false;
+	assert_int_equal(iommu_inv_flush_domain_gone(&f->queue, refs, 2, id, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(second->inv[MOCK_INV_IOTLB_GLOBAL], 1); /* recovery is global */
+	assert_int_equal(second->inv[MOCK_INV_CONTEXT_GLOBAL], 1);
+	assert_int_equal(f->mem.pages_live, 0);
+	assert_int_equal(domain_id_alloc(&ids, &id), IOMMU_OK);
+	/* Without a failure: domain-selective context and IOTLB on each unit, one wait each. */
+	mock_unit_reset_counters(&f->unit);
+	mock_unit_reset_counters(second);
+	assert_int_equal(domain_id_free(&ids, id), IOMMU_OK);
+	assert_int_equal(iommu_inv_flush_domain_gone(&f->queue, refs, 2, id, &f->changes),
+	                 IOMMU_OK);
+	for (unsigned u = 0; u < 2; u++) {
+		struct mock_unit *m = u ? second : &f->unit;
+
+		assert_int_equal(m->inv[MOCK_INV_CONTEXT_DOMAIN], 1);
+		assert_int_equal(m->inv[MOCK_INV_IOTLB_DOMAIN], 1);
+		assert_int_equal(mock_unit_invalidations(m), 2);
+		assert_int_equal(m->waits, 1);
+	}
+	assert_int_equal(domain_id_available(&ids), 1);
+	domain_id_fini(&ids);
+	free(second);
+	assert_int_equal(fixture_free(f), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +302,7 @@ int main(void)
 	        cmocka_unit_test(test_domain_selective_fallbacks),
 	        cmocka_unit_test(test_timeout_releases_nothing),
 	        cmocka_unit_test(test_two_units),
+	        cmocka_unit_test(test_domain_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
