@@ -359,11 +359,11 @@ void mock_unit_init(struct mock_unit *u, struct mock_mem *mem, struct mock_fail 
 {
 	memset(u, 0, sizeof(*u));
 	u->caps = (struct iommu_caps){
-	        .levels_mask = (1u << 3) | (1u << 4),
-	        .max_width = 48,
+	        .levels_mask = MOCK_LEVELS_MASK,
+	        .max_width = MOCK_MAX_WIDTH,
 	        .max_leaf_level = IOMMU_LEAF_1G,
-	        .domain_ids = 1u << 16,
-	        .max_inv_order = 18,
+	        .domain_ids = MOCK_DOMAIN_IDS,
+	        .max_inv_order = MOCK_MAX_INV_ORDER,
 	        .page_selective = true,
 	        .caching_mode = false,
 	        .coherent_walk = true,

@@ -32,6 +32,12 @@
 #define MOCK_MAX_FAULTS  16u
 #define MOCK_LOG_ENTRIES 64u
 
+/* Default capabilities: those of QEMU 7.2's intel-iommu with aw-bits=48. */
+#define MOCK_LEVELS_MASK   ((1u << 3) | (1u << 4)) /* SAGAW 39- and 48-bit, as levels */
+#define MOCK_MAX_WIDTH     48u
+#define MOCK_DOMAIN_IDS    (1u << 16) /* ND = 6 */
+#define MOCK_MAX_INV_ORDER 18u        /* MAMV */
+
 /* Mock entry format: present, read, write, leaf, address bits 51:12. */
 #define MOCK_PTE_P    (1ull << 0)
 #define MOCK_PTE_R    (1ull << 1)
@@ -119,7 +125,7 @@ struct mock_unit {
 	unsigned walk_errors; /* walks through freed pages or malformed entries */
 };
 
-/* Caps like QEMU's intel-iommu at aw-bits=48: 3 and 4 levels, 1 GiB leaves. */
+/* The default capabilities (MOCK_*), 1 GiB leaves, coherent walk, no caching mode. */
 void mock_unit_init(struct mock_unit *u, struct mock_mem *mem, struct mock_fail *fail);
 struct iommu_unit *mock_unit_handle(struct mock_unit *u);
 /* Total invalidations queued, every kind. */
