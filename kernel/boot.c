@@ -219,6 +219,8 @@ void root_task_create(struct boot_params *p)
 	give(WARD_CAP_INIT_VSPACE, vs);
 	give(WARD_CAP_IRQ_CONTROL,
 	     (struct cap){.type = WARD_OBJ_IRQ_CONTROL, .rights = WARD_RIGHTS_ALL});
+	give(WARD_CAP_SYSTEM_CONTROL,
+	     (struct cap){.type = WARD_OBJ_SYSTEM_CONTROL, .rights = WARD_RIGHTS_ALL});
 	give(WARD_CAP_IOPORT_CONTROL, (struct cap){.type = WARD_OBJ_IOPORT_CONTROL,
 	                                           .rights = WARD_RIGHTS_ALL,
 	                                           .word2 = 0xffff});

@@ -242,6 +242,19 @@ static uint64_t debug_name(struct tcb *t, uint64_t cptr, uint64_t va)
 	return WARD_OK;
 }
 
+/* Stops the machine if `cptr` names the system control cap; else the error. */
+static uint64_t debug_halt(struct tcb *t, uint64_t status, uint64_t cptr)
+{
+	struct cte *slot;
+
+	if (cspace_lookup_cap(cspace_root(t), cptr, &slot) != WARD_OK ||
+	    slot->cap.type != WARD_OBJ_SYSTEM_CONTROL)
+		return WARD_ERR_INVALID_CAPABILITY;
+	console_line_flush(&t->out);
+	kprintf("'%s' halted the system with status %lu", t->name, status);
+	platform_halt(status > 0x7c ? 0x7c : (unsigned)status);
+}
+
 static uint64_t debug_cap_type(struct tcb *t, uint64_t cptr)
 {
 	struct cte *slot;
@@ -308,9 +321,8 @@ void syscall_dispatch(struct tcb *t, int64_t number)
 		c->rax = debug_write(t, c->rdi, c->rsi, c->rdx);
 		break;
 	case WARD_SYS_DEBUG_HALT:
-		console_line_flush(&t->out);
-		kprintf("'%s' halted the system with status %lu", t->name, c->rdi);
-		platform_halt(c->rdi > 0x7c ? 0x7c : (unsigned)c->rdi);
+		c->rax = debug_halt(t, c->rdi, c->rsi);
+		break;
 	case WARD_SYS_DEBUG_CAP_TYPE:
 		c->rax = debug_cap_type(t, c->rdi);
 		break;

@@ -33,7 +33,8 @@ enum ward_root_slot {
 	WARD_CAP_IRQ_CONTROL = 4,
 	WARD_CAP_IOPORT_CONTROL = 5,
 	WARD_CAP_INIT_IPC_BUFFER = 6,
-	WARD_CAP_FIRST_DYNAMIC = 8,
+	WARD_CAP_SYSTEM_CONTROL = 8, /* DebugHalt's authority: the root task's alone */
+	WARD_CAP_FIRST_DYNAMIC = 9,
 };
 
 enum ward_mem_kind {

@@ -29,6 +29,7 @@ enum ward_object_type {
 	WARD_OBJ_IRQ_HANDLER = 17,
 	WARD_OBJ_IOPORT_CONTROL = 18,
 	WARD_OBJ_IOPORT = 19,
+	WARD_OBJ_SYSTEM_CONTROL = 20, /* authority over the machine itself: DebugHalt */
 };
 
 /* log2 of object sizes (bytes). CNodes are 2^radix slots of this size each. */

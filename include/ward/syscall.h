@@ -35,9 +35,9 @@ enum ward_syscall {
 	WARD_SYS_YIELD = -8,   /* give up the rest of the time slice */
 	WARD_SYS_SET_TLS_BASE = -9, /* rdi = new FS base (the thread pointer) */
 	/* Debug calls (seL4's DebugPutChar/DebugHalt), for bring-up and tests. */
-	WARD_SYS_DEBUG_WRITE = -10,    /* rdi = buffer, rsi = length, rdx = TCB cptr or 0: console
-	                                  output as that thread (its name, its line buffer) */
-	WARD_SYS_DEBUG_HALT = -11,     /* rdi = status: stop the machine */
+	WARD_SYS_DEBUG_WRITE = -10, /* rdi = buffer, rsi = length, rdx = TCB cptr or 0: console
+	                               output as that thread (its name, its line buffer) */
+	WARD_SYS_DEBUG_HALT = -11,  /* rdi = status, rsi = system control cptr: stop the machine */
 	WARD_SYS_DEBUG_CAP_TYPE = -12, /* rdi = cptr: the cap's type (object.h), 0 if empty */
 	WARD_SYS_DEBUG_NAME = -13,     /* rdi = TCB cptr, rsi = name pointer (15 bytes max) */
 	WARD_SYS_MIN = -13,

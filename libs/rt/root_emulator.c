@@ -47,8 +47,9 @@ enum helper_slot {
 	H_VSPACE = 5,
 	H_UNTYPED = 6,
 	H_CNODE = 7,  /* this CNode, the destination of the helper's retypes */
-	H_TABLES = 8, /* paging structures for the heap, up to 8 */
-	H_FRAMES = 16,
+	H_SYSTEM = 8, /* the system control cap: the root task's end is the system's */
+	H_TABLES = 9, /* paging structures for the heap, up to 8 */
+	H_FRAMES = 17,
 };
 _Static_assert(H_FRAMES + ROOT_HEAP_PAGES <= (1 << HELPER_RADIX), "heap frames fit the CNode");
 
@@ -173,6 +174,14 @@ static struct ward_linux_host host = {
 
 /* --- The helper thread ------------------------------------------------ */
 
+/* Stops the machine through the helper's copy of the system control cap. */
+static __attribute__((noreturn)) void halt(unsigned status)
+{
+	ward_debug_halt_with(H_SYSTEM, status);
+	for (;;)
+		__asm__ volatile("ud2");
+}
+
 /* A fault that is not a system call: let the kernel report it (see the top of the file). */
 static ward_msginfo_t refault(uint64_t label, uint64_t mr[4], uint64_t *badge)
 {
@@ -180,7 +189,7 @@ static ward_msginfo_t refault(uint64_t label, uint64_t mr[4], uint64_t *badge)
 		/* int3 and friends resume after the instruction: report and stop here. */
 		ward_printf("root task: exception vector %llu at rip 0x%016llx: halting\n",
 		            (unsigned long long)mr[1], (unsigned long long)mr[0]);
-		ward_debug_halt(WARD_HALT_USER_FAULT);
+		halt(WARD_HALT_USER_FAULT);
 	}
 	if (label >= WARD_FAULT_PAGE && label <= WARD_FAULT_DIVIDE)
 		ward_tcb_set_fault_handler(H_MAIN, 0);
@@ -215,7 +224,7 @@ static void helper_main(void)
 		}
 		read_call(&call, info, mr);
 		if (ward_linux_syscall(&host, &call, &result) == WARD_LINUX_EXIT)
-			ward_debug_halt((unsigned)result); /* the root task's end is the system's */
+			halt((unsigned)result); /* the root task's end is the system's */
 		mr[0] = (uint64_t)result;
 		info = ward_reply_recv(H_EP, H_REPLY, ward_msginfo(0, 0, 0, 1), &badge, mr);
 	}
@@ -277,6 +286,8 @@ void ward_rt_root_emulator_start(const struct ward_bootinfo *bi)
 	                              WARD_RIGHTS_ALL) ||
 	              ward_cnode_copy(cn, vs, 64, cn, WARD_CAP_INIT_VSPACE, 64, WARD_RIGHTS_ALL) ||
 	              ward_cnode_copy(HELPER_CNODE, H_CNODE, 64, cn, HELPER_CNODE, 64,
+	                              WARD_RIGHTS_ALL) ||
+	              ward_cnode_copy(HELPER_CNODE, H_SYSTEM, 64, cn, WARD_CAP_SYSTEM_CONTROL, 64,
 	                              WARD_RIGHTS_ALL),
 	      "system-call helper: caps");
 	check(ward_tcb_configure(tcb, HELPER_CNODE, WARD_CAP_INIT_VSPACE, WARD_CAP_INIT_IPC_BUFFER,

@@ -13,6 +13,7 @@
  *  - CPU 1 loops in system calls while CPU 0 revokes its TCB's untyped and
  *    CPU 2 retypes that memory as soon as it can: CPU 2 may get the lock
  *    before the stalled CPU 1, which must not write into the new frame;
+ *  - DebugHalt without the system control cap is refused;
  *  - a Call queued under badge B is cancelled with WARD_ERR_BADGE_REVOKED
  *    when B's original is deleted or revoked; other badges stay queued, and
  *    deleting a mere copy cancels nothing.
@@ -352,16 +353,30 @@ static void test_badges(void)
 	wt_settle();
 }
 
+/* DebugHalt needs the system control cap: anything else is refused and nothing stops. */
+static void test_halt_needs_its_cap(void)
+{
+	uint64_t ep = wt_obj(WARD_OBJ_ENDPOINT, 0), copy = wt_copy(WARD_CAP_SYSTEM_CONTROL, 0);
+
+	expect_err(ward_debug_halt_with(wt_slot(), 3), WARD_ERR_INVALID_CAPABILITY,
+	           "DebugHalt naming an empty slot: INVALID_CAPABILITY, the machine runs on");
+	expect_err(ward_debug_halt_with(ep, 3), WARD_ERR_INVALID_CAPABILITY,
+	           "DebugHalt naming an endpoint: INVALID_CAPABILITY");
+	tap_ok(copy != 0 && ward_debug_cap_type(copy) == WARD_OBJ_SYSTEM_CONTROL,
+	       "the root task's system control cap can be copied (to give a test the right)");
+}
+
 int main(void)
 {
 	bool smp;
 
 	wt_init();
 	smp = wt_bi->cpu_count >= 4;
-	tap_plan(smp ? 12 : 5);
+	tap_plan(smp ? 15 : 8);
 	fault_ep = wt_obj(WARD_OBJ_ENDPOINT, 0);
 	fault_reply = wt_obj(WARD_OBJ_REPLY, 0);
 	must(fault_ep != 0 && fault_reply != 0);
+	test_halt_needs_its_cap();
 	test_badges();
 	if (smp) {
 		test_space_destroyed_under_running_thread();

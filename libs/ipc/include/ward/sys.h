@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <ward/bootinfo.h>
 #include <ward/errors.h>
 #include <ward/message.h>
 #include <ward/syscall.h>
@@ -185,11 +186,22 @@ static inline enum ward_error ward_debug_write_as(uint64_t tcb, const void *buf,
 	                                      (long)tcb);
 }
 
-/* Stops the machine with `status` (0 = success); does not return. */
+/*
+ * Stops the machine with `status` (0 = success) if `control` names the
+ * system control cap (the root task holds it in WARD_CAP_SYSTEM_CONTROL);
+ * otherwise returns WARD_ERR_INVALID_CAPABILITY and nothing happens.
+ */
+static inline enum ward_error ward_debug_halt_with(uint64_t control, unsigned status)
+{
+	return (enum ward_error)ward_syscall2(WARD_SYS_DEBUG_HALT, status, (long)control);
+}
+
+/* The root task stops the machine; anyone else faults here (ud2) instead. */
 __attribute__((noreturn)) static inline void ward_debug_halt(unsigned status)
 {
-	ward_syscall2(WARD_SYS_DEBUG_HALT, status, 0);
-	__builtin_unreachable();
+	ward_debug_halt_with(WARD_CAP_SYSTEM_CONTROL, status);
+	for (;;)
+		__asm__ volatile("ud2");
 }
 
 /* The type of the cap at `cptr` (enum ward_object_type), 0 if empty or unresolvable. */
