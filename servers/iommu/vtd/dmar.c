@@ -149,6 +149,14 @@ int vtd_dmar_unit_for(const struct vtd_dmar *dmar, const struct vtd_bus_ops *ops
 	return all;
 }
 
+int vtd_dmar_unit_at(const struct vtd_dmar *dmar, uint64_t base)
+{
+	for (int i = 0; i < dmar->unit_count; i++)
+		if (dmar->units[i].base == base)
+			return i;
+	return -1;
+}
+
 size_t vtd_dmar_rmrrs_for(const struct vtd_dmar *dmar, const struct vtd_bus_ops *ops, uint16_t seg,
                           uint16_t sid, const struct vtd_rmrr **out, size_t cap)
 {

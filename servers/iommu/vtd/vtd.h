@@ -502,6 +502,9 @@ bool vtd_scope_covers(const struct vtd_scope *scope, const struct vtd_bus_ops *o
 int vtd_dmar_unit_for(const struct vtd_dmar *dmar, const struct vtd_bus_ops *ops, uint16_t seg,
                       uint16_t sid);
 
+/* The index in dmar->units of the DRHD whose registers are at `base` (a window's phys), or -1. */
+int vtd_dmar_unit_at(const struct vtd_dmar *dmar, uint64_t base);
+
 /*
  * Stores in out[] (room for `cap`) the RMRRs whose scopes name `sid`:
  * ranges that must stay identity-mapped (read-write) in every domain the

@@ -65,6 +65,8 @@ static void test_qemu_table(void **state)
 	assert_int_equal(dmar.haw, 39);
 	assert_int_equal(dmar.unit_count, 1);
 	assert_int_equal(dmar.units[0].base, 0xfed90000ULL);
+	assert_int_equal(vtd_dmar_unit_at(&dmar, 0xfed90000ULL), 0);
+	assert_int_equal(vtd_dmar_unit_at(&dmar, 0xfed91000ULL), -1);
 	assert_int_equal(dmar.units[0].flags, 0);
 	assert_int_equal(dmar.units[0].scope_count, 7);
 	assert_int_equal(dmar.atsr_count, 1);
