@@ -154,3 +154,34 @@ uint64_t *fixture_entry(struct fixture *f, uint64_t iova, unsigned level)
 		table = mock_pte_ops.addr(*e);
 	}
 }
+
+/* One page as the tree and as the hardware see it. */
+static bool page_agrees(struct fixture *f, uint64_t iova)
+{
+	uint64_t sw_phys, sw_size, hw_phys;
+	unsigned sw_rights, hw_rights;
+	enum iommu_err sw, hw;
+
+	if (iova >> f->pt.cfg.width)
+		return true;
+	sw = iopt_lookup(&f->pt, iova, &sw_phys, &sw_rights, &sw_size);
+	hw = mock_translate(&f->unit, FIX_SOURCE, iova, &hw_phys, &hw_rights, NULL);
+	if (sw != hw)
+		return false;
+	return sw || (sw_phys == hw_phys && sw_rights == hw_rights);
+}
+
+static bool leaf_agrees(void *ctx, uint64_t iova, uint64_t phys, uint64_t size, unsigned rights)
+{
+	struct fixture *f = ctx;
+
+	(void)phys;
+	(void)rights;
+	return page_agrees(f, iova) && page_agrees(f, iova + size - IOMMU_PAGE_SIZE) &&
+	       (iova == 0 || page_agrees(f, iova - IOMMU_PAGE_SIZE)) && page_agrees(f, iova + size);
+}
+
+bool fixture_hw_agrees(struct fixture *f)
+{
+	return iopt_for_each_leaf(&f->pt, leaf_agrees, f) && f->unit.walk_errors == 0;
+}

@@ -24,7 +24,7 @@
 #define FIX_DOMAIN  1u
 #define FIX_PHYS    0x200000000ull /* a 1 GiB-aligned "DMA memory" address */
 #define FIX_RW      (IOMMU_READ | IOMMU_WRITE)
-#define SNAP_LEAVES 1024u
+#define SNAP_LEAVES 4096u
 
 struct fixture {
 	struct mock_fail fail;
@@ -67,6 +67,14 @@ bool snapshot_equal(const struct snapshot *a, const struct snapshot *b);
 
 /* Whether iopt_verify() finds the tree consistent (prints the problem if not). */
 bool fixture_verify(struct fixture *f);
+
+/*
+ * Whether the hardware's view (the mock walk from the device's context)
+ * agrees with the tree: the first and last page of every leaf translate as
+ * the leaf says, and no translation exists in the pages around each leaf
+ * that the tree does not have.
+ */
+bool fixture_hw_agrees(struct fixture *f);
 
 /* The entry of `level` that the hardware walk uses for iova (tests corrupt it). */
 uint64_t *fixture_entry(struct fixture *f, uint64_t iova, unsigned level);
