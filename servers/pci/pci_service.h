@@ -176,12 +176,19 @@ static inline void pci_arm_receive(uint64_t cnode, uint64_t slot)
 	buf->receive_cnode = cnode;
 	buf->receive_index = slot;
 	buf->receive_depth = cnode != 0 ? 64 : 0;
+	if (cnode != 0)
+		buf->caps_or_badges[0] = 0; /* the kernel writes a received cap's type here */
 }
 
-/* The reply said WARD_OK; did its cap arrive (GRANT on the Call's cap, an empty slot)? */
+/*
+ * The reply said WARD_OK; did its cap arrive (GRANT on the Call's cap, an
+ * empty slot)? The kernel reports the type of a cap it transferred in the
+ * receiver's caps_or_badges[0], which pci_arm_receive() cleared.
+ */
 static inline enum ward_error pci_reply_cap_arrived(enum ward_error err, uint64_t slot)
 {
-	if (err == WARD_OK && ward_debug_cap_type(slot) == 0)
+	(void)slot;
+	if (err == WARD_OK && ward_ipc_buffer()->caps_or_badges[0] == WARD_OBJ_NULL)
 		return WARD_ERR_INVALID_CAPABILITY;
 	return err;
 }
