@@ -127,7 +127,11 @@ struct iommu_unit_ops {
 	/* Point source_id at quarantine (DMA blocked) and queue the invalidation. */
 	enum iommu_err (*block)(struct iommu_unit *u, uint16_t source_id);
 
-	/* IOTLB: the 2^order pages at iova (aligned to them) of domain_id. */
+	/*
+	 * IOTLB: the 2^order pages at iova (aligned to them) of domain_id,
+	 * and the cached non-leaf entries that translate them (VT-d: IH = 0;
+	 * AMD-Vi: PDE = 1): the core frees tables that such a range covers.
+	 */
 	enum iommu_err (*inv_iotlb_pages)(struct iommu_unit *u, uint16_t domain_id, uint64_t iova,
 	                                  unsigned order);
 	enum iommu_err (*inv_iotlb_domain)(struct iommu_unit *u, uint16_t domain_id);

@@ -111,7 +111,7 @@ static enum iommu_err prealloc_fill(const struct iopt *pt, struct iopt_prealloc 
 				prealloc_release(pa);
 				return IOMMU_ERR_NO_MEMORY;
 			}
-			t->item.next = &pa->list[l]->item;
+			t->item.next = pa->list[l] ? &pa->list[l]->item : NULL;
 			pa->list[l] = t;
 		}
 	}
