@@ -67,6 +67,8 @@ PRESETS = {
     "amd": ("q35 with an AMD IOMMU", ["-device", "amd-iommu"]),
     "edu": ("q35 with an Intel IOMMU and one edu device",
             ["-device", "intel-iommu", "-device", "edu"]),
+    "iommu": ("q35 with an Intel IOMMU and two edu devices (the IOMMU server's tests)",
+              ["-device", "intel-iommu", "-device", "edu", "-device", "edu"]),
     "pci": ("q35, Intel IOMMU, root ports, PCIe-to-PCI bridge, multi-function "
             "device, edu devices, NVMe PF with SR-IOV",
             ["-device", "intel-iommu"] + PCI_TOPOLOGY),

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define WARD_STARTINFO_MAGIC   0x5741524453544946ULL /* "WARDSTIF" */
-#define WARD_STARTINFO_VERSION 2
+#define WARD_STARTINFO_VERSION 3
 
 /* A process's address space (the image lies where it is linked, [4 MiB, 2 GiB)). */
 #define WARD_STARTINFO_ADDR   0x00007ffffff00000ULL /* this page, read-only */
@@ -27,9 +27,10 @@
  * guard makes a capability address equal to its slot index (depth 64).
  * Slots 3 and 4 hold caps only for roles that make their own objects;
  * role-specific caps start at WARD_PROC_CAP_FIRST_ROLE; the slots from
- * `free_first` on are the process's own.
+ * `free_first` on are the process's own. 1024 slots: the PCI server hands
+ * out a BAR's frames (up to 256 at once), the IOMMU server keeps its caps.
  */
-#define WARD_PROC_CNODE_RADIX 8
+#define WARD_PROC_CNODE_RADIX 10
 
 enum ward_proc_slot {
 	WARD_PROC_CAP_NULL = 0,
@@ -88,6 +89,7 @@ struct ward_devmem_grant {
 #define WARD_STARTINFO_WINDOWS  16
 #define WARD_STARTINFO_IRQS     8
 #define WARD_STARTINFO_DEVMEM   16
+#define WARD_STARTINFO_DMAR_MAX 1024
 
 struct ward_startinfo {
 	uint64_t magic;
@@ -119,6 +121,21 @@ struct ward_startinfo {
 	uint32_t pci_endpoint;
 	uint32_t devmem_count;
 	struct ward_devmem_grant devmem[WARD_STARTINFO_DEVMEM];
+	/*
+	 * Version 3: the IOMMU server's endpoint (docs/iommu.md), 0: none.
+	 * The iommu role gets the unbadged cap (it receives on it and mints
+	 * domain caps from it); every other process a cap badged with its pid
+	 * (servers/iommu/iommu_badge.h), privileged for `iommu-admin`.
+	 */
+	uint32_t iommu_endpoint;
+	/* iommu role: the DMA pool, an untyped of 2^dma_bits it lends buffers from. */
+	uint32_t dma_untyped;
+	uint32_t dma_bits;
+	/* iommu role: the firmware's DMAR table as read (0: none or too long). */
+	uint32_t dmar_length;
+	/* iommu role: a cap to its own TCB, to bind its event notification (0: none). */
+	uint32_t tcb;
+	uint8_t dmar[WARD_STARTINFO_DMAR_MAX];
 };
 
 _Static_assert(sizeof(struct ward_startinfo) <= 4096, "start info fits its page");

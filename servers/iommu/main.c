@@ -1,65 +1,114 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Placeholder for the IOMMU server. It does not program any remapping unit
- * yet; the one thing it does is use the PCI server as the IOMMU server
- * will: through its privileged cap (start information `pci_endpoint`) it
- * lists every PCI function and describes each, then exits.
+ * The IOMMU server (docs/iommu.md). Start-up, in order: its memory and the
+ * DMA pool; the DMAR table's RMRRs; the remapping units taken over (queued
+ * invalidation on, translation still off); every PCI function and alias
+ * pointed at the quarantine domain; then translation on. Then one thread
+ * serves requests, the units' fault interrupts and the root task's death
+ * notifications, all through one bound notification, each to completion.
+ *
+ * Arguments: `did-limit=N` uses domain IDs below N only (tests force ID
+ * reuse with it); `dma=MiB` is the root task's (the pool's size).
  */
-#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ward/invoke.h>
 #include <ward/rt.h>
+#include <ward/server.h>
 #include <ward/startinfo.h>
 
-#include "pci_service.h"
+#include "iommu_state.h"
 
-/* Prints one function as DESCRIBE reports it; false if the request failed. */
-static bool show(uint64_t ep, uint64_t sbdf)
+#define DEATH_BIT (1ULL << 16)
+
+uint64_t iommu_endpoint, iommu_reply_slot, iommu_tsc_hz;
+bool iommu_caching_mode;
+
+uint64_t iommu_tsc(void)
 {
-	uint64_t vendor, device, class_rev, header, type, flags, command, group, nalias, buses;
+	uint32_t lo, hi;
 
-	if (pci_describe(ep, sbdf, &vendor, &device, &class_rev, &header, &type, &flags, &command,
-	                 &group, &nalias, &buses) != WARD_OK)
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void on_event(uint64_t bits)
+{
+	if (bits & DEATH_BIT)
+		death_event();
+	if (bits & (DEATH_BIT - 1))
+		fault_event(bits & (DEATH_BIT - 1));
+}
+
+/* The notification everything arrives on, bound to the thread; a badged cap per signaller. */
+static bool events_init(void)
+{
+	const struct ward_startinfo *si = ward_startinfo;
+	uint64_t ntfn = mem_root_slot(), cap;
+
+	if (ntfn == 0 || si->tcb == 0 ||
+	    ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_NOTIFICATION, 0,
+	                        WARD_PROC_CAP_CNODE, 0, 0, ntfn, 1) != WARD_OK ||
+	    ward_tcb_bind_notification(si->tcb, ntfn) != WARD_OK)
 		return false;
-	ward_printf("iommu: %02x:%02x.%u %04llx:%04llx class %06llx group %02x:%02x.%u\n",
-	            PCI_SBDF_BUS(sbdf), PCI_SBDF_DEV(sbdf), PCI_SBDF_FN(sbdf),
-	            (unsigned long long)vendor, (unsigned long long)device,
-	            (unsigned long long)(class_rev >> 8), PCI_SBDF_BUS(group), PCI_SBDF_DEV(group),
-	            PCI_SBDF_FN(group));
+	for (unsigned u = 0; u <= hw_unit_count(); u++) {
+		uint64_t bit = u < hw_unit_count() ? 1ULL << u : DEATH_BIT;
+
+		if ((cap = mem_root_slot()) == 0 ||
+		    ward_cnode_mint(WARD_PROC_CAP_CNODE, cap, 64, WARD_PROC_CAP_CNODE, ntfn, 64,
+		                    WARD_RIGHT_WRITE, ward_server_event_badge(bit)) != WARD_OK)
+			return false;
+		if (u < hw_unit_count() ? !hw_irq_bind(u, cap) : !death_init(cap))
+			return false;
+	}
 	return true;
 }
 
-/* Walks LIST with no filter; returns the number of functions, or -1 on an error. */
-static int list_all(uint64_t ep)
+static unsigned did_limit_arg(const char *args)
 {
-	uint64_t cursor = 0, next, count, s[PCI_LIST_BATCH];
-	int total = 0;
+	const char *at = strstr(args, "did-limit=");
 
-	while (cursor != PCI_LIST_END) {
-		if (pci_list(ep, cursor, 0, 0, 0, 0, &next, &count, &s[0], &s[1], &s[2], &s[3],
-		             &s[4], &s[5], &s[6], &s[7]) != WARD_OK)
-			return -1;
-		for (uint64_t i = 0; i < count && i < PCI_LIST_BATCH; i++)
-			if (!show(ep, s[i]))
-				return -1;
-		total += (int)count;
-		cursor = next;
-	}
-	return total;
+	return at != NULL ? (unsigned)strtoul(at + 10, NULL, 10) : 0;
+}
+
+static const char *start(uint64_t *reply)
+{
+	const struct ward_startinfo *si = ward_startinfo;
+
+	iommu_tsc_hz = si->tsc_hz;
+	iommu_endpoint = si->iommu_endpoint;
+	iommu_pci_ep = si->pci_endpoint;
+	if (iommu_endpoint == 0 || si->dma_untyped == 0 || !mem_init())
+		return "no IOMMU endpoint, DMA pool or CNode";
+	if (!pool_init(si->dma_untyped, si->dma_bits))
+		return "cannot cut the DMA pool";
+	dmar_read();
+	if (!domain_init(did_limit_arg(si->args)))
+		return "no usable remapping unit";
+	if (!device_init())
+		return "cannot point every device at quarantine";
+	if (!hw_enable())
+		return "cannot enable translation";
+	if ((iommu_reply_slot = mem_root_slot()) == 0 || (*reply = mem_root_slot()) == 0 ||
+	    ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_REPLY, 0, WARD_PROC_CAP_CNODE, 0, 0,
+	                        *reply, 1) != WARD_OK)
+		return "no reply object";
+	if (!events_init())
+		return "cannot bind the fault interrupts and death notifications";
+	return NULL;
 }
 
 int main(void)
 {
-	const struct ward_startinfo *si = ward_startinfo;
-	int n;
+	uint64_t reply = 0, recv_slot;
+	const char *why = start(&reply);
 
-	ward_printf("iommu server: not implemented yet\n");
-	if (si == NULL || si->pci_endpoint == 0) {
-		ward_printf("iommu: no PCI server to ask\n");
-		return 0;
-	}
-	if ((n = list_all(si->pci_endpoint)) < 0) {
-		ward_printf("iommu: the PCI server refused LIST or DESCRIBE\n");
+	if (why != NULL || (recv_slot = mem_root_slot()) == 0) {
+		ward_printf("iommu: %s\n", why != NULL ? why : "no receive slot");
 		return 1;
 	}
-	ward_printf("iommu: the PCI server lists %d functions\n", n);
+	ward_printf("iommu: %u unit(s), %u devices in quarantine, translation on; serving\n",
+	            hw_unit_count(), iommu_device_count);
+	iommu_server_run(iommu_endpoint, reply, recv_slot, on_event);
 	return 0;
 }

@@ -9,6 +9,7 @@
  * such device, reported once on the console.
  */
 #include <stdio.h>
+#include <string.h>
 #include "acpi.h"
 #include "root_task.h"
 #include <proc/devmem.h>
@@ -65,6 +66,10 @@ static void read_dmar(uint64_t rsdp)
 	if (acpi_find_table(&map_ops, rsdp, "DMAR", 0, &t) != ACPI_OK ||
 	    acpi_dmar_parse(&t, &dmar, NULL) != ACPI_OK)
 		return;
+	if (t.length <= ROOT_DMAR_MAX) {
+		memcpy(root_platform.dmar, t.data, t.length);
+		root_platform.dmar_length = t.length;
+	}
 	while (acpi_dmar_next(&dmar.units, &u))
 		if (u.known && u.type == ACPI_DMAR_TYPE_DRHD && u.size < 8)
 			add_unit((struct root_iommu_unit){

@@ -164,9 +164,13 @@ void root_proc_ended(struct root_proc *rp, unsigned reason, uint64_t code)
 	uint32_t pid = rp->proc.pid;
 	bool whole;
 
+	bool all_ok;
+
 	if (!expected(rp, reason, code))
 		unexpected_end = true;
 	rp->state = ROOT_PROC_ENDED;
+	/* Fail-stop roles (the IOMMU server) halt here, before any teardown. */
+	root_role_fail_stop(rp, reason, code, root_all_ended(&all_ok) && all_ok);
 	whole = proc_destroy(&rp->proc);
 	root_role_ended(rp);
 	root_death(pid, reason, code);

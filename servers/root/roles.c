@@ -11,8 +11,13 @@
  *             and the page tables of its MSI-X mappings
  *   iommu     each remapping unit's registers (DMAR DRHD or IVRS IVHD),
  *             an MSI IRQHandler for its fault interrupt, an untyped of
- *             IOMMU_UNTYPED_BITS (with its VSpace cap) for its tables, and
- *             the PCI endpoint badged PCI_BADGE_PRIVILEGED
+ *             IOMMU_UNTYPED_BITS (with its VSpace cap) for its tables, the
+ *             PCI endpoint badged PCI_BADGE_PRIVILEGED, the IOMMU endpoint
+ *             unbadged, the DMA pool (an untyped of `dma=MiB`, default
+ *             IOMMU_DMA_DEFAULT_BITS) it lends DMA buffers from, and a copy
+ *             of the DMAR table
+ *   others    if there is an iommu module, the IOMMU endpoint badged with
+ *             their pid (privileged for a module with the word iommu-admin)
  *
  * and `untyped=BITS` in a module's arguments gives any process an untyped
  * of its own. Windows, interrupts, device untyped and the PCI endpoint are
@@ -22,21 +27,31 @@
  * task keeps the unbadged original: every cap to it is a copy or mint of
  * that one, and it outlives a restart of pci, so the IOMMU server's cap
  * keeps working.
+ *
+ * The IOMMU server is fail-stop: the hardware walks tables in its memory
+ * and devices write into the buffers it lent, so if it ends the root task
+ * reports it and halts the system without tearing it down or reusing any
+ * of its memory (root_role_fail_stop).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <ward/invoke.h>
 #include <ward/startinfo.h>
 #include <ward/rt.h>
 #include <proc/devmem.h>
 #include <proc/untyped.h>
+#include "iommu_badge.h"
 #include "pci_service.h"
 #include "root_task.h"
 
-#define IOMMU_UNTYPED_BITS 22 /* 4 MiB for translation tables */
-#define IOMMU_MEMORY_BITS  24
-#define PCI_UNTYPED_BITS   20 /* 1 MiB */
-#define PCI_PRIV_RIGHTS    (WARD_RIGHT_WRITE | WARD_RIGHT_GRANT | WARD_RIGHT_GRANT_REPLY)
+#define IOMMU_UNTYPED_BITS     22 /* 4 MiB for translation tables */
+#define IOMMU_MEMORY_BITS      24
+#define PCI_UNTYPED_BITS       20 /* 1 MiB */
+#define PCI_PRIV_RIGHTS        (WARD_RIGHT_WRITE | WARD_RIGHT_GRANT | WARD_RIGHT_GRANT_REPLY)
+#define IOMMU_CLIENT_RIGHTS    (WARD_RIGHT_WRITE | WARD_RIGHT_GRANT | WARD_RIGHT_GRANT_REPLY)
+#define IOMMU_DMA_DEFAULT_BITS 24 /* 16 MiB of lent DMA memory */
+#define IOMMU_DMA_MAX_BITS     27 /* dma= is clamped to 128 MiB */
 
 /*
  * The PCI MMIO window: where firmware placed the 32-bit BARs. On q35
@@ -51,7 +66,8 @@
 #define LARGE_BITS        21
 #define MAX_WINDOW_FRAMES 256
 
-static uint64_t pci_ep; /* the PCI endpoint's unbadged original; 0: no pci module */
+static uint64_t pci_ep;   /* the PCI endpoint's unbadged original; 0: no pci module */
+static uint64_t iommu_ep; /* the IOMMU endpoint's unbadged original; 0: no iommu module */
 static struct proc_dev_block pci_mmio[WARD_STARTINFO_DEVMEM];
 static unsigned pci_mmio_count;
 
@@ -63,10 +79,16 @@ static bool is_role(const struct root_proc *rp, const char *role)
 void root_roles_init(void)
 {
 	const struct ward_bootinfo *bi = ward_bootinfo;
-	bool has_pci = false;
+	bool has_pci = false, has_iommu = false;
 
-	for (uint32_t i = 1; i < bi->module_count; i++)
+	for (uint32_t i = 1; i < bi->module_count; i++) {
 		has_pci |= strcmp(bi->modules[i].name, "pci") == 0;
+		has_iommu |= strcmp(bi->modules[i].name, "iommu") == 0;
+	}
+	if (has_iommu && proc_object(WARD_OBJ_ENDPOINT, 0, &iommu_ep) != WARD_OK) {
+		printf("cannot make the IOMMU endpoint: iommu will not serve\n");
+		iommu_ep = 0;
+	}
 	if (!has_pci)
 		return;
 	if (proc_object(WARD_OBJ_ENDPOINT, 0, &pci_ep) != WARD_OK) {
@@ -198,6 +220,76 @@ static bool grant_irq(struct proc *p, uint8_t *index, const char **why)
 	return true;
 }
 
+/* The IOMMU endpoint: unbadged for the server, badged with the pid for everyone else. */
+static bool grant_iommu_endpoint(struct proc *p, uint64_t badge, const char **why)
+{
+	uint64_t slot;
+
+	if (iommu_ep == 0)
+		return true;
+	*why = "cannot give the IOMMU endpoint";
+	if ((slot = role_slot(p)) == 0 ||
+	    (badge == 0 ? proc_give_copy(p, slot, iommu_ep, WARD_RIGHTS_ALL)
+	                : proc_give_mint(p, slot, iommu_ep, IOMMU_CLIENT_RIGHTS, badge)) != WARD_OK)
+		return false;
+	p->info.iommu_endpoint = (uint32_t)slot;
+	return true;
+}
+
+/* The word `dma=MiB` among the arguments, as log2 bytes; the default without it. */
+static unsigned dma_pool_bits(const char *args)
+{
+	const char *at = strstr(args, "dma=");
+	unsigned long mib = at != NULL ? strtoul(at + 4, NULL, 10) : 0;
+	unsigned bits = 20;
+
+	if (mib == 0)
+		return IOMMU_DMA_DEFAULT_BITS;
+	while ((1UL << (bits - 20)) < mib && bits < IOMMU_DMA_MAX_BITS)
+		bits++;
+	return bits;
+}
+
+/*
+ * The DMA pool: RAM of its own, outside the process's untyped, handed over
+ * as one child untyped. It is never given back (fail-stop, above).
+ */
+static bool grant_dma_pool(struct proc *p, const char **why)
+{
+	unsigned bits = dma_pool_bits(p->info.args);
+	uint64_t pool, slot;
+
+	*why = "no memory for the DMA pool";
+	if ((slot = role_slot(p)) == 0 || proc_untyped_alloc(bits, &pool) != WARD_OK ||
+	    ward_untyped_retype(pool, WARD_OBJ_UNTYPED, bits, p->cnode, 0, 0, slot, 1) != WARD_OK)
+		return false;
+	p->info.dma_untyped = (uint32_t)slot;
+	p->info.dma_bits = bits;
+	return true;
+}
+
+/* Its own TCB, so that it can bind the notification its interrupts and deaths arrive on. */
+static bool grant_own_tcb(struct proc *p, const char **why)
+{
+	uint64_t slot;
+
+	*why = "cannot give its TCB";
+	if ((slot = role_slot(p)) == 0 ||
+	    proc_give_copy(p, slot, p->tcb, WARD_RIGHTS_ALL) != WARD_OK)
+		return false;
+	p->info.tcb = (uint32_t)slot;
+	return true;
+}
+
+static bool grant_dmar(struct proc *p)
+{
+	if (root_platform.dmar_length <= sizeof(p->info.dmar)) {
+		memcpy(p->info.dmar, root_platform.dmar, root_platform.dmar_length);
+		p->info.dmar_length = root_platform.dmar_length;
+	}
+	return true;
+}
+
 static bool grant_iommu(struct proc *p, const char **why)
 {
 	for (unsigned i = 0; i < root_platform.unit_count; i++) {
@@ -213,7 +305,9 @@ static bool grant_iommu(struct proc *p, const char **why)
 		if (!grant_irq(p, &w.irq, why) || !map_window(p, &w, why))
 			return false;
 	}
-	return grant_pci_endpoint(p, PCI_PRIV_RIGHTS, PCI_BADGE_PRIVILEGED, why);
+	return grant_pci_endpoint(p, PCI_PRIV_RIGHTS, PCI_BADGE_PRIVILEGED, why) &&
+	       grant_iommu_endpoint(p, 0, why) && grant_dma_pool(p, why) && grant_own_tcb(p, why) &&
+	       grant_dmar(p);
 }
 
 bool root_grant_role(struct root_proc *rp, const char **why)
@@ -234,7 +328,25 @@ bool root_grant_role(struct root_proc *rp, const char **why)
 		return grant_pci(p, why);
 	if (is_role(rp, "iommu"))
 		return grant_iommu(p, why);
-	return true;
+	/*
+	 * iommu-admin: the root task's authority over the IOMMU and PCI servers,
+	 * lent to a test program or device manager (attach, detach, dump, BARs).
+	 */
+	if (strstr(p->info.args, "iommu-admin") != NULL)
+		return grant_iommu_endpoint(p, iommu_badge_client(p->pid, true), why) &&
+		       grant_pci_endpoint(p, PCI_PRIV_RIGHTS, PCI_BADGE_PRIVILEGED, why);
+	return grant_iommu_endpoint(p, iommu_badge_client(p->pid, false), why);
+}
+
+void root_role_fail_stop(struct root_proc *rp, unsigned reason, uint64_t code, bool all_ok)
+{
+	if (!is_role(rp, "iommu"))
+		return;
+	printf("the IOMMU server (pid %u) ended (reason %u, code %llu): its tables and lent "
+	       "memory may still be in use by devices; halting without reusing them\n",
+	       (unsigned)rp->proc.pid, reason, (unsigned long long)code);
+	/* Success only for a test playing the role that ended last and as expected. */
+	ward_debug_halt(all_ok ? WARD_HALT_OK : 1);
 }
 
 void root_role_ended(struct root_proc *rp)

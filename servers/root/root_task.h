@@ -92,7 +92,11 @@ struct root_iommu_unit {
 	uint8_t flags;
 };
 
+#define ROOT_DMAR_MAX 1024
+
 struct root_platform {
+	uint32_t dmar_length; /* the DMAR table's bytes, for the IOMMU server (0: none) */
+	uint8_t dmar[ROOT_DMAR_MAX];
 	unsigned ecam_count, unit_count;
 	struct root_ecam ecam[ROOT_MAX_ECAM];
 	struct root_iommu_unit units[ROOT_MAX_UNITS];
@@ -113,5 +117,11 @@ void root_role_policy(const char *name, struct root_policy *policy);
 bool root_grant_role(struct root_proc *rp, const char **why);
 /* The process was torn down: takes back what its role held outside its untyped. */
 void root_role_ended(struct root_proc *rp);
+/*
+ * Called before any teardown: if the IOMMU server ended, reports it and
+ * halts the system (status 0 only if all_ok: every other process but the
+ * servers ended, each as expected); never returns then.
+ */
+void root_role_fail_stop(struct root_proc *rp, unsigned reason, uint64_t code, bool all_ok);
 
 #endif

@@ -98,7 +98,8 @@ int main(void)
 	                            WARD_PROC_CAP_CNODE, 0, 0, slot + 8, 1) == WARD_OK &&
 	                root_subscribe_deaths(WARD_PROC_CAP_SERVICE, slot + 8) == WARD_OK,
 	        "subscribed to death notifications");
-	ptap_ok(si->free_first > WARD_PROC_CAP_FIRST_ROLE && si->free_last == 256,
+	ptap_ok(si->free_first > WARD_PROC_CAP_FIRST_ROLE &&
+	                si->free_last == 1U << WARD_PROC_CNODE_RADIX,
 	        "free slots [%u, %u) after its role caps", si->free_first, si->free_last);
 	return ptap_exit_status();
 }

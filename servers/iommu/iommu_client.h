@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What a client of the IOMMU server needs beside the generated stubs
+ * ("iommu.h", from iommu.protocol): the constants of the protocol's
+ * arguments and results, and helpers for the requests whose reply carries
+ * a capability (CREATE_DOMAIN: the domain cap; BUFFER_FRAME: a frame cap).
+ * docs/iommu.md describes the protocol.
+ */
+#ifndef IOMMU_CLIENT_H
+#define IOMMU_CLIENT_H
+
+#include <stdint.h>
+#include <ward/invoke.h>
+#include <ward/sys.h>
+
+#include "iommu.h"
+
+/* Rights of a mapping: what the device may do. */
+#define IOMMU_READ       1u /* the device reads memory (memory -> device) */
+#define IOMMU_WRITE      2u /* the device writes memory (device -> memory) */
+#define IOMMU_RIGHTS_ALL (IOMMU_READ | IOMMU_WRITE)
+
+#define IOMMU_IOVA_ANY (~0ULL) /* ALLOC_BUFFER, MAP_BUFFER: the server chooses */
+
+/* FAULT flags. */
+#define IOMMU_FAULT_READ 1u /* the faulting request was a read */
+
+/* DUMP flags. */
+#define IOMMU_DUMP_QUIET 1u /* check only, print nothing */
+
+/* The interrupt window, never mappable (VT-d §3.14: interrupt requests). */
+#define IOMMU_MSI_BASE 0xfee00000ULL
+#define IOMMU_MSI_END  0xfeefffffULL
+
+static inline void iommu_arm_receive(uint64_t cnode, uint64_t slot)
+{
+	struct ward_ipc_buffer *buf = ward_ipc_buffer();
+
+	buf->receive_cnode = cnode;
+	buf->receive_index = slot;
+	buf->receive_depth = cnode != 0 ? 64 : 0;
+}
+
+static inline enum ward_error iommu_cap_arrived(enum ward_error err, uint64_t slot)
+{
+	if (err == WARD_OK && ward_debug_cap_type(slot) == 0)
+		return WARD_ERR_INVALID_CAPABILITY;
+	return err;
+}
+
+/* CREATE_DOMAIN with the domain cap received into (cnode, slot). */
+static inline enum ward_error iommu_create_domain_into(uint64_t ep, uint64_t cnode, uint64_t slot,
+                                                       uint64_t width, uint64_t *domain,
+                                                       uint64_t *width_used)
+{
+	enum ward_error err;
+
+	iommu_arm_receive(cnode, slot);
+	err = iommu_create_domain(ep, width, domain, width_used);
+	iommu_arm_receive(0, 0);
+	return iommu_cap_arrived(err, slot);
+}
+
+/* BUFFER_FRAME with the frame cap received into (cnode, slot). */
+static inline enum ward_error iommu_buffer_frame_into(uint64_t ep, uint64_t cnode, uint64_t slot,
+                                                      uint64_t buffer, uint64_t index,
+                                                      uint64_t *phys, uint64_t *size)
+{
+	enum ward_error err;
+
+	iommu_arm_receive(cnode, slot);
+	err = iommu_buffer_frame(ep, buffer, index, phys, size);
+	iommu_arm_receive(0, 0);
+	return iommu_cap_arrived(err, slot);
+}
+
+#endif /* IOMMU_CLIENT_H */

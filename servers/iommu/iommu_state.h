@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The IOMMU server's state. All of it belongs to the server's one thread:
+ * requests, fault interrupts and death notifications are handled by that
+ * thread one at a time, each to completion, so nothing here is locked and
+ * nothing is ever seen half-changed (docs/iommu.md).
+ *
+ *   memory   the server's own table pages and its big CNode (mem.c)
+ *   pool     the DMA pool it lends buffers from, in 2 MiB chunks (pool.c)
+ *   units    the remapping hardware behind a small adapter (hw.c)
+ *   domains  a slot per domain, with a generation for its badge (domain.c)
+ *   buffers  lent DMA memory and where it is mapped (buffer.c)
+ *   devices  every PCI function behind a unit: quarantine or a domain (device.c)
+ *   faults   per-domain bounded queues of fault records (fault.c)
+ */
+#ifndef IOMMU_STATE_H
+#define IOMMU_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <ward/protocol.h>
+
+#include "iommu_badge.h"
+#include "iommu_client.h"
+
+#define IOMMU_PAGE          4096ULL
+#define IOMMU_LARGE         (2ULL << 20)
+#define IOMMU_MAX_DOMAINS   64
+#define IOMMU_MAX_BUFFERS   256
+#define IOMMU_MAX_DEVICES   64
+#define IOMMU_MAX_CHUNKS    64 /* 128 MiB of pool */
+#define IOMMU_MAX_RMRR      8
+#define IOMMU_BUFFER_CHUNKS 16 /* a buffer of 2 MiB frames: at most 32 MiB */
+#define IOMMU_FAULT_QUEUE   16 /* records kept per domain */
+#define IOMMU_NO_DOMAIN     0xffff
+
+/* Per-client quotas (docs/iommu.md). */
+#define IOMMU_DOMAINS_PER_CLIENT 8
+#define IOMMU_BUFFERS_PER_CLIENT 64
+#define IOMMU_BYTES_PER_CLIENT   (8ULL << 20)
+#define IOMMU_MAPS_PER_BUFFER    4
+
+/* The fault-storm rule: more than this many faults in the window quarantines a device. */
+#define IOMMU_STORM_FAULTS    64
+#define IOMMU_STORM_WINDOW_MS 1000
+
+/* --- mem.c: the server's memory and CSpace ---------------------------- */
+
+/* A 4 KiB page of the server's own: mapped in it, physical address known. */
+struct iommu_page {
+	void *va;
+	uint64_t phys;
+};
+
+bool mem_init(void);
+/* A free slot of the server's root CNode, or 0. */
+uint64_t mem_root_slot(void);
+/* A zeroed page for hardware tables, or false when memory ran out. */
+bool mem_table_page(struct iommu_page *pg);
+/* Gives a table page back (only after the invalidation covering it completed). */
+void mem_table_page_free(const struct iommu_page *pg);
+/* Makes `count` objects of `type` from untyped `ut` (a big-CNode index, or a root cptr if root). */
+bool mem_retype_big(uint64_t ut, bool ut_in_big, unsigned type, unsigned bits, unsigned count,
+                    uint32_t *first);
+/* Maps the frame at big-CNode index `idx` at `va` in the server (cached, RW); its address. */
+bool mem_map_big(uint32_t idx, uint64_t va, uint64_t *phys);
+/* Copies big-CNode index `idx` into root slot `slot` (a child: Revoke of the original takes it). */
+bool mem_copy_out(uint32_t idx, uint64_t slot);
+/* The server's mapping of table page at phys, or NULL. */
+void *mem_table_va(uint64_t phys);
+/* Revokes every copy of the cap at big-CNode index `idx`, keeping it. */
+void mem_revoke_big(uint32_t idx);
+/* Writes back the cache lines of [p, p + len) so a non-snooping page walk sees them. */
+void mem_flush(const void *p, uint64_t len);
+
+/* --- pool.c: the DMA pool --------------------------------------------- */
+
+bool pool_init(uint64_t untyped, unsigned bits);
+/* Whole 2 MiB chunks for a buffer of large frames; false if too few are free. */
+bool pool_alloc_large(unsigned n, uint16_t *chunks);
+/* A run of n 4 KiB pages in one chunk; false if no chunk has one. */
+bool pool_alloc_small(unsigned n, uint16_t *chunk, uint16_t *first);
+void pool_free_large(unsigned n, const uint16_t *chunks);
+void pool_free_small(uint16_t chunk, uint16_t first, unsigned n);
+/* Frame `i` of a chunk (large: i = 0): its cap (big-CNode index), address, server mapping. */
+uint32_t pool_frame_cap(uint16_t chunk, unsigned i);
+uint64_t pool_frame_phys(uint16_t chunk, unsigned i);
+void *pool_frame_va(uint16_t chunk, unsigned i);
+unsigned pool_chunks_free(void);
+
+/* --- hw.c: the remapping units ------------------------------------------ */
+
+struct iommu_hw_caps {
+	unsigned units;
+	unsigned widths;   /* bit 0: 39-bit, bit 1: 48-bit domains possible on every unit */
+	bool caching_mode; /* any unit has CM */
+	bool coherent;     /* every unit snoops (ECAP.C) */
+	unsigned domain_ids;
+};
+
+bool hw_init(const struct iommu_hw_caps **caps);
+/* Root of a new empty second-level table for a domain of `levels` (3 or 4). */
+bool hw_table_new(unsigned levels, struct iommu_page *root);
+/* Maps [iova, +size) (4 KiB or 2 MiB) to phys in the table; false if out of table memory. */
+bool hw_map(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t phys, uint64_t size,
+            unsigned rights);
+void hw_unmap(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t size);
+/* The leaf entry for iova: its address and rights (0 if none), and the page size it maps. */
+uint64_t hw_lookup(const struct iommu_page *root, unsigned levels, uint64_t iova, unsigned *rights,
+                   uint64_t *size);
+/* Frees every table page under and including root (after the covering invalidation). */
+void hw_table_free(struct iommu_page *root, unsigned levels);
+/* Counts the present leaf entries of a table. */
+uint64_t hw_count_leaves(const struct iommu_page *root, unsigned levels);
+/* Points source ID sid at the table (present) with domain ID did; false: no memory. */
+bool hw_context_set(uint16_t sid, const struct iommu_page *root, unsigned levels, unsigned did);
+/* The context entry of sid: false if not present. */
+bool hw_context_get(uint16_t sid, uint64_t *table, unsigned *levels, unsigned *did);
+
+/* Invalidation: queue descriptors, then one wait for all of them. */
+void hw_inv_context(void);
+void hw_inv_domain(unsigned did);
+/* Page-selective for [iova, +size) when it is aligned and the units allow, else domain. */
+void hw_inv_range(unsigned did, uint64_t iova, uint64_t size);
+/* Waits for every queued descriptor; false on time-out or a queue error. */
+bool hw_inv_wait(void);
+/* Descriptors queued and waits done since start (for STATS and the bench). */
+void hw_inv_counts(uint64_t *descriptors, uint64_t *waits);
+
+struct iommu_fault_record {
+	uint16_t sid;
+	uint8_t reason;
+	bool read;
+	uint64_t iova;
+};
+/* Reads and clears the fault records of unit u (at most NFR); returns how many. */
+unsigned hw_fault_drain(unsigned unit, struct iommu_fault_record *out, unsigned max,
+                        bool *overflow);
+unsigned hw_unit_count(void);
+/* Unit u's fault interrupt signals notification cap `ntfn`; then acknowledges it. */
+bool hw_irq_bind(unsigned unit, uint64_t ntfn);
+void hw_fault_ack(unsigned unit);
+/* Global invalidation, then translation on, on every unit. */
+bool hw_enable(void);
+/* Prints the units' capabilities that matter. */
+void hw_print(void);
+
+/* --- domain.c ----------------------------------------------------------- */
+
+struct iommu_fault_queue {
+	struct iommu_fault_record rec[IOMMU_FAULT_QUEUE];
+	uint16_t sbdf[IOMMU_FAULT_QUEUE];
+	unsigned head, count;
+	uint64_t lost;
+};
+
+struct iommu_domain {
+	bool used;
+	uint32_t generation;
+	uint32_t owner; /* pid */
+	unsigned width, levels, did;
+	struct iommu_page root;
+	unsigned devices, buffers, maps; /* attached devices, home buffers, foreign mappings */
+	uint64_t notify;                 /* root slot of the owner's notification, 0: none */
+	struct iommu_fault_queue faults;
+};
+
+extern struct iommu_domain iommu_domains[IOMMU_MAX_DOMAINS];
+/* The quarantine domain: no mappings but the RMRR identity maps. */
+extern struct iommu_page iommu_quarantine_root;
+extern unsigned iommu_quarantine_levels;
+extern bool iommu_caching_mode;
+#define IOMMU_QUARANTINE_DID 1
+
+bool domain_init(unsigned did_limit);
+/* The domain the request's badge names, or an error (STALE, DENIED) in rq. */
+enum ward_error domain_of(struct ward_request *rq, struct iommu_domain **d);
+/* The live domain a domain-badge value names, or NULL. */
+struct iommu_domain *domain_by_badge(uint64_t badge);
+uint64_t domain_badge(const struct iommu_domain *d);
+/* Tears down a domain with nothing attached or mapped; the DID is freed after the wait. */
+bool domain_teardown(struct iommu_domain *d);
+/* A client died: destroy its domains (called after its buffers and devices went). */
+void domain_client_gone(uint32_t pid);
+
+/* --- buffer.c ------------------------------------------------------------ */
+
+struct iommu_mapping {
+	uint16_t domain; /* IOMMU_NO_DOMAIN: unused */
+	uint8_t rights;
+	uint64_t iova;
+};
+
+struct iommu_buffer {
+	bool used;
+	uint32_t generation;
+	uint32_t owner;
+	uint64_t size;
+	bool large; /* 2 MiB frames */
+	unsigned frames;
+	uint16_t chunk[IOMMU_BUFFER_CHUNKS];             /* large: one per frame; small: chunk[0] */
+	uint16_t first;                                  /* small: first page in the chunk */
+	struct iommu_mapping map[IOMMU_MAPS_PER_BUFFER]; /* map[0]: the home domain */
+};
+
+extern struct iommu_buffer iommu_buffers[IOMMU_MAX_BUFFERS];
+uint64_t buffer_id(const struct iommu_buffer *b);
+/* Whether [iova, +size) is free in domain index di (mappings, reserved ranges); an error. */
+enum ward_error iova_check(struct ward_request *rq, unsigned arg, unsigned di, uint64_t iova,
+                           uint64_t size);
+/* A free IOVA of `size` aligned to `align` in domain di, below the domain's width; false if none.
+ */
+bool iova_find(unsigned di, uint64_t size, uint64_t align, uint64_t *iova);
+/* Frees every buffer of a client (unmap, invalidate, wait, revoke, zero). */
+void buffer_client_gone(uint32_t pid);
+/* Counts a client's buffers and bytes. */
+void buffer_usage(uint32_t pid, unsigned *count, uint64_t *bytes);
+
+/* --- device.c ------------------------------------------------------------ */
+
+struct iommu_device {
+	uint32_t sbdf;
+	uint16_t domain; /* IOMMU_NO_DOMAIN: quarantine */
+	unsigned nalias;
+	uint16_t alias[4]; /* requester IDs beside its own */
+	bool rmrr;         /* an RMRR names it */
+	uint32_t storm_faults;
+	uint64_t storm_start; /* TSC */
+	bool storm_stopped;
+};
+
+extern struct iommu_device iommu_devices[IOMMU_MAX_DEVICES];
+extern unsigned iommu_device_count;
+extern uint64_t iommu_pci_ep;
+bool device_init(void);
+struct iommu_device *device_by_sid(uint16_t sid);
+/* Back to quarantine every device attached to domain index di; false on a hardware error. */
+bool device_quarantine_domain(unsigned di);
+/* Back to quarantine one attached device. */
+bool device_quarantine_domain_one(struct iommu_device *dv);
+
+/* RMRRs from the DMAR table: identity maps kept in every domain of their devices. */
+struct iommu_rmrr {
+	uint64_t base, end; /* [base, end] */
+};
+extern struct iommu_rmrr iommu_rmrrs[IOMMU_MAX_RMRR];
+extern unsigned iommu_rmrr_count;
+void dmar_read(void);
+
+/* --- fault.c ------------------------------------------------------------ */
+
+/* Handles a fault interrupt of the units named by `bits`: bounded work. */
+void fault_event(uint64_t bits);
+extern uint64_t iommu_fault_total;
+
+/* --- death.c -------------------------------------------------------------- */
+
+/* Subscribes notification cap `ntfn` to the root task's death notifications. */
+bool death_init(uint64_t ntfn);
+void death_event(void);
+void iommu_client_gone(uint32_t pid);
+
+/* --- clock ---------------------------------------------------------------- */
+
+uint64_t iommu_tsc(void);
+extern uint64_t iommu_tsc_hz;
+
+/* --- loop.c --------------------------------------------------------------- */
+
+/* The cap (a root cptr) the current reply carries, or 0. */
+extern uint64_t iommu_reply_cap;
+uint64_t iommu_server_run(uint64_t endpoint, uint64_t reply, uint64_t recv_slot,
+                          void (*on_event)(uint64_t bits));
+
+/* The server's endpoint (unbadged) and its CNode, for minting domain caps. */
+extern uint64_t iommu_endpoint;
+extern uint64_t iommu_reply_slot;
+
+#endif /* IOMMU_STATE_H */

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Domain-ID reuse without stale translations (SEEDS.md §3). The IOMMU
+ * server runs with did-limit=3, so client domains get domain ID 2 and no
+ * other: domain A maps a buffer at IOVA 0x200000 and edu's DMA through it
+ * puts the translation in the IOMMU's IOTLB (QEMU's model caches it, tagged
+ * with the domain ID); A is destroyed, and domain B, necessarily with the
+ * same ID, maps another buffer at the same IOVA. edu's DMA to that IOVA
+ * must land in B's buffer, not in A's old frame.
+ */
+#include <string.h>
+#include <ward/rt.h>
+#include <ward/startinfo.h>
+
+#include "../proc/ptap.h"
+#include "iommu_test.h"
+
+#define IOVA  0x200000ULL
+#define VA_A  0x600000000000ULL
+#define VA_B  0x600000200000ULL
+#define VA_C  0x600000400000ULL
+#define VA_A2 0x600000600000ULL
+
+static bool filled(const uint8_t *p, uint8_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+int main(void)
+{
+	const struct ward_startinfo *si = ward_startinfo;
+	uint64_t a = t_slot(), b = t_slot(), extra = t_slot(), da, db, dx, w, ba, bb, bc, ia = 0,
+	         ib, ic = 0;
+	uint64_t pa = 0, pb = 0, pa2 = 0, size, d, c, p, ba2, ia2;
+	bool ok;
+	struct edu e;
+
+	ptap_plan(9);
+	t_ep = si->iommu_endpoint;
+	t_pci = si->pci_endpoint;
+	ok = t_edu(0, &e) &&
+	     iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, a, 0, &da, &w) == WARD_OK &&
+	     iommu_attach(t_ep, da, e.sbdf) == WARD_OK &&
+	     t_buffer(a, 4096, IOVA, IOMMU_RIGHTS_ALL, VA_A, &ba, &ia, NULL) == WARD_OK &&
+	     iommu_buffer_frame(a, ba, 0, &pa, &size) == WARD_OK;
+	ptap_ok(ok, "domain A with edu attached and a buffer at IOVA %#llx",
+	        (unsigned long long)ia);
+	memset((void *)VA_A, 0xaa, 4096);
+	ptap_ok(t_edu_dma(&e, IOVA, EDU_BUFFER, EDU_XFER, false) &&
+	                t_edu_dma(&e, EDU_BUFFER, IOVA, EDU_XFER, true) &&
+	                filled((void *)VA_A, 0xaa, 4096),
+	        "edu DMA through A both ways: the translation is in the IOTLB under A's ID");
+	ptap_ok(iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, extra, 0, &dx, &w) ==
+	                IOMMU_ERR_NO_MEMORY,
+	        "a second domain is refused: did-limit=3 leaves one domain ID for clients");
+	ptap_ok(iommu_free_buffer(a, ba) == WARD_OK && iommu_detach(t_ep, e.sbdf) == WARD_OK &&
+	                iommu_destroy_domain(a) == WARD_OK,
+	        "A's buffer freed, edu detached, A destroyed");
+	ok = iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, b, 0, &db, &w) == WARD_OK &&
+	     iommu_attach(t_ep, db, e.sbdf) == WARD_OK &&
+	     t_buffer(b, 4096, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, VA_A2, &ba2, &ia2, NULL) ==
+	             WARD_OK &&
+	     iommu_buffer_frame(b, ba2, 0, &pa2, &size) == WARD_OK;
+	/* The pool lends A's freed frame first: it must come back zeroed. */
+	ptap_ok(ok && pa2 == pa && filled((void *)VA_A2, 0, 4096),
+	        "domain B (the same domain ID); A's old frame %#llx lent again to B, all zero",
+	        (unsigned long long)pa2);
+	ok = t_buffer(b, 4096, IOVA, IOMMU_RIGHTS_ALL, VA_B, &bb, &ib, NULL) == WARD_OK &&
+	     t_buffer(b, 4096, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, VA_C, &bc, &ic, NULL) == WARD_OK &&
+	     iommu_buffer_frame(b, bb, 0, &pb, &size) == WARD_OK;
+	ptap_ok(ok && pb != pa, "B's buffer at IOVA %#llx is another frame (%#llx)",
+	        (unsigned long long)IOVA, (unsigned long long)pb);
+	memset((void *)VA_B, 0, 4096);
+	memset((void *)VA_C, 0x5c, 4096);
+	ptap_ok(t_edu_dma(&e, ic, EDU_BUFFER, EDU_XFER, false) &&
+	                t_edu_dma(&e, EDU_BUFFER, IOVA, EDU_XFER, true) &&
+	                filled((void *)VA_B, 0x5c, EDU_XFER) &&
+	                filled((uint8_t *)VA_B + EDU_XFER, 0, 4096 - EDU_XFER),
+	        "edu DMA to IOVA %#llx landed in B's buffer (%#llx), not A's old frame (%#llx)",
+	        (unsigned long long)IOVA, (unsigned long long)pb, (unsigned long long)pa);
+	ptap_ok(filled((void *)VA_A2, 0, 4096),
+	        "no byte of A's old frame changed: no stale translation was used");
+	ptap_ok(t_dump(&d, &c, &p) == WARD_OK, "DUMP: records and tables agree");
+	return ptap_exit_status();
+}

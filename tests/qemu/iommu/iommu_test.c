@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Helpers of the IOMMU server's QEMU tests (iommu_test.h).
+ */
+#include <ward/invoke.h>
+#include <ward/object.h>
+#include <ward/rt.h>
+#include <ward/startinfo.h>
+#include <ward/sys.h>
+
+#include "iommu_test.h"
+#include "pci_service.h"
+
+#define EDU_VA 0x500000000000ULL
+
+uint64_t t_ep, t_pci;
+static uint64_t next_slot;
+
+uint64_t t_slot(void)
+{
+	const struct ward_startinfo *si = ward_startinfo;
+
+	if (next_slot == 0)
+		next_slot = si->free_first;
+	return next_slot < si->free_last ? next_slot++ : 0;
+}
+
+bool t_map(uint64_t frame, uint64_t va)
+{
+	static const unsigned level_type[4] = {0, WARD_OBJ_PT, WARD_OBJ_PD, WARD_OBJ_PDPT};
+	enum ward_error err;
+
+	while ((err = ward_frame_map(frame, WARD_PROC_CAP_VSPACE, va,
+	                             WARD_RIGHT_READ | WARD_RIGHT_WRITE)) ==
+	       WARD_ERR_FAILED_LOOKUP) {
+		uint64_t level = ward_last_error().lo, table = t_slot();
+
+		if (level < 1 || level > 3 || table == 0 ||
+		    ward_untyped_retype(WARD_PROC_CAP_UNTYPED, level_type[level], 0,
+		                        WARD_PROC_CAP_CNODE, 0, 0, table, 1) != WARD_OK ||
+		    ward_page_table_map(table, WARD_PROC_CAP_VSPACE, va) != WARD_OK)
+			return false;
+	}
+	return err == WARD_OK;
+}
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static uint64_t ms_ticks(unsigned ms)
+{
+	return ward_startinfo->tsc_hz / 1000 * ms;
+}
+
+void t_sleep_ms(unsigned ms)
+{
+	uint64_t end = rdtsc() + ms_ticks(ms);
+
+	while (rdtsc() < end)
+		ward_yield();
+}
+
+bool t_wait_signal(uint64_t ntfn, unsigned ms)
+{
+	uint64_t end = rdtsc() + ms_ticks(ms), badge = 0;
+
+	do {
+		ward_poll(ntfn, &badge);
+		if (badge != 0)
+			return true;
+		ward_yield();
+	} while (rdtsc() < end);
+	return false;
+}
+
+uint64_t t_notification(void)
+{
+	uint64_t slot = t_slot();
+
+	if (slot == 0 || ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_NOTIFICATION, 0,
+	                                     WARD_PROC_CAP_CNODE, 0, 0, slot, 1) != WARD_OK)
+		return 0;
+	return slot;
+}
+
+bool t_edu(unsigned n, struct edu *e)
+{
+	uint64_t next, count, s[PCI_LIST_BATCH], phys, size, cmd, frame = t_slot();
+
+	if (pci_list(t_pci, 0, PCI_LIST_KEY(0, 0x11e8, 0x1234), PCI_LIST_KEY_ID_MASK, 0, 0, &next,
+	             &count, &s[0], &s[1], &s[2], &s[3], &s[4], &s[5], &s[6], &s[7]) != WARD_OK ||
+	    n >= count || frame == 0)
+		return false;
+	e->sbdf = (uint32_t)s[n];
+	enum ward_error err =
+	        pci_map_bar_into(t_pci, WARD_PROC_CAP_CNODE, frame, e->sbdf, 0, 0, &phys, &size);
+	if (err != WARD_OK || !t_map(frame, EDU_VA + n * (2ULL << 20))) {
+		ward_printf("edu %u: MAP_BAR error %#x, mapping %s\n", n, err,
+		            err == WARD_OK ? "failed" : "not tried");
+		return false;
+	}
+	e->bar = (volatile uint8_t *)(EDU_VA + n * (2ULL << 20));
+	return pci_bus_master(t_pci, e->sbdf, 1, &cmd) == WARD_OK &&
+	       (*(volatile uint32_t *)(e->bar + EDU_ID) & 0xff) == 0xed;
+}
+
+bool t_edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t count, bool to_ram)
+{
+	uint64_t end = rdtsc() + ms_ticks(5000);
+
+	*(volatile uint64_t *)(e->bar + EDU_DMA_SRC) = src;
+	*(volatile uint64_t *)(e->bar + EDU_DMA_DST) = dst;
+	*(volatile uint64_t *)(e->bar + EDU_DMA_COUNT) = count;
+	*(volatile uint64_t *)(e->bar + EDU_DMA_CMD) =
+	        EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0);
+	while (*(volatile uint64_t *)(e->bar + EDU_DMA_CMD) & EDU_CMD_START) {
+		if (rdtsc() > end)
+			return false;
+		ward_yield();
+	}
+	return true;
+}
+
+enum ward_error t_buffer(uint64_t dom, uint64_t size, uint64_t iova, unsigned rights, uint64_t va,
+                         uint64_t *buf, uint64_t *iova_used, uint64_t *frame_slot)
+{
+	uint64_t frames, fsize, phys, got;
+	enum ward_error err =
+	        iommu_alloc_buffer(dom, size, 0, iova, rights, buf, iova_used, &frames, &fsize);
+
+	if (err != WARD_OK)
+		ward_printf("ALLOC_BUFFER error %#x\n", err);
+	for (uint64_t i = 0; err == WARD_OK && i < frames; i++) {
+		uint64_t slot = t_slot();
+		if (slot == 0)
+			return WARD_ERR_NOT_ENOUGH_MEMORY;
+		if (i == 0 && frame_slot != NULL)
+			*frame_slot = slot;
+		err = iommu_buffer_frame_into(dom, WARD_PROC_CAP_CNODE, slot, *buf, i, &phys, &got);
+		if (err != WARD_OK)
+			ward_printf("BUFFER_FRAME error %#x\n", err);
+		if (err == WARD_OK && !t_map(slot, va + i * fsize)) {
+			ward_printf("mapping frame %llu at %#llx failed: %#llx\n",
+			            (unsigned long long)i, (unsigned long long)(va + i * fsize),
+			            (unsigned long long)ward_last_error().arg);
+			err = WARD_ERR_FAILED_LOOKUP;
+		}
+	}
+	return err;
+}
+
+enum ward_error t_dump(uint64_t *domains, uint64_t *contexts, uint64_t *ptes)
+{
+	uint64_t units;
+
+	return iommu_dump(t_ep, IOMMU_DUMP_QUIET, &units, domains, contexts, ptes);
+}

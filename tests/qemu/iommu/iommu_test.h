@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What the IOMMU server's QEMU tests share: slots and memory of the test
+ * process, the edu devices (QEMU's hw/misc/edu.c: a DMA engine between a
+ * 4 KiB device buffer at device address 0x40000 and memory, finishing on
+ * a 100 ms timer, ignoring DMA errors, 28-bit DMA mask), and waits with a
+ * time limit. The test processes run with `iommu-admin` (the root task's
+ * authority over the IOMMU and PCI servers) and `untyped=N`.
+ */
+#ifndef IOMMU_TEST_H
+#define IOMMU_TEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iommu_client.h"
+
+#define EDU_ID          0x00
+#define EDU_DMA_SRC     0x80
+#define EDU_DMA_DST     0x88
+#define EDU_DMA_COUNT   0x90
+#define EDU_DMA_CMD     0x98
+#define EDU_CMD_START   1u
+#define EDU_CMD_TO_RAM  2u /* device buffer -> memory; without it memory -> device */
+#define EDU_BUFFER      0x40000ULL
+#define EDU_BUFFER_SIZE 4096u
+/*
+ * Bytes per DMA: QEMU 7.2's edu refuses (hw_error, QEMU exits) a transfer
+ * that ends at the last byte of its buffer, so the tests never use all 4 KiB.
+ */
+#define EDU_XFER        2048u
+
+struct edu {
+	uint32_t sbdf;
+	volatile uint8_t *bar;
+};
+
+/* A free slot of the process's CNode. */
+uint64_t t_slot(void);
+/* Maps a frame cap at va (read-write), making the paging structures it needs. */
+bool t_map(uint64_t frame, uint64_t va);
+/* The n-th edu device (0, 1, ...): BAR 0 mapped, bus mastering on; false if none. */
+bool t_edu(unsigned n, struct edu *e);
+/* Runs one DMA and waits for it (the 100 ms timer); false if it did not finish in 5 s. */
+bool t_edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t count, bool to_ram);
+/* Waits up to ms for a signal on ntfn; true if one came. */
+bool t_wait_signal(uint64_t ntfn, unsigned ms);
+void t_sleep_ms(unsigned ms);
+/* A new notification cap. */
+uint64_t t_notification(void);
+/* Allocates a buffer in the domain and maps its frames at va; *buf its id, *iova its IOVA. */
+enum ward_error t_buffer(uint64_t dom, uint64_t size, uint64_t iova, unsigned rights, uint64_t va,
+                         uint64_t *buf, uint64_t *iova_used, uint64_t *frame_slot);
+/* Runs DUMP quietly: WARD_OK when records and tables agree; the counts it checked. */
+enum ward_error t_dump(uint64_t *domains, uint64_t *contexts, uint64_t *ptes);
+
+extern uint64_t t_ep;  /* the IOMMU server, privileged client badge */
+extern uint64_t t_pci; /* the PCI server, privileged */
+
+#endif
