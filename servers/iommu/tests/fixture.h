@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "deferred.h"
+#include "domain_id.h"
 #include "inv.h"
 #include "iopt.h"
 #include "mock_backend.h"
@@ -21,7 +22,8 @@
 #define MIB         0x100000ull
 #define GIB         0x40000000ull
 #define FIX_SOURCE  0x0018u /* 00:03.0 */
-#define FIX_DOMAIN  1u
+#define FIX_DOMAIN  1u      /* the first ID the fixture's allocator hands out */
+#define FIX_IDS     4u
 #define FIX_PHYS    0x200000000ull /* a 1 GiB-aligned "DMA memory" address */
 #define FIX_RW      (IOMMU_READ | IOMMU_WRITE)
 #define SNAP_LEAVES 4096u
@@ -33,7 +35,8 @@ struct fixture {
 	struct iommu_caps caps;
 	struct iommu_unit_ref ref;
 	struct deferred_queue queue;
-	struct iopt pt;
+	struct domain_id_alloc ids;
+	struct iopt pt; /* root NULL once a test destroyed it */
 	struct iopt_changes changes;
 };
 
@@ -49,6 +52,8 @@ struct snapshot {
 	uint64_t mapped_bytes;
 	unsigned pages_live;
 	unsigned meta_live;
+	uint32_t ids_available;
+	unsigned held; /* items waiting for a flush, queued or not yet */
 };
 
 /*

@@ -169,6 +169,29 @@ static void check_flush(struct fixture *f)
 	assert_int_equal(f->pt.tables, 1);
 }
 
+/* A destroyed domain: its tables and ID wait for the flush that ends it. */
+static void prepare_domain_gone(struct fixture *f)
+{
+	assert_int_equal(iopt_map(&f->pt, FAR_IOVA, FIX_PHYS, 4 * KIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(fixture_flush(f), IOMMU_OK);
+	mock_unit_ops.block(f->ref.unit, FIX_SOURCE);
+	assert_int_equal(mock_unit_ops.wait(f->ref.unit), IOMMU_OK);
+	iopt_destroy(&f->pt, &f->changes);
+	assert_int_equal(domain_id_free(&f->ids, FIX_DOMAIN), IOMMU_OK);
+}
+
+static enum iommu_err op_domain_gone(struct fixture *f)
+{
+	return iommu_inv_flush_domain_gone(&f->queue, &f->ref, 1, FIX_DOMAIN, &f->changes);
+}
+
+static void check_domain_gone(struct fixture *f)
+{
+	assert_int_equal(f->mem.pages_live, 0);
+	assert_int_equal(domain_id_available(&f->ids), FIX_IDS);
+}
+
 static void test_sweep_map(void **state)
 {
 	const struct scenario s = {prepare_neighbour, op_map_mixed, check_map_mixed,
@@ -198,6 +221,16 @@ static void test_sweep_flush(void **state)
 	assert_true(sweep(&s) >= 1);
 }
 
+/* Context and IOTLB invalidation of a dead domain's ID fail in turn: nothing comes back early. */
+static void test_sweep_domain_gone(void **state)
+{
+	const struct scenario s = {prepare_domain_gone, op_domain_gone, check_domain_gone,
+	                           IOMMU_ERR_TIMEOUT, IOMMU_ERR_HARDWARE};
+
+	(void)state;
+	assert_int_equal(sweep(&s), 3); /* context, IOTLB, wait */
+}
+
 static void test_sweep_init(void **state)
 {
 	(void)state;
@@ -223,9 +256,8 @@ static void test_sweep_init(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_sweep_map),
-	        cmocka_unit_test(test_sweep_unmap_split),
-	        cmocka_unit_test(test_sweep_flush),
+	        cmocka_unit_test(test_sweep_map),   cmocka_unit_test(test_sweep_unmap_split),
+	        cmocka_unit_test(test_sweep_flush), cmocka_unit_test(test_sweep_domain_gone),
 	        cmocka_unit_test(test_sweep_init),
 	};
 
