@@ -9,7 +9,8 @@
  * injected queue error and an injected timeout each reported and the
  * queue working again afterwards (XSA-373), the take-over of a unit left
  * translating with queued invalidation on, and the fault interrupt
- * programmed. Prints TAP (tests/qemu/tap.h).
+ * programmed. With the argument `dma` (and a `pci` module, preset `edu`)
+ * it also runs qemu_vtd_dma.c's DMA tests. Prints TAP (tests/qemu/tap.h).
  */
 #include <string.h>
 #include <ward/invoke.h>
@@ -17,8 +18,8 @@
 #include <ward/rt.h>
 #include <ward/startinfo.h>
 
+#include "qemu_vtd.h"
 #include "tap.h"
-#include "vtd.h"
 
 #define PAGES   64
 #define PAGE_VA 0x300000000000ULL
@@ -29,13 +30,12 @@ static unsigned npages;
 static uint64_t next_slot;
 static unsigned tables;
 
-static uint64_t slot_alloc(void)
+uint64_t qemu_vtd_slot(void)
 {
 	return next_slot < ward_startinfo->free_last ? next_slot++ : 0;
 }
 
-/* Maps frame cap `frame` at va, making the paging structures the kernel reports missing. */
-static bool map(uint64_t frame, uint64_t va)
+bool qemu_vtd_map(uint64_t frame, uint64_t va)
 {
 	static const unsigned type[4] = {0, WARD_OBJ_PT, WARD_OBJ_PD, WARD_OBJ_PDPT};
 	enum ward_error err;
@@ -43,7 +43,7 @@ static bool map(uint64_t frame, uint64_t va)
 	while ((err = ward_frame_map(frame, WARD_PROC_CAP_VSPACE, va,
 	                             WARD_RIGHT_READ | WARD_RIGHT_WRITE)) ==
 	       WARD_ERR_FAILED_LOOKUP) {
-		uint64_t level = ward_last_error().lo, slot = slot_alloc();
+		uint64_t level = ward_last_error().lo, slot = qemu_vtd_slot();
 
 		if (level < 1 || level > 3 || slot == 0 || ++tables > PT_MAX ||
 		    ward_untyped_retype(WARD_PROC_CAP_UNTYPED, type[level], 0, WARD_PROC_CAP_CNODE,
@@ -56,13 +56,13 @@ static bool map(uint64_t frame, uint64_t va)
 
 static bool page_alloc(void *ctx, struct vtd_page *out)
 {
-	uint64_t slot = slot_alloc(), va = PAGE_VA + (uint64_t)npages * VTD_PAGE_SIZE, pa;
+	uint64_t slot = qemu_vtd_slot(), va = PAGE_VA + (uint64_t)npages * VTD_PAGE_SIZE, pa;
 
 	(void)ctx;
 	if (npages == PAGES || slot == 0 ||
 	    ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_FRAME, 0, WARD_PROC_CAP_CNODE, 0, 0,
 	                        slot, 1) != WARD_OK ||
-	    !map(slot, va) || ward_frame_get_address(slot, &pa) != WARD_OK)
+	    !qemu_vtd_map(slot, va) || ward_frame_get_address(slot, &pa) != WARD_OK)
 		return false;
 	memset((void *)(uintptr_t)va, 0, VTD_PAGE_SIZE);
 	out->va = (void *)(uintptr_t)va;
@@ -80,15 +80,30 @@ static void *page_va(void *ctx, uint64_t pa)
 	return NULL;
 }
 
-static uint64_t now_ns(void *ctx)
+uint64_t qemu_vtd_now(void)
 {
 	uint32_t lo, hi;
 	uint64_t tsc;
 
-	(void)ctx;
 	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
 	tsc = ((uint64_t)hi << 32) | lo;
 	return (uint64_t)((unsigned __int128)tsc * 1000000000u / ward_startinfo->tsc_hz);
+}
+
+static uint64_t now_ns(void *ctx)
+{
+	(void)ctx;
+	return qemu_vtd_now();
+}
+
+bool qemu_vtd_page(struct vtd_page *out)
+{
+	return page_alloc(NULL, out);
+}
+
+void qemu_vtd_ok(bool ok, const char *name)
+{
+	tap_ok(ok, "%s", name);
 }
 
 static const struct vtd_env env = {NULL, page_alloc, page_va, now_ns, NULL};
@@ -167,10 +182,11 @@ int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
 	const struct ward_device_window *w = NULL;
+	bool dma = strstr(si->args, "dma") != NULL;
 	char caps[200];
 	enum vtd_status st;
 
-	tap_plan(10);
+	tap_plan(10 + (dma ? QEMU_VTD_DMA_TESTS : 0));
 	next_slot = si->free_first;
 	for (unsigned i = 0; i < si->window_count; i++)
 		if (si->windows[i].kind == WARD_WINDOW_VTD && w == NULL)
@@ -185,6 +201,8 @@ int main(void)
 	quarantine(&unit);
 	descriptors(&unit);
 	errors(&unit);
+	if (dma)
+		qemu_vtd_dma(&unit);
 	tap_ok(w->irq != WARD_WINDOW_NO_IRQ &&
 	               vtd_fault_irq_setup(&unit, &si->irqs[w->irq]) == VTD_OK &&
 	               *(volatile uint32_t *)(unit.regs + VTD_REG_FEDATA) ==

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What the two halves of the backend's QEMU program share: its memory
+ * (frames from the iommu role's untyped, mapped and with their physical
+ * address), a clock, and one TAP line (tests/qemu/tap.h keeps its
+ * counters per file, so only qemu_vtd.c includes it).
+ */
+#ifndef VTD_QEMU_VTD_H
+#define VTD_QEMU_VTD_H
+
+#include "vtd.h"
+
+#define QEMU_VTD_DMA_TESTS 6
+
+/* A free slot of the process's CNode, 0 if none is left. */
+uint64_t qemu_vtd_slot(void);
+/* Maps the frame cap in `slot` at va (read-write), making paging structures as needed. */
+bool qemu_vtd_map(uint64_t slot, uint64_t va);
+/* A zeroed page the unit may read. */
+bool qemu_vtd_page(struct vtd_page *out);
+uint64_t qemu_vtd_now(void);
+/* One TAP line. */
+void qemu_vtd_ok(bool ok, const char *name);
+
+/* The DMA tests (qemu_vtd_dma.c), QEMU_VTD_DMA_TESTS lines, on an enabled unit. */
+void qemu_vtd_dma(struct vtd_unit *u);
+
+#endif
