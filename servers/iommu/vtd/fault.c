@@ -111,7 +111,8 @@ size_t vtd_fault_drain(struct vtd_unit *u, struct vtd_fault *out, size_t cap, bo
 	unsigned index;
 	size_t n = 0;
 
-	if (u == NULL || (cap != 0 && out == NULL) || u->caps.nfr == 0)
+	if (u == NULL || (cap != 0 && out == NULL) || u->caps.nfr == 0 ||
+	    (u->state != VTD_UNIT_PREPARED && u->state != VTD_UNIT_ENABLED))
 		return 0;
 	fsts = vtd_read32(u, VTD_REG_FSTS);
 	index = VTD_FSTS_FRI(fsts) % u->caps.nfr;

@@ -196,6 +196,8 @@ enum vtd_status vtd_unit_prepare(struct vtd_unit *u)
 	u->took_over = u->translating;
 	if ((st = takeover_qi(u)) != VTD_OK)
 		return fail(u, st);
+	/* errors firmware left would stop Ward's queue before its first descriptor */
+	vtd_write32(u, VTD_REG_FSTS, VTD_FSTS_QI_ERRORS);
 	if ((st = vtd_qi_enable(u)) != VTD_OK)
 		return fail(u, st);
 	vtd_write64(u, VTD_REG_RTADDR, u->root.pa | VTD_RTADDR_TTM_LEGACY);

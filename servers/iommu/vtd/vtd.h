@@ -244,13 +244,12 @@ enum vtd_status vtd_unit_probe(struct vtd_unit *u, const struct ward_device_wind
  * queued invalidation on, waits for its queue to drain and turns it off
  * (VTD_E_TAKEOVER if it would not); allocates the root table, the
  * quarantine table, the invalidation queue and its status page; installs
- * the root table (SRTP) with every entry not present; turns queued
- * invalidation on; invalidates context cache, IOTLB (and the interrupt
- * entry cache if IR) globally. If firmware left translation on, it stays
- * on throughout: DMA goes from firmware's tables straight to Ward's
- * (blocked), never untranslated. Clears stale fault records. Returns
- * VTD_OK with state PREPARED; VTD_E_NO_MEMORY before touching the unit;
- * a timeout leaves state FAILED (u->refused says why).
+ * the root table (SRTP) with every entry not present; clears queue
+ * errors firmware left in FSTS and turns queued invalidation on; invalidates context cache, IOTLB
+ * (and the interrupt entry cache if IR) globally. If firmware left translation on, it stays on
+ * throughout: DMA goes from firmware's tables straight to Ward's (blocked), never untranslated.
+ * Clears stale fault records. Returns VTD_OK with state PREPARED; VTD_E_NO_MEMORY before touching
+ * the unit; a timeout leaves state FAILED (u->refused says why).
  */
 enum vtd_status vtd_unit_prepare(struct vtd_unit *u);
 
@@ -420,7 +419,8 @@ enum vtd_status vtd_fault_irq_setup(struct vtd_unit *u, const struct ward_irq_gr
  * be NULL, set if PFO was set: faults were lost). Returns the number
  * stored in out[]; *more (may be NULL) says records are still pending
  * (call again: the unit raises no new interrupt while PPF stays set).
- * Bounded work: at most max(cap, NFR) register reads per call.
+ * Bounded work: at most NFR records looked at per call. A unit not
+ * PREPARED or ENABLED is not touched (returns 0).
  */
 size_t vtd_fault_drain(struct vtd_unit *u, struct vtd_fault *out, size_t cap, bool *overflow,
                        bool *more);

@@ -135,6 +135,16 @@ static void test_takeover(void **state)
 	assert_true(fake.gsts & VTD_GSTS_TES);
 }
 
+static void test_firmware_queue_error(void **state)
+{
+	(void)state;
+	probe(QEMU_CAP_39, QEMU_ECAP);
+	fake.fsts = VTD_FSTS_IQE; /* left by firmware, QI off */
+	assert_int_equal(vtd_unit_prepare(&unit), VTD_OK);
+	assert_int_equal(unit.qi_stats.errors, 0);
+	assert_int_equal(fake.fsts & VTD_FSTS_IQE, 0);
+}
+
 static void test_takeover_refused(void **state)
 {
 	(void)state;
@@ -271,6 +281,7 @@ static void test_fault_drain(void **state)
 	(void)state;
 	probe((QEMU_CAP_39 & ~VTD_CAP_NFR_MASK) | (3ULL << VTD_CAP_NFR_SHIFT), QEMU_ECAP);
 	assert_int_equal(unit.caps.nfr, 4);
+	assert_int_equal(vtd_unit_prepare(&unit), VTD_OK);
 	fake_record_fault(3, SID_EDU, VTD_FR_WRITE, false, 0x5000);
 	fake_record_fault(0, SID_NVME, VTD_FR_READ, true, 0x9000);
 	fake.fsts |= VTD_FSTS_PFO;
@@ -285,6 +296,13 @@ static void test_fault_drain(void **state)
 	assert_false(more);
 	assert_int_equal(fake.fsts & (VTD_FSTS_PFO | VTD_FSTS_PPF), 0);
 	assert_int_equal(unit.fault_overflows, 1);
+	/* a unit not prepared is never written to */
+	unit.state = VTD_UNIT_REFUSED;
+	fake_record_fault(1, SID_EDU, VTD_FR_READ, true, 0x1000);
+	assert_int_equal(vtd_fault_drain(&unit, f, 8, NULL, NULL), 0);
+	assert_true(fake.frcd[1][1] & VTD_FRCD_F);
+	fake.frcd[1][1] = 0;
+	unit.state = VTD_UNIT_ENABLED;
 	/* bounded: one at a time, the rest stays pending */
 	fake_record_fault(1, SID_EDU, VTD_FR_READ, true, 0x1000);
 	fake_record_fault(2, SID_NVME, VTD_FR_READ, true, 0x2000);
@@ -373,6 +391,7 @@ int main(void)
 	        cmocka_unit_test(test_bring_up),
 	        cmocka_unit_test(test_gsts_never_answers),
 	        cmocka_unit_test(test_takeover),
+	        cmocka_unit_test(test_firmware_queue_error),
 	        cmocka_unit_test(test_takeover_refused),
 	        cmocka_unit_test(test_attach_invalidates),
 	        cmocka_unit_test(test_attach_caching_mode),
