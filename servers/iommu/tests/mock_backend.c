@@ -195,6 +195,10 @@ static bool unit_queue(struct mock_unit *m, enum mock_inv_kind kind, uint16_t di
 	m->queued++;
 	if (m->log_count < MOCK_LOG_ENTRIES)
 		m->log[m->log_count++] = (struct mock_inv){kind, did, iova, order};
+	if (m->pending_count < MOCK_PENDING)
+		m->pending[m->pending_count++] = (struct mock_inv){kind, did, iova, order};
+	else
+		m->pending_overflow = true;
 	return true;
 }
 
@@ -279,14 +283,77 @@ static enum iommu_err unit_ctx_global(struct iommu_unit *u)
 	return queue_result(unit_queue(unit_of(u), MOCK_INV_CONTEXT_GLOBAL, 0, 0, 0));
 }
 
+/* Whether a completed invalidation drops cached entry e. */
+static bool inv_covers(const struct mock_inv *inv, const struct mock_iotlb_entry *e)
+{
+	uint64_t size = IOMMU_PAGE_SIZE << inv->order;
+
+	switch (inv->kind) {
+	case MOCK_INV_IOTLB_GLOBAL:
+		return true;
+	case MOCK_INV_IOTLB_DOMAIN:
+		return e->domain_id == inv->domain_id;
+	case MOCK_INV_IOTLB_PAGES:
+		return e->domain_id == inv->domain_id && e->iova < inv->iova + size &&
+		       inv->iova < e->iova + e->size;
+	default:
+		return false; /* context-cache kinds: the mock caches no context entries */
+	}
+}
+
+/* Whether a completed invalidation drops cached table pointer e (IH = 0 semantics). */
+static bool inv_covers_psc(const struct mock_inv *inv, const struct mock_psc_entry *e)
+{
+	struct mock_iotlb_entry span = {.domain_id = e->domain_id,
+	                                .iova = e->iova,
+	                                .size = iommu_level_size(IOMMU_LEAF_2M)};
+
+	return inv_covers(inv, &span);
+}
+
+static void apply_pending_psc(struct mock_unit *m)
+{
+	for (unsigned i = 0; i < MOCK_PSC; i++) {
+		struct mock_psc_entry *e = &m->psc[i];
+
+		if (m->pending_overflow)
+			e->valid = false;
+		for (unsigned k = 0; e->valid && k < m->pending_count; k++) {
+			if (inv_covers_psc(&m->pending[k], e))
+				e->valid = false;
+		}
+	}
+}
+
+/* Apply every queued invalidation to the caches (all of them after an overflow). */
+static void apply_pending(struct mock_unit *m)
+{
+	apply_pending_psc(m);
+	for (unsigned i = 0; i < MOCK_IOTLB; i++) {
+		struct mock_iotlb_entry *e = &m->iotlb[i];
+
+		if (m->pending_overflow)
+			e->valid = false;
+		for (unsigned k = 0; e->valid && k < m->pending_count; k++) {
+			if (inv_covers(&m->pending[k], e))
+				e->valid = false;
+		}
+	}
+	m->pending_count = 0;
+	m->pending_overflow = false;
+}
+
 static enum iommu_err unit_wait(struct iommu_unit *u)
 {
 	struct mock_unit *m = unit_of(u);
 
 	if (m->wait_times_out || mock_fail_step(m->fail)) {
 		m->waits_failed++;
+		m->pending_count = 0; /* discarded, never applied */
+		m->pending_overflow = false;
 		return IOMMU_ERR_TIMEOUT;
 	}
+	apply_pending(m);
 	m->waits++;
 	m->queued = 0;
 	return IOMMU_OK;
@@ -414,13 +481,18 @@ static const uint64_t *walk_table(struct mock_unit *u, uint64_t phys)
 	return (const uint64_t *)(u->caps.coherent_walk ? p->va : p->hw);
 }
 
-enum iommu_err mock_walk(struct mock_unit *u, uint64_t root, unsigned levels, uint64_t iova,
-                         uint64_t *phys, unsigned *rights)
+/* The walk; *size_out receives the leaf's size, *l1 the level-1 table passed (or 0). */
+static enum iommu_err walk(struct mock_unit *u, uint64_t root, unsigned levels, uint64_t iova,
+                           uint64_t *phys, unsigned *rights, uint64_t *size_out, uint64_t *l1)
 {
 	uint64_t table = root;
 
+	*l1 = 0;
 	for (unsigned level = levels; level >= IOMMU_LEAF_4K; level--) {
 		const uint64_t *e = walk_table(u, table);
+
+		if (level == IOMMU_LEAF_4K)
+			*l1 = table;
 		uint64_t pte, size = iommu_level_size(level);
 
 		if (!e)
@@ -435,11 +507,115 @@ enum iommu_err mock_walk(struct mock_unit *u, uint64_t root, unsigned levels, ui
 			}
 			*phys = mock_addr(pte) + (iova & (size - 1));
 			*rights = mock_rights(pte);
+			*size_out = size;
 			return IOMMU_OK;
 		}
 		table = mock_addr(pte);
 	}
 	return IOMMU_ERR_HARDWARE;
+}
+
+enum iommu_err mock_walk(struct mock_unit *u, uint64_t root, unsigned levels, uint64_t iova,
+                         uint64_t *phys, unsigned *rights)
+{
+	uint64_t size, l1;
+
+	return walk(u, root, levels, iova, phys, rights, &size, &l1);
+}
+
+static struct mock_iotlb_entry *iotlb_lookup(struct mock_unit *u, uint16_t did, uint64_t iova)
+{
+	for (unsigned i = 0; i < MOCK_IOTLB; i++) {
+		struct mock_iotlb_entry *e = &u->iotlb[i];
+
+		if (e->valid && e->domain_id == did && iova - e->iova < e->size)
+			return e;
+	}
+	return NULL;
+}
+
+static void iotlb_insert(struct mock_unit *u, const struct mock_iotlb_entry *e)
+{
+	u->iotlb[u->iotlb_victim] = *e;
+	u->iotlb_victim = (u->iotlb_victim + 1) % MOCK_IOTLB;
+}
+
+/* Cache what a walk found: the leaf, or in caching mode the miss. */
+static void iotlb_fill(struct mock_unit *u, uint16_t did, uint64_t iova, enum iommu_err err,
+                       uint64_t phys, unsigned rights, uint64_t size)
+{
+	struct mock_iotlb_entry e = {.valid = true, .domain_id = did};
+
+	if (err == IOMMU_OK) {
+		e.present = true;
+		e.iova = iova & ~(size - 1);
+		e.size = size;
+		e.phys = phys - (iova - e.iova);
+		e.rights = rights;
+	} else if (err == IOMMU_ERR_NOT_MAPPED && u->caps.caching_mode) {
+		e.iova = iova & ~(IOMMU_PAGE_SIZE - 1);
+		e.size = IOMMU_PAGE_SIZE;
+	} else {
+		return;
+	}
+	iotlb_insert(u, &e);
+}
+
+static struct mock_psc_entry *psc_lookup(struct mock_unit *u, uint16_t did, uint64_t iova)
+{
+	uint64_t span = iova & ~(iommu_level_size(IOMMU_LEAF_2M) - 1);
+
+	for (unsigned i = 0; i < MOCK_PSC; i++) {
+		if (u->psc[i].valid && u->psc[i].domain_id == did && u->psc[i].iova == span)
+			return &u->psc[i];
+	}
+	return NULL;
+}
+
+static void psc_fill(struct mock_unit *u, uint16_t did, uint64_t iova, uint64_t table)
+{
+	u->psc[u->psc_victim] = (struct mock_psc_entry){
+	        true, did, iova & ~(iommu_level_size(IOMMU_LEAF_2M) - 1), table};
+	u->psc_victim = (u->psc_victim + 1) % MOCK_PSC;
+}
+
+/* The walk a DMA miss does: from a cached level-1 table if there is one. */
+static enum iommu_err dma_walk(struct mock_unit *u, const struct mock_context *c, uint64_t iova,
+                               uint64_t *phys, unsigned *rights, uint64_t *size)
+{
+	struct mock_psc_entry *p = psc_lookup(u, c->domain_id, iova);
+	uint64_t l1;
+	enum iommu_err err;
+
+	if (p)
+		return walk(u, p->table, IOMMU_LEAF_4K, iova, phys, rights, size, &l1);
+	err = walk(u, c->root, c->levels, iova, phys, rights, size, &l1);
+	if (l1 && err != IOMMU_ERR_HARDWARE)
+		psc_fill(u, c->domain_id, iova, l1);
+	return err;
+}
+
+enum iommu_err mock_dma(struct mock_unit *u, uint16_t source_id, uint64_t iova, uint64_t *phys,
+                        unsigned *rights)
+{
+	struct mock_context *c = context_of(u, source_id, false);
+	struct mock_iotlb_entry *e;
+	uint64_t size = 0;
+	enum iommu_err err;
+
+	if (!c || !c->attached)
+		return IOMMU_ERR_NOT_MAPPED;
+	e = iotlb_lookup(u, c->domain_id, iova);
+	if (e && !e->present)
+		return IOMMU_ERR_NOT_MAPPED;
+	if (e) {
+		*phys = e->phys + (iova - e->iova);
+		*rights = e->rights;
+		return IOMMU_OK;
+	}
+	err = dma_walk(u, c, iova, phys, rights, &size);
+	iotlb_fill(u, c->domain_id, iova, err, *phys, *rights, size);
+	return err;
 }
 
 enum iommu_err mock_translate(struct mock_unit *u, uint16_t source_id, uint64_t iova,

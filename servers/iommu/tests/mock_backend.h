@@ -31,6 +31,9 @@
 #define MOCK_MAX_DEVICES 8u
 #define MOCK_MAX_FAULTS  16u
 #define MOCK_LOG_ENTRIES 64u
+#define MOCK_IOTLB       1024u /* cached translations per unit */
+#define MOCK_PENDING     256u  /* invalidations queued and not yet waited for */
+#define MOCK_PSC         256u  /* cached pointers to level-1 tables per unit */
 
 /* Default capabilities: those of QEMU 7.2's intel-iommu with aw-bits=48. */
 #define MOCK_LEVELS_MASK   ((1u << 3) | (1u << 4)) /* SAGAW 39- and 48-bit, as levels */
@@ -106,6 +109,25 @@ struct mock_context {
 	unsigned levels;
 };
 
+/* A cached translation (present) or, in caching mode, a cached miss. */
+struct mock_iotlb_entry {
+	bool valid;
+	bool present;
+	uint16_t domain_id;
+	uint64_t iova; /* aligned to size */
+	uint64_t size;
+	uint64_t phys;
+	unsigned rights;
+};
+
+/* A cached non-leaf entry: the level-1 table that maps a 2 MiB span. */
+struct mock_psc_entry {
+	bool valid;
+	uint16_t domain_id;
+	uint64_t iova; /* 2 MiB aligned */
+	uint64_t table;
+};
+
 struct mock_unit {
 	struct iommu_caps caps;
 	struct mock_mem *mem;
@@ -123,6 +145,13 @@ struct mock_unit {
 	unsigned fault_count;
 	bool fault_overflow;
 	unsigned walk_errors; /* walks through freed pages or malformed entries */
+	struct mock_iotlb_entry iotlb[MOCK_IOTLB];
+	unsigned iotlb_victim; /* next entry replaced when full */
+	struct mock_inv pending[MOCK_PENDING];
+	unsigned pending_count;
+	bool pending_overflow; /* more queued than remembered: a wait drops everything */
+	struct mock_psc_entry psc[MOCK_PSC];
+	unsigned psc_victim;
 };
 
 /* The default capabilities (MOCK_*), 1 GiB leaves, coherent walk, no caching mode. */
@@ -140,6 +169,22 @@ void mock_unit_reset_counters(struct mock_unit *u);
  */
 enum iommu_err mock_translate(struct mock_unit *u, uint16_t source_id, uint64_t iova,
                               uint64_t *phys, unsigned *rights, uint16_t *domain_id);
+
+/*
+ * A DMA access by source_id to iova, as a device sees it: through the
+ * unit's IOTLB, which caches every translation a walk found (at the
+ * leaf's size, tagged with the domain ID) and, in caching mode, misses
+ * too; and through a paging-structure cache of pointers to level-1
+ * tables, so a table freed before the invalidation that covers its span
+ * is still walked (a use-after-free, counted in walk_errors, once the
+ * page is released). Cached entries leave only when an invalidation that covers them
+ * completes: at a successful wait; a failed wait discards what was
+ * queued without applying it (the worst a timed-out queue can do). So a
+ * missing or too-narrow invalidation shows up as a stale translation, as
+ * with QEMU's model. Same results as mock_translate() otherwise.
+ */
+enum iommu_err mock_dma(struct mock_unit *u, uint16_t source_id, uint64_t iova, uint64_t *phys,
+                        unsigned *rights);
 
 /* The same walk from a root table, without a context. */
 enum iommu_err mock_walk(struct mock_unit *u, uint64_t root, unsigned levels, uint64_t iova,

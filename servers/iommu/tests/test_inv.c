@@ -291,6 +291,152 @@ static void test_domain_gone(void **state)
 	assert_int_equal(fixture_free(f), 0);
 }
 
+/* What a device gets at iova: phys, or 0 when its DMA is blocked. */
+static uint64_t dma(struct fixture *f, uint64_t iova)
+{
+	uint64_t phys;
+	unsigned rights;
+
+	return mock_dma(&f->unit, FIX_SOURCE, iova, &phys, &rights) == IOMMU_OK ? phys : 0;
+}
+
+/* The mock's IOTLB keeps a translation until the flush; the core's flush removes it. */
+static void test_unmapped_page_stale_until_flush(void **state)
+{
+	struct fixture *f = fixture_new(48, IOMMU_LEAF_1G, NULL);
+
+	(void)state;
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS, 4 * KIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(dma(f, IOVA_A), FIX_PHYS);
+	assert_int_equal(iopt_unmap(&f->pt, IOVA_A, 4 * KIB, &f->changes), IOMMU_OK);
+	assert_int_equal(dma(f, IOVA_A), FIX_PHYS); /* stale: not invalidated yet */
+	assert_int_equal(fixture_flush(f), IOMMU_OK);
+	assert_int_equal(dma(f, IOVA_A), 0);
+	assert_int_equal(fixture_free(f), 0);
+}
+
+/* A cached 2 MiB translation goes when one page of it is unmapped; the rest still works. */
+static void test_split_drops_cached_superpage(void **state)
+{
+	struct fixture *f = fixture_new(48, IOMMU_LEAF_1G, NULL);
+	uint64_t hole = IOVA_A + 300 * 4 * KIB;
+
+	(void)state;
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS, 2 * MIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(dma(f, IOVA_A), FIX_PHYS);
+	assert_int_equal(iopt_unmap(&f->pt, hole, 4 * KIB, &f->changes), IOMMU_OK);
+	assert_int_equal(dma(f, hole), FIX_PHYS + (hole - IOVA_A)); /* through the 2 MiB entry */
+	assert_int_equal(fixture_flush(f), IOMMU_OK);
+	assert_int_equal(dma(f, hole), 0);
+	assert_int_equal(dma(f, hole + 4 * KIB), FIX_PHYS + (hole - IOVA_A) + 4 * KIB);
+	assert_int_equal(dma(f, IOVA_A), FIX_PHYS);
+	assert_int_equal(fixture_free(f), 0);
+}
+
+/* Caching mode caches misses: a new mapping is invisible until the core invalidates it. */
+static void test_caching_mode_miss_cached(void **state)
+{
+	struct fixture *f = fixture_new(48, IOMMU_LEAF_1G, caching_mode);
+	struct fixture *g = fixture_new(48, IOMMU_LEAF_1G, NULL);
+
+	(void)state;
+	assert_int_equal(dma(f, IOVA_A), 0);
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS, 4 * KIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(dma(f, IOVA_A), 0); /* the cached miss */
+	assert_int_equal(fixture_flush(f), IOMMU_OK);
+	assert_int_equal(dma(f, IOVA_A), FIX_PHYS);
+	/* Without caching mode a miss is not cached: no invalidation needed. */
+	assert_int_equal(dma(g, IOVA_A), 0);
+	assert_int_equal(iopt_map(&g->pt, IOVA_A, FIX_PHYS, 4 * KIB, FIX_RW, &g->changes),
+	                 IOMMU_OK);
+	assert_int_equal(dma(g, IOVA_A), FIX_PHYS);
+	assert_int_equal(fixture_free(f), 0);
+	assert_int_equal(fixture_free(g), 0);
+}
+
+/* A timed-out wait may have done nothing: the translation stays until the global flush. */
+static void test_timeout_leaves_stale_until_global(void **state)
+{
+	struct fixture *f = fixture_new(48, IOMMU_LEAF_1G, NULL);
+
+	(void)state;
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS, 4 * KIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(dma(f, IOVA_A), FIX_PHYS);
+	assert_int_equal(iopt_unmap(&f->pt, IOVA_A, 4 * KIB, &f->changes), IOMMU_OK);
+	f->unit.wait_times_out = true;
+	assert_int_equal(fixture_flush(f), IOMMU_ERR_TIMEOUT);
+	assert_int_equal(dma(f, IOVA_A), FIX_PHYS);
+	f->unit.wait_times_out = false;
+	assert_int_equal(fixture_flush(f), IOMMU_OK); /* nothing new: global because poisoned */
+	assert_int_equal(dma(f, IOVA_A), 0);
+	assert_int_equal(fixture_free(f), 0);
+}
+
+/*
+ * A merge frees a level-1 table that the unit may still hold a cached
+ * pointer to: after the flush that releases the table, no walk may go
+ * through it (XSA-346).
+ */
+static void test_merged_table_not_walked_after_release(void **state)
+{
+	struct fixture *f = fixture_new(48, IOMMU_LEAF_1G, NULL);
+	uint64_t last = 2 * MIB - 4 * KIB;
+
+	(void)state;
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS, last, FIX_RW, &f->changes), IOMMU_OK);
+	assert_int_equal(fixture_flush(f), IOMMU_OK);
+	assert_int_equal(dma(f, IOVA_A), FIX_PHYS); /* caches the pointer to the table */
+	assert_int_equal(
+	        iopt_map(&f->pt, IOVA_A + last, FIX_PHYS + last, 4 * KIB, FIX_RW, &f->changes),
+	        IOMMU_OK);
+	assert_int_equal(f->changes.freed.count, 1);
+	assert_int_equal(fixture_flush(f), IOMMU_OK);
+	assert_int_equal(deferred_pending(&f->queue), 0); /* the table is released */
+	assert_int_equal(dma(f, IOVA_A + 5 * 4 * KIB), FIX_PHYS + 5 * 4 * KIB);
+	assert_int_equal(f->unit.walk_errors, 0);
+	assert_int_equal(fixture_free(f), 0);
+}
+
+/*
+ * A domain ID reused for a new domain: the device's DMA never reaches the
+ * old domain's memory through a translation cached under the same ID.
+ */
+static void test_reused_domain_id_no_stale(void **state)
+{
+	struct fixture *f = fixture_new(48, IOMMU_LEAF_1G, NULL);
+	struct iopt_config cfg = f->pt.cfg;
+	uint16_t id;
+
+	(void)state;
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS, 4 * KIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(dma(f, IOVA_A), FIX_PHYS);
+	for (unsigned i = 1; i < FIX_IDS; i++) /* hold every other ID: the next must be reused */
+		assert_int_equal(domain_id_alloc(&f->ids, &id), IOMMU_OK);
+	assert_int_equal(mock_unit_ops.block(f->ref.unit, FIX_SOURCE), IOMMU_OK);
+	assert_int_equal(mock_unit_ops.wait(f->ref.unit), IOMMU_OK);
+	iopt_destroy(&f->pt, &f->changes);
+	assert_int_equal(domain_id_free(&f->ids, FIX_DOMAIN), IOMMU_OK);
+	assert_int_equal(
+	        iommu_inv_flush_domain_gone(&f->queue, &f->ref, 1, FIX_DOMAIN, &f->changes),
+	        IOMMU_OK);
+	assert_int_equal(domain_id_alloc(&f->ids, &id), IOMMU_OK);
+	assert_int_equal(id, FIX_DOMAIN);
+	assert_int_equal(iopt_init(&f->pt, &cfg), IOMMU_OK);
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS + GIB, 4 * KIB, IOMMU_READ, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(mock_unit_ops.attach(f->ref.unit, FIX_SOURCE, id, iopt_root_phys(&f->pt),
+	                                      cfg.levels),
+	                 IOMMU_OK);
+	assert_int_equal(mock_unit_ops.wait(f->ref.unit), IOMMU_OK);
+	assert_int_equal(dma(f, IOVA_A), FIX_PHYS + GIB);
+	assert_int_equal(fixture_free(f), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +449,12 @@ int main(void)
 	        cmocka_unit_test(test_timeout_releases_nothing),
 	        cmocka_unit_test(test_two_units),
 	        cmocka_unit_test(test_domain_gone),
+	        cmocka_unit_test(test_unmapped_page_stale_until_flush),
+	        cmocka_unit_test(test_split_drops_cached_superpage),
+	        cmocka_unit_test(test_caching_mode_miss_cached),
+	        cmocka_unit_test(test_timeout_leaves_stale_until_global),
+	        cmocka_unit_test(test_reused_domain_id_no_stale),
+	        cmocka_unit_test(test_merged_table_not_walked_after_release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,15 +19,17 @@
 
 #include "fixture.h"
 
-#define REGION_START GIB
-#define REGION_SIZE  (2 * GIB)
-#define REGION_PAGES (REGION_SIZE / (4 * KIB))
-#define OPS          3000u
-#define MAX_RECORDS  256u
-#define FLUSH_EVERY  8u
-#define VERIFY_EVERY 25u
-#define MIN_EACH     100u /* the sequence must exercise each outcome */
-#define SEED         0x9e3779b97f4a7c15ull
+#define REGION_START  GIB
+#define REGION_SIZE   (2 * GIB)
+#define REGION_PAGES  (REGION_SIZE / (4 * KIB))
+#define OPS           3000u
+#define MAX_RECORDS   256u
+#define FLUSH_ONE_IN  4u   /* a request ends after about this many calls */
+#define PROBES        512u /* pages a device touched since the last flush */
+#define RANDOM_PROBES 4u   /* extra random pages touched per call */
+#define VERIFY_EVERY  25u
+#define MIN_EACH      100u /* the sequence must exercise each outcome */
+#define SEED          0x9e3779b97f4a7c15ull
 
 struct model {
 	uint64_t phys[REGION_PAGES]; /* 0: not mapped */
@@ -36,6 +38,9 @@ struct model {
 	unsigned records;
 	uint64_t rng;
 	unsigned maps, unmaps, merges, splits, refused; /* what the sequence exercised */
+	uint64_t probe[PROBES]; /* IOVAs a device used since the last flush */
+	unsigned probes;
+	unsigned stale_seen; /* DMA that hit a stale translation before a flush */
 };
 
 static uint64_t rnd(struct model *m, uint64_t n)
@@ -87,6 +92,51 @@ static void random_range(struct model *m, uint64_t *iova, uint64_t *size)
 	*iova = REGION_START + granule * rnd(m, (REGION_SIZE - *size) / granule + 1);
 }
 
+/* A device touches iova (filling the mock's IOTLB); remembered for the next flush. */
+static void touch(struct fixture *f, struct model *m, uint64_t iova)
+{
+	uint64_t phys, p = page_of(iova);
+	unsigned rights;
+	enum iommu_err err;
+
+	if (iova < REGION_START || iova >= REGION_START + REGION_SIZE)
+		return;
+	err = mock_dma(&f->unit, FIX_SOURCE, iova, &phys, &rights);
+	if (m->phys[p] ? err || phys != m->phys[p] : err != IOMMU_ERR_NOT_MAPPED)
+		m->stale_seen++;
+	if (m->probes < PROBES)
+		m->probe[m->probes++] = iova;
+}
+
+/* Touch both ends of a call's range and a few random pages. */
+static void touch_around(struct fixture *f, struct model *m, uint64_t iova, uint64_t size)
+{
+	touch(f, m, iova);
+	touch(f, m, iova + size - 4 * KIB);
+	for (unsigned i = 0; i < RANDOM_PROBES; i++)
+		touch(f, m, REGION_START + rnd(m, REGION_PAGES) * 4 * KIB);
+}
+
+/* After a flush every page a device touched translates as the model says. */
+static void flush_and_check_dma(struct fixture *f, struct model *m)
+{
+	assert_int_equal(fixture_flush(f), IOMMU_OK);
+	for (unsigned i = 0; i < m->probes; i++) {
+		uint64_t phys, p = page_of(m->probe[i]);
+		unsigned rights;
+		enum iommu_err err = mock_dma(&f->unit, FIX_SOURCE, m->probe[i], &phys, &rights);
+
+		if (m->phys[p]) {
+			assert_int_equal(err, IOMMU_OK);
+			assert_int_equal(phys, m->phys[p]);
+			assert_int_equal(rights, m->rights[p]);
+		} else {
+			assert_int_equal(err, IOMMU_ERR_NOT_MAPPED);
+		}
+	}
+	m->probes = 0;
+}
+
 static void check_pages(struct fixture *f, const struct model *m, uint64_t from, uint64_t to)
 {
 	if (from < REGION_START)
@@ -130,6 +180,7 @@ static void do_map(struct fixture *f, struct model *m)
 	if (m->records < MAX_RECORDS)
 		m->rec[m->records++] = (struct iommu_range){iova, size};
 	check_pages(f, m, iova - 2 * MIB, iova + size + 2 * MIB);
+	touch_around(f, m, iova, size);
 }
 
 /* Unmap a random page-aligned part of an earlier map (which may be gone in part). */
@@ -160,6 +211,7 @@ static void do_unmap(struct fixture *f, struct model *m)
 	for (uint64_t p = page_of(iova); p < page_of(iova + size); p++)
 		m->phys[p] = 0;
 	check_pages(f, m, iova - 2 * MIB, iova + size + 2 * MIB);
+	touch_around(f, m, iova, size);
 }
 
 /* Map [iova, iova+size) as do_map would, superpage-compatible and read-write. */
@@ -203,6 +255,7 @@ static void do_fill(struct fixture *f, struct model *m)
 		iova = run;
 	}
 	check_pages(f, m, start - 2 * MIB, end + 2 * MIB);
+	touch_around(f, m, start, end - start);
 }
 
 /* Whether 512 consecutive leaves starting at l[i] could have been one larger leaf. */
@@ -294,15 +347,17 @@ static void run_model(unsigned max_leaf, void (*tweak)(struct iommu_caps *caps))
 			do_unmap(f, m);
 		else
 			do_fill(f, m);
-		if (i % FLUSH_EVERY == 0)
-			assert_int_equal(fixture_flush(f), IOMMU_OK);
+		if (rnd(m, FLUSH_ONE_IN) == 0)
+			flush_and_check_dma(f, m);
 		if (i % VERIFY_EVERY == 0)
 			assert_true(fixture_verify(f));
 	}
-	print_message("maps %u, unmaps %u, refused %u, merged tables %u, split tables %u\n",
-	              m->maps, m->unmaps, m->refused, m->merges, m->splits);
+	print_message("maps %u, unmaps %u, refused %u, merged tables %u, split tables %u, "
+	              "stale DMA before a flush %u\n",
+	              m->maps, m->unmaps, m->refused, m->merges, m->splits, m->stale_seen);
 	assert_true(m->maps >= MIN_EACH && m->unmaps >= MIN_EACH && m->refused >= MIN_EACH);
 	assert_true(m->merges > 0 && m->splits > 0);
+	assert_true(m->stale_seen > 0); /* the IOTLB did hold stale entries to invalidate */
 	for (uint64_t p = 0; p < REGION_PAGES; p++)
 		mapped += m->phys[p] ? 4 * KIB : 0;
 	assert_int_equal(f->pt.mapped_bytes, mapped);
