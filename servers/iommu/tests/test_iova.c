@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <string.h>
 
 #include "iova.h"
 #include "mock_backend.h"
@@ -191,6 +192,140 @@ static void test_growth_fails_cleanly(void **state)
 	assert_int_equal(iova_init(&s, 32, &c->mem.ops), IOMMU_ERR_NO_MEMORY);
 }
 
+#define MODEL_WIDTH 24u /* 16 MiB: 4096 pages */
+#define MODEL_PAGES (1u << (MODEL_WIDTH - 12))
+#define MODEL_OPS   20000u
+#define MODEL_LIVE  64u
+#define MODEL_SEED  0x2545f4914f6cdd1dull
+
+enum page_state { PAGE_FREE, PAGE_ALLOCATED, PAGE_RESERVED };
+
+struct iova_model {
+	uint8_t page[MODEL_PAGES];
+	struct iova_range live[MODEL_LIVE];
+	unsigned live_count;
+	uint64_t rng;
+	unsigned exhausted, refused; /* outcomes the sequence must have exercised */
+};
+
+static uint64_t model_rnd(struct iova_model *m, uint64_t n)
+{
+	m->rng ^= m->rng << 13;
+	m->rng ^= m->rng >> 7;
+	m->rng ^= m->rng << 17;
+	return m->rng % n;
+}
+
+/* What every page holds, or false if [start, start+size) has any page not in state st. */
+static bool model_all(const struct iova_model *m, uint64_t start, uint64_t size, uint8_t st)
+{
+	for (uint64_t p = start / (4 * KIB); p < (start + size) / (4 * KIB); p++) {
+		if (m->page[p] != st)
+			return false;
+	}
+	return true;
+}
+
+static bool model_any(const struct iova_model *m, uint64_t start, uint64_t size, uint8_t st)
+{
+	for (uint64_t p = start / (4 * KIB); p < (start + size) / (4 * KIB); p++) {
+		if (m->page[p] == st)
+			return true;
+	}
+	return false;
+}
+
+static void model_set(struct iova_model *m, uint64_t start, uint64_t size, uint8_t st)
+{
+	memset(&m->page[start / (4 * KIB)], st, size / (4 * KIB));
+}
+
+/* The lowest aligned free run the model has, or false. */
+static bool model_first_fit(const struct iova_model *m, uint64_t size, uint64_t align, uint64_t *at)
+{
+	for (uint64_t a = 0; a + size <= (1ull << MODEL_WIDTH); a += align) {
+		if (model_all(m, a, size, PAGE_FREE)) {
+			*at = a;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void model_step(struct iova_space *s, struct iova_model *m)
+{
+	uint64_t size = (1 + model_rnd(m, 8)) * 4 * KIB << model_rnd(m, 4);
+	uint64_t align = 4 * KIB << model_rnd(m, 6), start, want, got;
+	uint64_t r = model_rnd(m, 10);
+
+	if (r < 4 && m->live_count < MODEL_LIVE) {
+		bool fits = model_first_fit(m, size, align, &want);
+
+		assert_int_equal(iova_alloc(s, size, align, &got),
+		                 fits ? IOMMU_OK : IOMMU_ERR_EXHAUSTED);
+		if (!fits) {
+			m->exhausted++;
+			return;
+		}
+		assert_int_equal(got, want);
+		model_set(m, got, size, PAGE_ALLOCATED);
+		m->live[m->live_count++] = (struct iova_range){got, size, false};
+	} else if (r < 8 && m->live_count) {
+		unsigned i = (unsigned)model_rnd(m, m->live_count);
+
+		assert_int_equal(iova_free(s, m->live[i].start, m->live[i].size + 4 * KIB),
+		                 IOMMU_ERR_NOT_ALLOCATED);
+		assert_int_equal(iova_free(s, m->live[i].start, m->live[i].size), IOMMU_OK);
+		model_set(m, m->live[i].start, m->live[i].size, PAGE_FREE);
+		m->live[i] = m->live[--m->live_count];
+	} else if (r < 9 && m->live_count < MODEL_LIVE) {
+		start = model_rnd(m, MODEL_PAGES) * 4 * KIB;
+		size = start + size > (1ull << MODEL_WIDTH) ? (1ull << MODEL_WIDTH) - start : size;
+		if (model_all(m, start, size, PAGE_FREE)) {
+			assert_int_equal(iova_claim(s, start, size), IOMMU_OK);
+			model_set(m, start, size, PAGE_ALLOCATED);
+			m->live[m->live_count++] = (struct iova_range){start, size, false};
+		} else {
+			assert_int_equal(iova_claim(s, start, size),
+			                 model_any(m, start, size, PAGE_RESERVED)
+			                         ? IOMMU_ERR_RESERVED
+			                         : IOMMU_ERR_OVERLAP);
+			m->refused++;
+		}
+	} else if (r == 9) {
+		start = model_rnd(m, MODEL_PAGES) * 4 * KIB;
+		size = 4 * KIB;
+		bool clash = !model_all(m, start, size, PAGE_FREE) &&
+		             !model_all(m, start, size, PAGE_RESERVED);
+
+		assert_int_equal(iova_reserve(s, start, size),
+		                 clash ? IOMMU_ERR_OVERLAP : IOMMU_OK);
+		if (!clash)
+			model_set(m, start, size, PAGE_RESERVED);
+	}
+}
+
+/* Random allocations, claims, frees and reservations against a per-page model. */
+static void test_against_model(void **state)
+{
+	struct ctx *c = *state;
+	struct iova_space s;
+	struct iova_model *m = test_calloc(1, sizeof(*m));
+
+	m->rng = MODEL_SEED;
+	assert_int_equal(iova_init(&s, MODEL_WIDTH, &c->mem.ops), IOMMU_OK);
+	for (unsigned i = 0; i < MODEL_OPS; i++)
+		model_step(&s, m);
+	assert_true(m->exhausted > 0 && m->refused > 0);
+	for (unsigned i = 0; i + 1 < s.count; i++)
+		assert_true(s.busy[i].start + s.busy[i].size <= s.busy[i + 1].start);
+	for (uint64_t p = 0; p < MODEL_PAGES; p++)
+		assert_int_equal(iova_meets_reserved(&s, p * 4 * KIB, 4 * KIB),
+		                 m->page[p] == PAGE_RESERVED);
+	iova_fini(&s);
+	test_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +336,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_claim_overlap_and_range, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_exhaustion_and_free, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_growth_fails_cleanly, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_against_model, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
