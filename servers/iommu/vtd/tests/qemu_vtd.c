@@ -17,13 +17,16 @@
 #include <ward/object.h>
 #include <ward/rt.h>
 #include <ward/startinfo.h>
+#include <ward/sys.h>
 
 #include "qemu_vtd.h"
 #include "tap.h"
 
-#define PAGES   64
-#define PAGE_VA 0x300000000000ULL
-#define PT_MAX  8
+#define PAGES       64
+#define PAGE_VA     0x300000000000ULL
+#define PT_MAX      8
+#define IRQ_BADGE   1
+#define IRQ_WAIT_NS 1000000000ULL
 
 static struct vtd_page pages[PAGES];
 static unsigned npages;
@@ -155,6 +158,48 @@ static void errors(struct vtd_unit *u)
 	       "the queue works again after the timeout");
 }
 
+static uint64_t irq_handler, irq_ntfn;
+
+/* Polls the fault notification for at most a second; acknowledges what came. */
+bool qemu_vtd_irq_wait(void)
+{
+	uint64_t end = qemu_vtd_now() + IRQ_WAIT_NS, badge = 0;
+
+	do
+		ward_poll(irq_ntfn, &badge);
+	while (!(badge & IRQ_BADGE) && qemu_vtd_now() < end);
+	ward_irq_handler_ack(irq_handler);
+	return (badge & IRQ_BADGE) != 0;
+}
+
+/*
+ * Binds the unit's IRQHandler to a notification and programs the fault
+ * event interrupt. Unmasking delivers what the earlier queue errors left
+ * pending (FECTL.IP): that one is taken and acknowledged here.
+ */
+static void fault_irq(struct vtd_unit *u, const struct ward_irq_grant *g)
+{
+	uint64_t n = qemu_vtd_slot(), badged = qemu_vtd_slot();
+	bool ok = g != NULL && n != 0 && badged != 0 &&
+	          ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_NOTIFICATION, 0,
+	                              WARD_PROC_CAP_CNODE, 0, 0, n, 1) == WARD_OK &&
+	          ward_cnode_mint(WARD_PROC_CAP_CNODE, badged, 64, WARD_PROC_CAP_CNODE, n, 64,
+	                          WARD_RIGHT_READ | WARD_RIGHT_WRITE, IRQ_BADGE) == WARD_OK &&
+	          ward_irq_handler_set_notification(g->slot, badged) == WARD_OK;
+
+	if (ok) {
+		irq_handler = g->slot;
+		irq_ntfn = n;
+	}
+	ok = ok && vtd_fault_irq_setup(u, g) == VTD_OK &&
+	     *(volatile uint32_t *)(u->regs + VTD_REG_FEDATA) == (g->msi_data & VTD_FEDATA_MASK);
+	tap_ok(ok,
+	       "fault event interrupt programmed from the granted MSI (vector %#x) and unmasked",
+	       g ? g->vector : 0);
+	if (ok)
+		qemu_vtd_irq_wait();
+}
+
 /* Brings a unit up with every function of bus 0 in quarantine. */
 static enum vtd_status bring_up(struct vtd_unit *u, const struct ward_device_window *w)
 {
@@ -201,13 +246,9 @@ int main(void)
 	quarantine(&unit);
 	descriptors(&unit);
 	errors(&unit);
+	fault_irq(&unit, w->irq != WARD_WINDOW_NO_IRQ ? &si->irqs[w->irq] : NULL);
 	if (dma)
 		qemu_vtd_dma(&unit);
-	tap_ok(w->irq != WARD_WINDOW_NO_IRQ &&
-	               vtd_fault_irq_setup(&unit, &si->irqs[w->irq]) == VTD_OK &&
-	               *(volatile uint32_t *)(unit.regs + VTD_REG_FEDATA) ==
-	                       (si->irqs[w->irq].msi_data & VTD_FEDATA_MASK),
-	       "fault event interrupt programmed from the granted MSI and unmasked");
 	vtd_unit_describe(&unit, caps, sizeof(caps));
 	tap_diag("%s", caps);
 	st = bring_up(&again, w);

@@ -19,6 +19,8 @@ bool qemu_vtd_map(uint64_t slot, uint64_t va);
 /* A zeroed page the unit may read. */
 bool qemu_vtd_page(struct vtd_page *out);
 uint64_t qemu_vtd_now(void);
+/* Waits (bounded) for the unit's fault event interrupt; acknowledges it. */
+bool qemu_vtd_irq_wait(void);
 /* One TAP line. */
 void qemu_vtd_ok(bool ok, const char *name);
 

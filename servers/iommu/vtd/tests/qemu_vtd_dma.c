@@ -178,9 +178,11 @@ static void quarantined(struct vtd_unit *u)
 {
 	bool done = edu_dma(EDU_BUFFER, IOVA_B, true);
 
-	ok(done && all(&page_b, 0) && write_fault(u, IOVA_B),
-	   "edu in quarantine: its DMA write to IOVA %#llx landed nowhere, fault recorded "
-	   "(source %04x, write, reason 0x05)",
+	bool irq = done && qemu_vtd_irq_wait();
+
+	ok(done && irq && all(&page_b, 0) && write_fault(u, IOVA_B),
+	   "edu in quarantine: its DMA write to IOVA %#llx landed nowhere; the fault interrupt "
+	   "came and the record names source %04x, a write, reason 0x05",
 	   (unsigned long long)IOVA_B, edu_sid);
 }
 
