@@ -11,7 +11,8 @@
  * the changes overflowed their ranges, the domain is invalidated instead.
  * A page-selective invalidation also drops the paging-structure cache
  * entries for the block, which covers every table the changes freed: a
- * table is freed only when the range emptied it, so the range meets it.
+ * table is freed only when an unmapped range emptied it or a merge
+ * replaced it by a superpage whose range is recorded, so a range meets it.
  *
  * Nothing to invalidate and nothing freed means no descriptor and no wait:
  * mapping not-present to present outside caching mode is free. The

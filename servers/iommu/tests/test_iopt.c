@@ -53,10 +53,15 @@ static void test_levels_from_width(void **state)
 	assert_int_equal(iopt_levels_for_width(12, both, &levels), IOMMU_ERR_UNSUPPORTED);
 }
 
+static void five_levels(struct iommu_caps *caps)
+{
+	caps->levels_mask |= 1u << 5;
+}
+
 /* The depth is what the hardware walks: the top IOVA of the width maps, beyond is refused. */
 static void check_depth(unsigned width, unsigned want_levels)
 {
-	struct fixture *f = fixture_new(width, IOMMU_LEAF_1G, NULL);
+	struct fixture *f = fixture_new(width, IOMMU_LEAF_1G, five_levels);
 	uint64_t top = (1ull << width) - IOMMU_PAGE_SIZE;
 
 	assert_int_equal(f->pt.cfg.levels, want_levels);
@@ -69,11 +74,12 @@ static void check_depth(unsigned width, unsigned want_levels)
 	assert_int_equal(fixture_free(f), 0);
 }
 
-static void test_depth_39_and_48(void **state)
+static void test_depth_39_48_57(void **state)
 {
 	(void)state;
 	check_depth(39, 3);
 	check_depth(48, 4);
+	check_depth(57, 5);
 }
 
 static void test_map_4k(void **state)
@@ -531,7 +537,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_levels_from_width),
-	        cmocka_unit_test(test_depth_39_and_48),
+	        cmocka_unit_test(test_depth_39_48_57),
 	        cmocka_unit_test(test_map_4k),
 	        cmocka_unit_test(test_map_superpages),
 	        cmocka_unit_test(test_map_honours_max_leaf),
