@@ -79,9 +79,10 @@ static uint64_t object_bytes(const struct cap *c)
 		return 1ULL << WARD_REPLY_SIZE_BITS;
 	case WARD_OBJ_PML4:
 	case WARD_OBJ_PDPT:
+		return 1ULL << WARD_PAGE_TABLE_SIZE_BITS;
 	case WARD_OBJ_PD:
 	case WARD_OBJ_PT:
-		return 1ULL << WARD_PAGE_TABLE_SIZE_BITS;
+		return 1ULL << WARD_LEAF_TABLE_SIZE_BITS;
 	default:
 		return 0;
 	}
@@ -164,6 +165,7 @@ void cspace_move(struct cte *src, struct cte *dest, struct cap cap)
 	src->cap = cap_null();
 	src->mdb_prev = src->mdb_next = NULL;
 	src->mdb_flags = 0;
+	finalise_cap_moved(&cap, src, dest);
 }
 
 bool cspace_is_final(const struct cte *slot)
@@ -245,7 +247,7 @@ void cspace_delete(struct cte *slot)
 	unlink(slot);
 	if (badged_original && !final) /* final: every queued message is cancelled anyway */
 		endpoint_cancel_badged_sends((struct endpoint *)cap.obj, cap.word1);
-	finalise_cap(&cap, final);
+	finalise_cap(slot, &cap, final);
 	if (!draining)
 		drain_dying();
 }

@@ -3,8 +3,15 @@
 #include <kernel/finalise.h>
 #include <kernel/objects.h>
 #include <kernel/tcb.h>
+#include <kernel/vspace_objects.h>
 
-void finalise_cap(const struct cap *cap, bool final)
+void finalise_cap_moved(const struct cap *cap, const struct cte *from, const struct cte *to)
+{
+	if (cap->type == WARD_OBJ_FRAME || cap->type == WARD_OBJ_LARGE_FRAME)
+		frame_moved(cap, from, to);
+}
+
+void finalise_cap(const struct cte *slot, const struct cap *cap, bool final)
 {
 	switch (cap->type) {
 	case WARD_OBJ_ENDPOINT:
@@ -33,7 +40,7 @@ void finalise_cap(const struct cap *cap, bool final)
 	case WARD_OBJ_PDPT:
 	case WARD_OBJ_PD:
 	case WARD_OBJ_PT:
-		vspace_finalise_cap(cap, final);
+		vspace_finalise_cap(slot, cap, final);
 		break;
 	case WARD_OBJ_IRQ_HANDLER:
 		if (final)

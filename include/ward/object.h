@@ -38,7 +38,8 @@ enum ward_object_type {
 #define WARD_NOTIFICATION_SIZE_BITS 6
 #define WARD_REPLY_SIZE_BITS        5
 #define WARD_CNODE_SLOT_SIZE_BITS   6
-#define WARD_PAGE_TABLE_SIZE_BITS   12
+#define WARD_PAGE_TABLE_SIZE_BITS   12 /* PML4 and PDPT */
+#define WARD_LEAF_TABLE_SIZE_BITS   13 /* PD and PT: the table, then the kernel's shadow of it */
 #define WARD_FRAME_SIZE_BITS        12
 #define WARD_LARGE_FRAME_SIZE_BITS  21
 #define WARD_UNTYPED_MIN_BITS       4

@@ -7,8 +7,10 @@
  * cap's word1/word2, and mapping it again at the same place only changes
  * the rights. To map a frame twice, copy the cap: a copy starts unmapped.
  * Unmap, and deleting the cap, remove the mapping only if it is still the
- * one the cap made: the ASID's generation is current and the entry still
- * names this frame. Everything here runs under the big kernel lock.
+ * one the cap made: the ASID's generation is current, the entry still
+ * names this frame, and the entry's shadow names the cap's slot (a moved
+ * cap takes its mapping along). Everything here runs under the big kernel
+ * lock.
  */
 #include <kernel/invocation.h>
 #include <kernel/vspace_objects.h>
@@ -34,17 +36,44 @@ static bool frame_is_mapped(const struct cap *frame)
 	return frame->word1 != 0; /* ASID words are never 0: ASID index 0 is never assigned */
 }
 
-void frame_unmap(struct cap *frame)
+/*
+ * The entry the frame's record names, if it is still the mapping the cap in
+ * `slot` made (pagetable.h: the shadow names the slot); NULL if the record
+ * is stale, whatever maps there now.
+ */
+static pte_t *own_entry(const struct cap *frame, const struct cte *slot, uint64_t *root)
+{
+	unsigned level = frame_level(frame), at;
+	pte_t *entry;
+
+	if (!frame_is_mapped(frame) || (*root = vspace_asid_root(frame->word1)) == 0 ||
+	    pagetable_find(*root, frame->word2, level, &entry, &at) != PAGETABLE_OK ||
+	    !pte_is_page(*entry, level) || pte_address(*entry, level) != frame_phys(frame) ||
+	    *pte_owner(entry) != (uint64_t)slot)
+		return NULL;
+	return entry;
+}
+
+void frame_unmap(struct cap *frame, const struct cte *slot)
 {
 	uint64_t root;
+	pte_t *entry = own_entry(frame, slot, &root);
 
-	if (!frame_is_mapped(frame))
-		return;
-	root = vspace_asid_root(frame->word1);
-	if (root != 0 &&
-	    pagetable_unmap_page(root, frame->word2, frame_level(frame), frame_phys(frame)))
+	if (entry != NULL) {
+		pte_store(entry, 0);
+		*pte_owner(entry) = 0;
 		vspace_flush_tlb(root, frame->word2, false);
+	}
 	frame->word1 = frame->word2 = 0;
+}
+
+void frame_moved(const struct cap *frame, const struct cte *from, const struct cte *to)
+{
+	uint64_t root;
+	pte_t *entry = own_entry(frame, from, &root);
+
+	if (entry != NULL)
+		*pte_owner(entry) = (uint64_t)to;
 }
 
 /*
@@ -89,13 +118,15 @@ static bool decode_map_address(struct invocation *inv, const struct cap *frame, 
 	return true;
 }
 
-/* Writes the entry; a remap changes a live one, so translations of it go. */
-static void invoke_frame_map(struct cap *frame, uint64_t root, pte_t *entry, uint64_t asid,
+/* Writes the entry and its owner; a remap changes a live one, so translations of it go. */
+static void invoke_frame_map(struct cte *slot, uint64_t root, pte_t *entry, uint64_t asid,
                              uint64_t va, unsigned attrs)
 {
+	struct cap *frame = &slot->cap;
 	bool remap = pte_present(*entry);
 
 	pte_store(entry, pte_make_page(frame_phys(frame), frame_level(frame), attrs));
+	*pte_owner(entry) = (uint64_t)slot;
 	if (remap)
 		vspace_flush_tlb(root, va, false);
 	frame->word1 = asid;
@@ -128,12 +159,16 @@ static void decode_frame_map(struct invocation *inv)
 		inv_error(inv, WARD_ERR_DELETE_FIRST, 0, at, 0);
 		return;
 	}
-	/* Another copy's mapping of this frame is not this cap's to change. */
-	if (!frame_is_mapped(frame) && pte_present(*entry)) {
+	/*
+	 * Only this cap's own mapping may be rewritten (to change its rights);
+	 * another copy's mapping of the same frame here is not, even when this
+	 * cap's record names the place but went stale (pagetable.h).
+	 */
+	if (pte_present(*entry) && *pte_owner(entry) != (uint64_t)inv->slot) {
 		inv_error(inv, WARD_ERR_DELETE_FIRST, 0, at, 0);
 		return;
 	}
-	invoke_frame_map(frame, root, entry, asid, va, attrs);
+	invoke_frame_map(inv->slot, root, entry, asid, va, attrs);
 }
 
 void decode_frame(struct invocation *inv)
@@ -143,7 +178,7 @@ void decode_frame(struct invocation *inv)
 		decode_frame_map(inv);
 		break;
 	case WARD_FRAME_UNMAP:
-		frame_unmap(&inv->slot->cap);
+		frame_unmap(&inv->slot->cap, inv->slot);
 		break;
 	case WARD_FRAME_GET_ADDRESS:
 		inv_reply_mr(inv, 0, frame_phys(&inv->slot->cap));

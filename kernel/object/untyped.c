@@ -44,9 +44,10 @@ static unsigned object_size_bits(uint64_t type, uint64_t size_bits)
 		return WARD_LARGE_FRAME_SIZE_BITS;
 	case WARD_OBJ_PML4:
 	case WARD_OBJ_PDPT:
+		return WARD_PAGE_TABLE_SIZE_BITS;
 	case WARD_OBJ_PD:
 	case WARD_OBJ_PT:
-		return WARD_PAGE_TABLE_SIZE_BITS;
+		return WARD_LEAF_TABLE_SIZE_BITS;
 	default:
 		return 0;
 	}

@@ -235,14 +235,14 @@ void decode_page_table(struct invocation *inv)
 	}
 }
 
-void vspace_finalise_cap(const struct cap *cap, bool final)
+void vspace_finalise_cap(const struct cte *slot, const struct cap *cap, bool final)
 {
 	struct cap c = *cap; /* already out of its slot: the record is ours to clear */
 
 	switch (c.type) {
 	case WARD_OBJ_FRAME:
 	case WARD_OBJ_LARGE_FRAME:
-		frame_unmap(&c);
+		frame_unmap(&c, slot);
 		break;
 	case WARD_OBJ_PDPT:
 	case WARD_OBJ_PD:

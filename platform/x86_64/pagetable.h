@@ -100,6 +100,22 @@ static inline uint64_t pte_address(pte_t e, unsigned level)
 	return e & PTE_ADDR_MASK;
 }
 
+/*
+ * Tables that can hold pages (PD, PT) are two pages: the table, then its
+ * shadow, one word per entry naming the slot of the frame cap whose Map
+ * made the entry (0 for none, and for mappings the kernel made at boot).
+ * A frame cap records (ASID, address) of its mapping; the shadow tells
+ * whether the entry found there is still that cap's own: a record left
+ * stale (its table was emptied or unlinked) never matches a mapping that
+ * another copy of the frame made at the same place afterwards.
+ */
+#define PAGETABLE_SHADOW_OFFSET PAGE_SIZE
+
+static inline uint64_t *pte_owner(pte_t *entry)
+{
+	return (uint64_t *)((uintptr_t)entry + PAGETABLE_SHADOW_OFFSET);
+}
+
 /* One 64-bit store: another CPU's page walker may read the entry meanwhile (§4.10.5). */
 static inline void pte_store(pte_t *entry, pte_t e)
 {

@@ -5,6 +5,7 @@
  * user mappings live in the lower half and carry PTE_U.
  */
 #include <kernel/printf.h>
+#include <ward/object.h>
 #include "cpu.h"
 #include "memory_layout.h"
 #include "pagetable.h"
@@ -103,14 +104,18 @@ uint64_t vspace_create(struct boot_memory *mem)
 	return root;
 }
 
-/* A zeroed page for a user page table, or 0 when boot memory is exhausted. */
+/*
+ * A zeroed user page table with room for its shadow (pagetable.h: PD and
+ * PT need one; the PDPT gets one too, as the allocator does not know the
+ * level), or 0 when boot memory is exhausted.
+ */
 static uint64_t table_page(void *ctx)
 {
 	struct boot_memory *mem = ctx;
-	uint64_t pa = boot_memory_alloc_page(mem);
+	uint64_t pa = boot_memory_alloc(mem, WARD_LEAF_TABLE_SIZE_BITS);
 
 	if (pa != 0)
-		__builtin_memset(phys_to_virt(pa), 0, PAGE_SIZE);
+		__builtin_memset(phys_to_virt(pa), 0, 1ULL << WARD_LEAF_TABLE_SIZE_BITS);
 	return pa;
 }
 

@@ -14,6 +14,8 @@
  *    CPU 2 retypes that memory as soon as it can: CPU 2 may get the lock
  *    before the stalled CPU 1, which must not write into the new frame;
  *  - DebugHalt without the system control cap is refused;
+ *  - a frame cap's mapping record left stale (its page table was emptied)
+ *    never acts on the mapping another copy made at the same place;
  *  - a Call queued under badge B is cancelled with WARD_ERR_BADGE_REVOKED
  *    when B's original is deleted or revoked; other badges stay queued, and
  *    deleting a mere copy cancels nothing.
@@ -353,6 +355,53 @@ static void test_badges(void)
 	wt_settle();
 }
 
+/* Maps `table` (a PT) at va in the root VSpace, making the PDPT and PD it needs. */
+static bool map_pt(uint64_t table, uint64_t va)
+{
+	enum ward_error e;
+
+	while ((e = ward_page_table_map(table, WARD_CAP_INIT_VSPACE, va)) ==
+	       WARD_ERR_FAILED_LOOKUP) {
+		uint64_t level = ward_last_error().lo, up;
+		if (level != 3 && level != 2)
+			return false;
+		up = wt_obj(level == 3 ? WARD_OBJ_PDPT : WARD_OBJ_PD, 0);
+		if (up == 0 || ward_page_table_map(up, WARD_CAP_INIT_VSPACE, va) != WARD_OK)
+			return false;
+	}
+	return e == WARD_OK;
+}
+
+/*
+ * Copy A maps frame F read-write at va; the page table is emptied (Unmap)
+ * and mapped again, so A's record is stale; copy B maps F read-only at va.
+ * A's record names B's mapping's place, but must never act on it.
+ */
+static void test_stale_frame_record_never_matches(void)
+{
+	uint64_t f = wt_obj(WARD_OBJ_FRAME, 0), a = wt_copy(f, WARD_RIGHTS_ALL);
+	uint64_t b = wt_copy(f, WARD_RIGHTS_ALL), moved = wt_slot(), pt = wt_obj(WARD_OBJ_PT, 0);
+	uint64_t region = wt_va(1024), va = (region + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+	struct wt_probe_result r;
+
+	must(f != 0 && a != 0 && b != 0 && pt != 0 && map_pt(pt, va) &&
+	     ward_frame_map(a, WARD_CAP_INIT_VSPACE, va, WT_RIGHTS_RW) == WARD_OK &&
+	     ward_page_table_unmap(pt) == WARD_OK && map_pt(pt, va) &&
+	     ward_frame_map(b, WARD_CAP_INIT_VSPACE, va, WARD_RIGHT_READ) == WARD_OK);
+	expect_err(ward_frame_map(a, WARD_CAP_INIT_VSPACE, va, WT_RIGHTS_RW), WARD_ERR_DELETE_FIRST,
+	           "Map through a stale record at another copy's mapping: DELETE_FIRST");
+	tap_ok(wt_probe(wt_write_byte, va, &r) == WARD_FAULT_PAGE,
+	       "and that mapping stays read-only (a write faults)");
+	tap_ok(ward_frame_unmap(a) == WARD_OK && wt_delete(a) == WARD_OK &&
+	               wt_probe(wt_read_byte, va, &r) == WT_PROBE_DONE,
+	       "Unmap and Delete of the stale copy leave the other copy's mapping in place");
+	tap_ok(ward_cnode_move(WARD_CAP_INIT_CNODE, moved, 64, WARD_CAP_INIT_CNODE, b, 64) ==
+	                       WARD_OK &&
+	               ward_frame_unmap(moved) == WARD_OK &&
+	               wt_probe(wt_read_byte, va, &r) == WARD_FAULT_PAGE,
+	       "a moved copy still owns its mapping: Unmap through its new slot removes it");
+}
+
 /* DebugHalt needs the system control cap: anything else is refused and nothing stops. */
 static void test_halt_needs_its_cap(void)
 {
@@ -372,11 +421,12 @@ int main(void)
 
 	wt_init();
 	smp = wt_bi->cpu_count >= 4;
-	tap_plan(smp ? 15 : 8);
+	tap_plan(smp ? 19 : 12);
 	fault_ep = wt_obj(WARD_OBJ_ENDPOINT, 0);
 	fault_reply = wt_obj(WARD_OBJ_REPLY, 0);
 	must(fault_ep != 0 && fault_reply != 0);
 	test_halt_needs_its_cap();
+	test_stale_frame_record_never_matches();
 	test_badges();
 	if (smp) {
 		test_space_destroyed_under_running_thread();

@@ -18,8 +18,16 @@
 static unsigned finalised[32];
 static unsigned finals_seen;
 
-void finalise_cap(const struct cap *cap, bool final)
+void finalise_cap_moved(const struct cap *cap, const struct cte *from, const struct cte *to)
 {
+	(void)cap;
+	(void)from;
+	(void)to;
+}
+
+void finalise_cap(const struct cte *slot, const struct cap *cap, bool final)
+{
+	(void)slot;
 	if (final)
 		finals_seen++;
 	if (cap->type == WARD_OBJ_CNODE && final)

@@ -10,8 +10,14 @@
 #include <kernel/cap.h>
 #include <kernel/objects.h>
 
-/* Called with the cap already removed from its slot; `final` if it was the last. */
-void finalise_cap(const struct cap *cap, bool final);
+/*
+ * Called with the cap already removed from `slot` (whose address still
+ * names where it lived); `final` if it was the last.
+ */
+void finalise_cap(const struct cte *slot, const struct cap *cap, bool final);
+
+/* `cap` moved from one slot to another (cspace_move): records naming the slot follow. */
+void finalise_cap_moved(const struct cap *cap, const struct cte *from, const struct cte *to);
 
 /* Queues a CNode whose last cap went, to have its slots emptied. */
 void cnode_schedule_destroy(struct cte *cnode, unsigned radix);
@@ -32,7 +38,7 @@ void reply_finalise(struct reply *r);
  * this cap's mapping whether or not it is final; a final PML4 releases its
  * address-space ID so stale mappings can never be reached again.
  */
-void vspace_finalise_cap(const struct cap *cap, bool final);
+void vspace_finalise_cap(const struct cte *slot, const struct cap *cap, bool final);
 
 /* IRQ handlers (kernel/object/irq.c): a final handler masks and frees its line. */
 void irq_handler_finalise(const struct cap *cap);

@@ -50,10 +50,14 @@ bool vspace_decode_root(struct invocation *inv, uint64_t *asid, uint64_t *root);
 void vspace_flush_tlb(uint64_t root, uint64_t va, bool all);
 
 /*
- * Removes the mapping the frame cap records, if the VSpace still exists and
- * the entry still maps this frame, and marks the cap unmapped
+ * Removes the mapping the frame cap in `slot` records, if the VSpace still
+ * exists and the entry is still that cap's own mapping (the shadow entry
+ * names `slot`: pagetable.h), and marks the cap unmapped
  * (kernel/object/frame.c).
  */
-void frame_unmap(struct cap *frame);
+void frame_unmap(struct cap *frame, const struct cte *slot);
+
+/* The mapped frame cap moved from slot `from` to `to`: its mapping's owner follows. */
+void frame_moved(const struct cap *frame, const struct cte *from, const struct cte *to);
 
 #endif
