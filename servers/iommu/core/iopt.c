@@ -363,11 +363,15 @@ static void try_merge(struct iopt *pt, struct iopt_table *t, unsigned idx, unsig
 	const struct iommu_pte_ops *ops = pt->cfg.pte;
 	const struct iopt_table *child = t->child[idx];
 	const uint64_t *e = entries(child);
-	uint64_t base = ops->addr(e[0]), step = iommu_level_size(level - 1);
-	unsigned rights = ops->rights(e[0]);
+	uint64_t base, step = iommu_level_size(level - 1);
+	unsigned rights;
 
-	if (level > pt->cfg.max_leaf_level || child->used != IOMMU_PT_ENTRIES ||
-	    (base & span_mask(level)))
+	/* The common case, a table not full, costs one comparison. */
+	if (child->used != IOMMU_PT_ENTRIES || level > pt->cfg.max_leaf_level)
+		return;
+	base = ops->addr(e[0]);
+	rights = ops->rights(e[0]);
+	if (base & span_mask(level))
 		return;
 	for (unsigned i = 0; i < IOMMU_PT_ENTRIES; i++) {
 		if (!ops->is_leaf(e[i], level - 1) || ops->addr(e[i]) != base + i * step ||
