@@ -27,6 +27,7 @@
 
 struct iommu_buffer iommu_buffers[IOMMU_MAX_BUFFERS];
 static bool buffer_lost[IOMMU_MAX_BUFFERS]; /* its invalidation failed: never reused */
+unsigned iommu_buffer_top; /* no buffer at or above this index has ever been used */
 
 uint64_t buffer_id(const struct iommu_buffer *b)
 {
@@ -58,7 +59,7 @@ enum ward_error iova_check(struct ward_request *rq, unsigned arg, unsigned di, u
 		             iommu_rmrrs[i].end + 1 - iommu_rmrrs[i].base))
 			return ward_fail(rq, IOMMU_ERR_RESERVED, arg, iommu_rmrrs[i].base,
 			                 iommu_rmrrs[i].end);
-	for (unsigned b = 0; b < IOMMU_MAX_BUFFERS; b++)
+	for (unsigned b = 0; b < iommu_buffer_top; b++)
 		for (unsigned m = 0; iommu_buffers[b].used && m < IOMMU_MAPS_PER_BUFFER; m++) {
 			const struct iommu_mapping *mp = &iommu_buffers[b].map[m];
 			if (mp->domain == di &&
@@ -95,7 +96,7 @@ void buffer_usage(uint32_t pid, unsigned *count, uint64_t *bytes)
 {
 	*count = 0;
 	*bytes = 0;
-	for (unsigned i = 0; i < IOMMU_MAX_BUFFERS; i++)
+	for (unsigned i = 0; i < iommu_buffer_top; i++)
 		if (iommu_buffers[i].used && iommu_buffers[i].owner == pid) {
 			++*count;
 			*bytes += iommu_buffers[i].size;
@@ -118,8 +119,12 @@ static void map_remove(const struct iommu_buffer *b, const struct iommu_mapping 
 {
 	struct iommu_domain *d = &iommu_domains[m->domain];
 
-	for (unsigned i = 0; i < b->frames; i++)
-		hw_unmap(&d->root, d->levels, m->iova + i * frame_size(b), frame_size(b));
+	if (b->large) {
+		for (unsigned i = 0; i < b->frames; i++)
+			hw_unmap(&d->root, d->levels, m->iova + i * IOMMU_LARGE, IOMMU_LARGE);
+	} else {
+		hw_unmap_run(&d->root, d->levels, m->iova, b->frames);
+	}
 	hw_inv_range(d->did, m->iova, b->size);
 }
 
@@ -128,12 +133,16 @@ static bool map_add(const struct iommu_buffer *b, const struct iommu_mapping *m)
 {
 	struct iommu_domain *d = &iommu_domains[m->domain];
 
-	for (unsigned i = 0; i < b->frames; i++)
-		if (!hw_map(&d->root, d->levels, m->iova + i * frame_size(b), frame_phys(b, i),
-		            frame_size(b), m->rights)) {
+	/* A small buffer is one physically contiguous run: written a leaf table at a time. */
+	if (!b->large &&
+	    !hw_map_run(&d->root, d->levels, m->iova, frame_phys(b, 0), b->frames, m->rights))
+		return false;
+	for (unsigned i = 0; b->large && i < b->frames; i++)
+		if (!hw_map(&d->root, d->levels, m->iova + i * IOMMU_LARGE, frame_phys(b, i),
+		            IOMMU_LARGE, m->rights)) {
 			for (unsigned k = 0; k < i; k++)
-				hw_unmap(&d->root, d->levels, m->iova + k * frame_size(b),
-				         frame_size(b));
+				hw_unmap(&d->root, d->levels, m->iova + k * IOMMU_LARGE,
+				         IOMMU_LARGE);
 			return false;
 		}
 	/* VT-d §6.1: under caching mode a not-present entry may be cached too. */
@@ -179,7 +188,7 @@ static bool buffer_release(struct iommu_buffer *b)
 
 void buffer_client_gone(uint32_t pid)
 {
-	for (unsigned i = 0; i < IOMMU_MAX_BUFFERS; i++)
+	for (unsigned i = 0; i < iommu_buffer_top; i++)
 		if (iommu_buffers[i].used && iommu_buffers[i].owner == pid)
 			buffer_release(&iommu_buffers[i]);
 }
@@ -199,7 +208,18 @@ static enum ward_error buffer_of(struct ward_request *rq, unsigned arg, uint64_t
 
 static bool rights_ok(uint64_t rights)
 {
-	return rights != 0 && (rights & ~(uint64_t)IOMMU_RIGHTS_ALL) == 0;
+	return (rights & IOMMU_RIGHTS_ALL) != 0 && (rights & ~(uint64_t)IOMMU_RIGHTS_ALL) == 0;
+}
+
+/* ALLOC_BUFFER's rights: IOMMU_ALLOC_SMALL besides the mapping's. */
+static bool alloc_rights_ok(uint64_t rights)
+{
+	return rights_ok(rights & ~(uint64_t)IOMMU_ALLOC_SMALL);
+}
+
+static bool use_large(uint64_t size, uint64_t rights)
+{
+	return size % IOMMU_LARGE == 0 && !(rights & IOMMU_ALLOC_SMALL);
 }
 
 /* ALLOC_BUFFER's argument checks, in the documented order; *fsize the frame size. */
@@ -217,8 +237,9 @@ static enum ward_error alloc_check(struct ward_request *rq, struct iommu_domain 
 		*align = IOMMU_PAGE;
 	if ((*align & (*align - 1)) != 0 || *align > (1ULL << 40))
 		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 1, IOMMU_PAGE, 1ULL << 40);
-	if (!rights_ok(rights))
-		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 3, 1, IOMMU_RIGHTS_ALL);
+	if (!alloc_rights_ok(rights))
+		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 3, 1,
+		                 IOMMU_RIGHTS_ALL | IOMMU_ALLOC_SMALL);
 	if (*align < fsize)
 		*align = fsize;
 	if (*iova != IOMMU_IOVA_ANY) {
@@ -236,7 +257,7 @@ static enum ward_error alloc_check(struct ward_request *rq, struct iommu_domain 
 }
 
 /* A free buffer slot with pool memory for `size`, or NULL. */
-static struct iommu_buffer *buffer_new(uint64_t size)
+static struct iommu_buffer *buffer_new(uint64_t size, uint64_t rights)
 {
 	struct iommu_buffer *b = NULL;
 
@@ -245,7 +266,7 @@ static struct iommu_buffer *buffer_new(uint64_t size)
 			b = &iommu_buffers[i];
 	if (b == NULL)
 		return NULL;
-	b->large = size % IOMMU_LARGE == 0;
+	b->large = use_large(size, rights);
 	b->frames = (unsigned)(size / frame_size(b));
 	b->size = size;
 	if (b->large ? b->frames > IOMMU_BUFFER_CHUNKS || !pool_alloc_large(b->frames, b->chunk)
@@ -276,15 +297,18 @@ enum ward_error iommu_serve_alloc_buffer(struct ward_request *rq, uint64_t size,
 	if ((err = domain_of(rq, &d)) != WARD_OK ||
 	    (err = alloc_check(rq, d, size, &align, &iova, rights)) != WARD_OK)
 		return err;
-	if ((b = buffer_new(size)) == NULL)
+	if ((b = buffer_new(size, rights)) == NULL)
 		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
-	b->map[0] = (struct iommu_mapping){(uint16_t)(d - iommu_domains), (uint8_t)rights, iova};
+	b->map[0] = (struct iommu_mapping){(uint16_t)(d - iommu_domains),
+	                                   (uint8_t)(rights & IOMMU_RIGHTS_ALL), iova};
 	if (!map_add(b, &b->map[0])) {
 		buffer_unlend(b);
 		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
 	}
 	b->used = true;
 	b->owner = d->owner;
+	if ((unsigned)(b - iommu_buffers) >= iommu_buffer_top)
+		iommu_buffer_top = (unsigned)(b - iommu_buffers) + 1;
 	if (b->generation == 0)
 		b->generation = 1;
 	d->buffers++;

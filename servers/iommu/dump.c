@@ -116,7 +116,7 @@ static void domain_check(struct dump_counts *c, unsigned di)
 		        "maps %u faults queued %u\n",
 		        di, d->owner, d->width, d->levels, d->did, d->devices, d->buffers, d->maps,
 		        d->faults.count);
-	for (unsigned b = 0; b < IOMMU_MAX_BUFFERS; b++)
+	for (unsigned b = 0; b < iommu_buffer_top; b++)
 		for (unsigned m = 0; iommu_buffers[b].used && m < IOMMU_MAPS_PER_BUFFER; m++) {
 			const struct iommu_buffer *bf = &iommu_buffers[b];
 			if (bf->map[m].domain != di)

@@ -22,6 +22,7 @@
 #define DRAIN_MAX 32
 
 uint64_t iommu_fault_total;
+unsigned iommu_storm_faults = IOMMU_STORM_FAULTS;
 static uint64_t quarantine_faults, overflows;
 
 static void queue_push(struct iommu_domain *d, const struct iommu_fault_record *r, uint32_t sbdf)
@@ -49,7 +50,7 @@ static void storm_check(struct iommu_device *dv)
 		dv->storm_start = now;
 		dv->storm_faults = 0;
 	}
-	if (++dv->storm_faults <= IOMMU_STORM_FAULTS || dv->storm_stopped)
+	if (++dv->storm_faults <= iommu_storm_faults || dv->storm_stopped)
 		return;
 	dv->storm_stopped = true;
 	ward_printf("%02x:%02x.%u faulted %u times in %u ms: bus mastering off, quarantined\n",
@@ -77,6 +78,7 @@ static void fault_record(const struct iommu_fault_record *r)
 void fault_event(uint64_t bits)
 {
 	struct iommu_fault_record r[DRAIN_MAX];
+	uint64_t now = iommu_tsc();
 	bool overflow;
 
 	for (unsigned u = 0; u < hw_unit_count(); u++) {
@@ -84,34 +86,36 @@ void fault_event(uint64_t bits)
 			continue;
 		unsigned n = hw_fault_drain(u, r, DRAIN_MAX, &overflow);
 		overflows += overflow;
-		for (unsigned i = 0; i < n; i++)
+		for (unsigned i = 0; i < n; i++) {
+			r[i].tsc = now;
 			fault_record(&r[i]);
+		}
 		hw_fault_ack(u);
 	}
 }
 
-enum ward_error iommu_serve_fault(struct ward_request *rq, uint64_t iova_hint, uint64_t *left,
-                                  uint64_t *lost, uint64_t *sbdf, uint64_t *iova, uint64_t *reason,
-                                  uint64_t *flags)
+enum ward_error iommu_serve_fault(struct ward_request *rq, uint64_t *left, uint64_t *lost,
+                                  uint64_t *sbdf, uint64_t *iova, uint64_t *reason, uint64_t *flags,
+                                  uint64_t *tsc)
 {
 	struct iommu_domain *d;
 	struct iommu_fault_queue *q;
 	enum ward_error err;
 
-	(void)iova_hint;
 	if ((err = domain_of(rq, &d)) != WARD_OK)
 		return err;
 	q = &d->faults;
 	*left = q->count;
 	*lost = q->lost;
 	q->lost = 0;
-	*sbdf = *iova = *reason = *flags = 0;
+	*sbdf = *iova = *reason = *flags = *tsc = 0;
 	if (q->count == 0)
 		return WARD_OK;
 	*sbdf = q->sbdf[q->head];
 	*iova = q->rec[q->head].iova;
 	*reason = q->rec[q->head].reason;
 	*flags = q->rec[q->head].read ? IOMMU_FAULT_READ : 0;
+	*tsc = q->rec[q->head].tsc;
 	q->head = (q->head + 1) % IOMMU_FAULT_QUEUE;
 	q->count--;
 	return WARD_OK;

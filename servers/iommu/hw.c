@@ -338,6 +338,48 @@ bool hw_map(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t ph
 	return true;
 }
 
+void hw_unmap_run(struct iommu_page *root, unsigned levels, uint64_t iova, unsigned n)
+{
+	while (n > 0) {
+		unsigned first = level_index(iova, 1), k = 512 - first < n ? 512 - first : n;
+		uint64_t *e = walk(root, levels, iova, 1, false);
+
+		if (e != NULL) {
+			for (unsigned i = 0; i < k; i++)
+				e[i] = 0;
+			mem_flush(e, 8ULL * k);
+		}
+		iova += (uint64_t)k * IOMMU_PAGE;
+		n -= k;
+	}
+}
+
+bool hw_map_run(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t phys, unsigned n,
+                unsigned rights)
+{
+	uint64_t bits =
+	        (rights & IOMMU_READ ? HW_VTD_SL_R : 0) | (rights & IOMMU_WRITE ? HW_VTD_SL_W : 0);
+	uint64_t at = iova;
+	unsigned left = n;
+
+	while (left > 0) {
+		unsigned first = level_index(at, 1), k = 512 - first < left ? 512 - first : left;
+		uint64_t *e = walk(root, levels, at, 1, true);
+
+		if (e == NULL) {
+			hw_unmap_run(root, levels, iova, n - left);
+			return false;
+		}
+		for (unsigned i = 0; i < k; i++)
+			e[i] = (phys + (uint64_t)i * IOMMU_PAGE) | bits;
+		mem_flush(e, 8ULL * k);
+		at += (uint64_t)k * IOMMU_PAGE;
+		phys += (uint64_t)k * IOMMU_PAGE;
+		left -= k;
+	}
+	return true;
+}
+
 void hw_unmap(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t size)
 {
 	uint64_t *e = walk(root, levels, iova, size == IOMMU_LARGE ? 2 : 1, false);
@@ -496,8 +538,10 @@ unsigned hw_fault_drain(unsigned unit, struct iommu_fault_record *out, unsigned 
 		lo = rd64(u, off);
 		if (n < max)
 			out[n++] = (struct iommu_fault_record){
-			        HW_VTD_FRCD_SID(hi), (uint8_t)HW_VTD_FRCD_REASON(hi),
-			        (hi & HW_VTD_FRCD_READ) != 0, lo & ~(IOMMU_PAGE - 1)};
+			        .sid = HW_VTD_FRCD_SID(hi),
+			        .reason = (uint8_t)HW_VTD_FRCD_REASON(hi),
+			        .read = (hi & HW_VTD_FRCD_READ) != 0,
+			        .iova = lo & ~(IOMMU_PAGE - 1)};
 		wr32(u, off + 12, (uint32_t)(HW_VTD_FRCD_F >> 32)); /* write 1 to clear F */
 	}
 	wr32(u, HW_VTD_REG_FSTS, HW_VTD_FSTS_PFO | HW_VTD_FSTS_PPF);

@@ -16,9 +16,11 @@
 #include "iommu.h"
 
 /* Rights of a mapping: what the device may do. */
-#define IOMMU_READ       1u /* the device reads memory (memory -> device) */
-#define IOMMU_WRITE      2u /* the device writes memory (device -> memory) */
-#define IOMMU_RIGHTS_ALL (IOMMU_READ | IOMMU_WRITE)
+#define IOMMU_READ        1u /* the device reads memory (memory -> device) */
+#define IOMMU_WRITE       2u /* the device writes memory (device -> memory) */
+#define IOMMU_RIGHTS_ALL  (IOMMU_READ | IOMMU_WRITE)
+/* ALLOC_BUFFER: 4 KiB frames even for a buffer of 2 MiB multiples. */
+#define IOMMU_ALLOC_SMALL 4u
 
 #define IOMMU_IOVA_ANY (~0ULL) /* ALLOC_BUFFER, MAP_BUFFER: the server chooses */
 

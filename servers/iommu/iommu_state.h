@@ -105,6 +105,14 @@ bool hw_table_new(unsigned levels, struct iommu_page *root);
 bool hw_map(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t phys, uint64_t size,
             unsigned rights);
 void hw_unmap(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t size);
+/*
+ * n 4 KiB pages at iova onto the physically contiguous [phys, +n pages):
+ * one walk per leaf table, one cache flush per run of entries. On failure
+ * (no table memory) nothing stays mapped.
+ */
+bool hw_map_run(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t phys, unsigned n,
+                unsigned rights);
+void hw_unmap_run(struct iommu_page *root, unsigned levels, uint64_t iova, unsigned n);
 /* The leaf entry for iova: its address and rights (0 if none), and the page size it maps. */
 uint64_t hw_lookup(const struct iommu_page *root, unsigned levels, uint64_t iova, unsigned *rights,
                    uint64_t *size);
@@ -132,6 +140,7 @@ struct iommu_fault_record {
 	uint8_t reason;
 	bool read;
 	uint64_t iova;
+	uint64_t tsc; /* when the server took the interrupt */
 };
 /* Reads and clears the fault records of unit u (at most NFR); returns how many. */
 unsigned hw_fault_drain(unsigned unit, struct iommu_fault_record *out, unsigned max,
@@ -204,6 +213,7 @@ struct iommu_buffer {
 };
 
 extern struct iommu_buffer iommu_buffers[IOMMU_MAX_BUFFERS];
+extern unsigned iommu_buffer_top;
 uint64_t buffer_id(const struct iommu_buffer *b);
 /* Whether [iova, +size) is free in domain index di (mappings, reserved ranges); an error. */
 enum ward_error iova_check(struct ward_request *rq, unsigned arg, unsigned di, uint64_t iova,
@@ -252,6 +262,7 @@ void dmar_read(void);
 /* Handles a fault interrupt of the units named by `bits`: bounded work. */
 void fault_event(uint64_t bits);
 extern uint64_t iommu_fault_total;
+extern unsigned iommu_storm_faults; /* the storm rule's threshold (server option storm=N) */
 
 /* --- death.c -------------------------------------------------------------- */
 

@@ -8,7 +8,9 @@
  * notifications, all through one bound notification, each to completion.
  *
  * Arguments: `did-limit=N` uses domain IDs below N only (tests force ID
- * reuse with it); `dma=MiB` is the root task's (the pool's size).
+ * reuse with it); `storm=N` quarantines a device after more than N faults
+ * in IOMMU_STORM_WINDOW_MS (default IOMMU_STORM_FAULTS); `dma=MiB` is the
+ * root task's (the pool's size).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -64,11 +66,12 @@ static bool events_init(void)
 	return true;
 }
 
-static unsigned did_limit_arg(const char *args)
+/* The value of `key` (with its '=') among the arguments, or `otherwise`. */
+static unsigned arg_value(const char *args, const char *key, unsigned otherwise)
 {
-	const char *at = strstr(args, "did-limit=");
+	const char *at = strstr(args, key);
 
-	return at != NULL ? (unsigned)strtoul(at + 10, NULL, 10) : 0;
+	return at != NULL ? (unsigned)strtoul(at + strlen(key), NULL, 10) : otherwise;
 }
 
 static const char *start(uint64_t *reply)
@@ -83,7 +86,8 @@ static const char *start(uint64_t *reply)
 	if (!pool_init(si->dma_untyped, si->dma_bits))
 		return "cannot cut the DMA pool";
 	dmar_read();
-	if (!domain_init(did_limit_arg(si->args)))
+	iommu_storm_faults = arg_value(si->args, "storm=", IOMMU_STORM_FAULTS);
+	if (!domain_init(arg_value(si->args, "did-limit=", 0)))
 		return "no usable remapping unit";
 	if (!device_init())
 		return "cannot point every device at quarantine";

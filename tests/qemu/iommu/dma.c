@@ -22,6 +22,7 @@
 
 #include "../proc/ptap.h"
 #include "iommu_test.h"
+#include "pci_service.h"
 #include "root.h"
 
 #define VA_4K              0x600000000000ULL
@@ -30,6 +31,9 @@
 #define VA_FREE            0x600000800000ULL
 #define VA_NEW             0x600000a00000ULL
 #define VA_H               0x600000c00000ULL
+#define VA_K               0x600000e00000ULL
+#define VA_K2              0x600001000000ULL
+#define STORM              3             /* the scenario's storm=N */
 #define UNMAPPED_IOVA      0x0f000000ULL /* below edu's 28-bit mask, never mapped */
 #define FAULT_WRITE        0x05          /* VT-d fault reason: write without W permission */
 #define VICTIM_PID_WAIT_MS 20000
@@ -68,10 +72,10 @@ static bool is_pattern(const void *p, unsigned seed)
 /* The next fault record of the domain, waiting for the owner's notification. */
 static bool next_fault(uint64_t *sbdf, uint64_t *iova, uint64_t *reason, uint64_t *flags)
 {
-	uint64_t left, lost;
+	uint64_t left, lost, tsc;
 
 	for (int tries = 0; tries < 2; tries++) {
-		if (iommu_fault(dom, 0, &left, &lost, sbdf, iova, reason, flags) == WARD_OK &&
+		if (iommu_fault(dom, &left, &lost, sbdf, iova, reason, flags, &tsc) == WARD_OK &&
 		    left > 0)
 			return true;
 		t_wait_signal(ntfn, 2000);
@@ -219,8 +223,8 @@ static void malformed(void)
 	        WARD_ERR_INVALID_ARGUMENT, "ALLOC_BUFFER align 3");
 	refused(iommu_alloc_buffer(dom, 4096, 0, IOMMU_IOVA_ANY, 0, &a, &b, &c, &e),
 	        WARD_ERR_INVALID_ARGUMENT, "ALLOC_BUFFER rights 0");
-	refused(iommu_alloc_buffer(dom, 4096, 0, IOMMU_IOVA_ANY, 4, &a, &b, &c, &e),
-	        WARD_ERR_INVALID_ARGUMENT, "ALLOC_BUFFER rights 4");
+	refused(iommu_alloc_buffer(dom, 4096, 0, IOMMU_IOVA_ANY, 8, &a, &b, &c, &e),
+	        WARD_ERR_INVALID_ARGUMENT, "ALLOC_BUFFER rights 8");
 	refused(iommu_alloc_buffer(dom, 4096, 0, 0x10000800, 3, &a, &b, &c, &e), WARD_ERR_ALIGNMENT,
 	        "ALLOC_BUFFER unaligned IOVA");
 	refused(iommu_alloc_buffer(dom, 4096, 0, 1ULL << 48, 3, &a, &b, &c, &e),
@@ -295,13 +299,76 @@ static void client_death(uint64_t deaths)
 	ptap_ok(t_dump(&d, &c, &p) == WARD_OK, "DUMP after the death: records and tables agree");
 }
 
+/*
+ * The client deletes the only cap it holds to a buffer (its CPU mapping
+ * goes with it) while the device still targets the buffer: the memory
+ * stays the server's, lent to this client, so the DMA lands there and
+ * nowhere else.
+ */
+static void caps_deleted(void)
+{
+	uint64_t k, kx = 0, kslot, phys, size, again = t_slot();
+	bool ok = t_buffer(dom, 4096, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, VA_K, &k, &kx, &kslot) ==
+	          WARD_OK;
+
+	memset((void *)VA_H, 0x11, 4096);
+	ok = ok && ward_cnode_delete(WARD_PROC_CAP_CNODE, kslot, 64) == WARD_OK &&
+	     ward_debug_cap_type(kslot) == 0;
+	ptap_ok(ok, "the client deleted its only cap to the buffer at IOVA %#llx",
+	        (unsigned long long)kx);
+	ok = t_edu_dma(&edu0, EDU_BUFFER, kx, EDU_XFER, true) &&
+	     bytes_are((void *)VA_H, 0x11, 4096) &&
+	     iommu_buffer_frame_into(dom, WARD_PROC_CAP_CNODE, again, k, 0, &phys, &size) ==
+	             WARD_OK &&
+	     t_map(again, VA_K2) && is_pattern((void *)VA_K2, 77) &&
+	     iommu_free_buffer(dom, k) == WARD_OK;
+	ptap_ok(ok,
+	        "edu's DMA to it landed in the server's frame (%#llx, read through a new cap), "
+	        "the other buffer unchanged; freed",
+	        (unsigned long long)phys);
+}
+
+/*
+ * More than STORM faults within the server's window (1 s): bus mastering
+ * off, device quarantined. Blocked DMAs one after the other (100 ms each)
+ * until bus mastering is off, at most 4 * STORM.
+ */
+static bool master_on(uint64_t *command)
+{
+	uint64_t vendor, device, class_rev, header, type, flags, group, nalias, buses;
+
+	return pci_describe(t_pci, edu0.sbdf, &vendor, &device, &class_rev, &header, &type, &flags,
+	                    command, &group, &nalias, &buses) == WARD_OK &&
+	       (*command & PCI_COMMAND_MASTER);
+}
+
+static void storm(void)
+{
+	uint64_t command = 0;
+	unsigned n = 0;
+	bool ok = true;
+
+	t_sleep_ms(1100); /* the faults before are outside the window now */
+	while (ok && n < 4 * STORM && master_on(&command))
+		ok = t_edu_dma(&edu0, EDU_BUFFER, UNMAPPED_IOVA + (n++ % 16) * 4096, EDU_XFER,
+		               true);
+	/* The check after the (STORM + 1)th DMA may run before the server took its fault. */
+	ok = ok && !master_on(&command) && n > STORM && n <= STORM + 2;
+	ptap_ok(ok,
+	        "after %u blocked DMAs (more than %u in a second) the server turned edu's bus "
+	        "mastering off (Command %#llx)",
+	        n, STORM, (unsigned long long)command & 0xffff);
+	ptap_ok(iommu_detach(t_ep, edu0.sbdf) == IOMMU_ERR_ATTACHED,
+	        "and put it in quarantine (DETACH: not attached)");
+}
+
 int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
 	uint64_t deaths = t_notification(), d = 0, c, p = 0;
 	bool ok;
 
-	ptap_plan(53);
+	ptap_plan(58);
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
 	dom = t_slot();
@@ -316,5 +383,9 @@ int main(void)
 	faults();
 	after_free();
 	malformed();
+	caps_deleted();
+	storm();
+	ok = t_dump(&d, &c, &p) == WARD_OK;
+	ptap_ok(ok, "DUMP at the end: records and tables agree");
 	return ptap_exit_status();
 }
