@@ -27,6 +27,8 @@
 #define PT_MAX      8
 #define IRQ_BADGE   1
 #define IRQ_WAIT_NS 1000000000ULL
+#define LARGE_VA    0x320000000000ULL
+#define LARGE_SIZE  (1ULL << VTD_LEVEL_SHIFT(VTD_LEVEL_2M))
 
 static struct vtd_page pages[PAGES];
 static unsigned npages;
@@ -72,6 +74,34 @@ static bool page_alloc(void *ctx, struct vtd_page *out)
 	out->pa = pa;
 	pages[npages++] = *out;
 	return true;
+}
+
+static struct vtd_page large;
+
+/*
+ * The large frame comes first out of the untyped (the program's first
+ * retype), where a 2 MiB boundary is free: the untyped hands out memory
+ * upwards and would have no room below its end for tables after it.
+ */
+static bool large_alloc(void)
+{
+	uint64_t slot = qemu_vtd_slot(), pa;
+
+	if (slot == 0 ||
+	    ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_LARGE_FRAME, 0, WARD_PROC_CAP_CNODE,
+	                        0, 0, slot, 1) != WARD_OK ||
+	    !qemu_vtd_map(slot, LARGE_VA) || ward_frame_get_address(slot, &pa) != WARD_OK)
+		return false;
+	memset((void *)(uintptr_t)LARGE_VA, 0, LARGE_SIZE);
+	large.va = (void *)(uintptr_t)LARGE_VA;
+	large.pa = pa;
+	return true;
+}
+
+bool qemu_vtd_large(struct vtd_page *out)
+{
+	*out = large;
+	return large.pa != 0;
 }
 
 static void *page_va(void *ctx, uint64_t pa)
@@ -233,6 +263,8 @@ int main(void)
 
 	tap_plan(10 + (dma ? QEMU_VTD_DMA_TESTS : 0));
 	next_slot = si->free_first;
+	if (dma)
+		large_alloc();
 	for (unsigned i = 0; i < si->window_count; i++)
 		if (si->windows[i].kind == WARD_WINDOW_VTD && w == NULL)
 			w = &si->windows[i];

@@ -10,7 +10,7 @@
 
 #include "vtd.h"
 
-#define QEMU_VTD_DMA_TESTS 6
+#define QEMU_VTD_DMA_TESTS 7
 
 /* A free slot of the process's CNode, 0 if none is left. */
 uint64_t qemu_vtd_slot(void);
@@ -18,6 +18,8 @@ uint64_t qemu_vtd_slot(void);
 bool qemu_vtd_map(uint64_t slot, uint64_t va);
 /* A zeroed page the unit may read. */
 bool qemu_vtd_page(struct vtd_page *out);
+/* The zeroed 2 MiB page (one large frame) made at start when testing DMA. */
+bool qemu_vtd_large(struct vtd_page *out);
 uint64_t qemu_vtd_now(void);
 /* Waits (bounded) for the unit's fault event interrupt; acknowledges it. */
 bool qemu_vtd_irq_wait(void);

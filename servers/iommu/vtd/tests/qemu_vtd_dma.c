@@ -10,7 +10,8 @@
  *  - through a mapping, data goes RAM → edu → RAM byte for byte;
  *  - a cleared entry still translates from QEMU's IOTLB until the
  *    page-selective invalidation completes, and never after;
- *  - a read-only page can be read by the device and not written.
+ *  - a read-only page can be read by the device and not written;
+ *  - a 2 MiB leaf (PS) translates its whole range.
  *
  * Part of qemu_vtd.c's program; the PCI server maps edu's registers and
  * turns its bus mastering on for us.
@@ -41,6 +42,9 @@
 #define IOVA_A      0x100000ULL
 #define IOVA_B      0x101000ULL
 #define TEST_DID    2
+#define IOVA_2M     0x200000ULL
+#define TAIL_2M     0x1ff000ULL /* the last 4 KiB of the 2 MiB page */
+#define LARGE_2M    (1ULL << VTD_LEVEL_SHIFT(VTD_LEVEL_2M))
 
 static volatile uint8_t *edu;
 static uint16_t edu_sid;
@@ -223,7 +227,26 @@ static void read_only(struct vtd_unit *u)
 	       edu_dma(IOVA_B, EDU_BUFFER, false) && edu_dma(EDU_BUFFER, IOVA_A, true) &&
 	       all(&page_a, 0x3c);
 	ok(done, "a read-only page: the device read it, its write was refused (reason 0x05)");
-	vtd_block(u, edu_sid);
+}
+
+static void superpage(struct vtd_unit *u)
+{
+	uint64_t *e = &((uint64_t *)mid.va)[VTD_LEVEL_INDEX(IOVA_2M, VTD_LEVEL_2M)];
+	struct vtd_desc d;
+	struct vtd_page big;
+	bool done = qemu_vtd_large(&big) && vtd_attach(u, edu_sid, TEST_DID, top.pa, 3) == VTD_OK;
+
+	if (done) {
+		*e = vtd_pte_leaf(big.pa, VTD_LEVEL_2M, VTD_PTE_RW);
+		vtd_entries_written(u, e, sizeof(*e));
+		d = vtd_iotlb_range(&u->caps, TEST_DID, IOVA_2M, LARGE_2M, false);
+		done = (!u->caps.cm || vtd_qi_submit(u, &d, 1) == VTD_OK) && edu_load(0x2d) &&
+		       edu_dma(EDU_BUFFER, IOVA_2M + TAIL_2M, true);
+	}
+	ok(done && memchr((uint8_t *)big.va + TAIL_2M, 0x2d, 1) != NULL &&
+	           !memcmp((uint8_t *)big.va + TAIL_2M, page_a.va, DMA_LEN),
+	   "a 2 MiB leaf (PS) at IOVA %#llx: edu's write to its last page landed there",
+	   (unsigned long long)IOVA_2M);
 }
 
 void qemu_vtd_dma(struct vtd_unit *u)
@@ -241,4 +264,6 @@ void qemu_vtd_dma(struct vtd_unit *u)
 	mapped(u);
 	unmapped(u);
 	read_only(u);
+	superpage(u);
+	vtd_block(u, edu_sid);
 }
