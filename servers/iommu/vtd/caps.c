@@ -28,7 +28,9 @@ void vtd_caps_decode(uint32_t ver, uint64_t cap, uint64_t ecap, struct vtd_caps 
 	for (unsigned l = VTD_LEVEL_MIN; l <= VTD_LEVEL_MAX; l++)
 		if (c.sagaw & VTD_SAGAW_BIT(l))
 			c.levels |= 1U << l;
-	c.domains = 1U << VTD_CAP_ND_BITS(cap);
+	/* ND = 7 is reserved: never more IDs than the 16-bit field holds */
+	c.domains =
+	        1U << (VTD_CAP_ND_BITS(cap) < VTD_DID_BITS ? VTD_CAP_ND_BITS(cap) : VTD_DID_BITS);
 	c.nfr = VTD_CAP_NFR(cap);
 	c.fro = VTD_CAP_FRO(cap);
 	c.iro = VTD_ECAP_IRO(ecap);

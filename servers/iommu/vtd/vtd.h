@@ -12,7 +12,7 @@
  *   vtd_unit_probe()    PROBED   registers read, capabilities decoded;
  *                       REFUSED  a capability Ward cannot honour: nothing
  *                                was written to the unit, it stays as
- *                                firmware left it (vtd_unit_refusal())
+ *                                firmware left it (u->refused says why)
  *   vtd_unit_prepare()  PREPARED root table installed, queued invalidation
  *                                on, every context entry not present
  *                                (DMA from unknown sources blocked when
@@ -182,8 +182,7 @@ static inline uint32_t vtd_domain_ids(const struct vtd_caps *c)
 /* One-shot fault injection for tests (vtd_qi_inject()). */
 enum vtd_inject {
 	VTD_INJECT_NONE = 0,
-	VTD_INJECT_QUEUE_ERROR, /* the next submission carries a descriptor with a reserved bit: IQE
-	                         */
+	VTD_INJECT_QUEUE_ERROR, /* the next submission starts with a refused descriptor (IQE) */
 	VTD_INJECT_TIMEOUT,     /* the next wait writes its status elsewhere: the poll times out */
 };
 
@@ -242,14 +241,15 @@ enum vtd_status vtd_unit_probe(struct vtd_unit *u, const struct ward_device_wind
 /*
  * Takes a PROBED unit over: masks its fault interrupt; if firmware left
  * queued invalidation on, waits for its queue to drain and turns it off
- * (VTD_E_TAKEOVER if it would not); allocates the root table, the
- * quarantine table, the invalidation queue and its status page; installs
- * the root table (SRTP) with every entry not present; clears queue
- * errors firmware left in FSTS and turns queued invalidation on; invalidates context cache, IOTLB
- * (and the interrupt entry cache if IR) globally. If firmware left translation on, it stays on
- * throughout: DMA goes from firmware's tables straight to Ward's (blocked), never untranslated.
- * Clears stale fault records. Returns VTD_OK with state PREPARED; VTD_E_NO_MEMORY before touching
- * the unit; a timeout leaves state FAILED (u->refused says why).
+ * (VTD_E_TAKEOVER if it would not); clears queue errors firmware left;
+ * turns Ward's queue on; installs the root table (SRTP) with every entry
+ * not present; invalidates context cache, IOTLB (and the interrupt entry
+ * cache if IR) globally; clears stale fault records. If firmware left
+ * translation on, it stays on throughout: DMA goes from firmware's tables
+ * straight to Ward's (blocked), never untranslated. Returns VTD_OK with
+ * state PREPARED; VTD_E_NO_MEMORY before touching the unit (pages already
+ * allocated are reused by a retry); a timeout leaves state FAILED
+ * (u->refused says why).
  */
 enum vtd_status vtd_unit_prepare(struct vtd_unit *u);
 

@@ -124,7 +124,8 @@
 #define VTD_CAP_FRO(cap)     ((uint32_t)(((cap)&VTD_CAP_FRO_MASK) >> VTD_CAP_FRO_SHIFT) * 16)
 #define VTD_CAP_NFR(cap)     ((unsigned)(((cap)&VTD_CAP_NFR_MASK) >> VTD_CAP_NFR_SHIFT) + 1)
 #define VTD_CAP_MAMV(cap)    ((unsigned)(((cap)&VTD_CAP_MAMV_MASK) >> VTD_CAP_MAMV_SHIFT))
-#define VTD_CAP_ND_BITS(cap) (4 + 2 * VTD_CAP_ND(cap)) /* domain-ID bits */
+#define VTD_CAP_ND_BITS(cap) (4 + 2 * VTD_CAP_ND(cap)) /* domain-ID bits (ND 7 reserved) */
+#define VTD_DID_BITS         16                        /* domain IDs are 16 bits wide */
 
 /* SAGAW bit n supports an n+2-level table of 30 + 9n bits (§3.6, §10.4.2). */
 #define VTD_SAGAW_39               (1U << 1) /* 3-level */

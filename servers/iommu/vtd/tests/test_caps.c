@@ -103,6 +103,8 @@ static void test_domain_ids(void **state)
 	assert_int_equal(c.domains, 16); /* ND 0: 4 bits */
 	vtd_caps_decode(0x10, (QEMU_CAP_39 & ~VTD_CAP_ND_MASK) | 2, QEMU_ECAP, &c);
 	assert_int_equal(c.domains, 256); /* ND 2: 8 bits */
+	vtd_caps_decode(0x10, QEMU_CAP_39 | 7, QEMU_ECAP, &c);
+	assert_int_equal(c.domains, 65536); /* ND 7 is reserved: the field's 16 bits */
 }
 
 static void test_iotlb_range(void **state)
