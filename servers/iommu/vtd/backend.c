@@ -8,7 +8,8 @@
  * global context-cache and IOTLB invalidation: more is invalidated, never
  * less. After a failed wait nothing queued may be assumed done; the
  * pending list is emptied either way and the core's deferred-free queue
- * decides what to retry.
+ * decides what to retry. A refused attach points the device at quarantine
+ * (NO_MEMORY: its bus has no context table, so it is blocked already).
  */
 #include "vtd_backend.h"
 
@@ -104,6 +105,12 @@ static enum iommu_err attach(struct iommu_unit *u, uint16_t source_id, uint16_t 
 
 	st = vtd_context_set(&u->vtd, source_id, domain_id, root_phys, levels, d, &n);
 	queue(u, d, n);
+	if (st != VTD_OK && st != VTD_E_NO_MEMORY && domain_id != u->vtd.quarantine_did) {
+		/* core/backend.h: a refused attach leaves the device blocked */
+		vtd_context_set(&u->vtd, source_id, u->vtd.quarantine_did, u->vtd.quarantine.pa,
+		                u->vtd.quarantine_levels, d, &n);
+		queue(u, d, n);
+	}
 	return vtd_iommu_err(st);
 }
 

@@ -82,6 +82,21 @@ static void test_queue_then_one_wait(void **state)
 	assert_int_equal(fake.iqt_writes, writes);
 }
 
+static void test_refused_attach_blocks(void **state)
+{
+	struct vtd_context_entry ce;
+
+	(void)state;
+	bring_up(QEMU_CAP_48);
+	assert_int_equal(vtd_unit_ops.attach(&iu, SID_EDU, 5, 0x20000000ULL, 4), IOMMU_OK);
+	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_OK);
+	assert_int_equal(vtd_unit_ops.attach(&iu, SID_EDU, 6, 0x20000000ULL, 5),
+	                 IOMMU_ERR_UNSUPPORTED);
+	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_OK);
+	assert_int_equal(vtd_context_read(&iu.vtd, SID_EDU, &ce), VTD_OK);
+	assert_int_equal(VTD_CTX_DID(ce.hi), iu.vtd.quarantine_did);
+}
+
 static void test_overflow_flushes_all(void **state)
 {
 	unsigned before;
@@ -142,6 +157,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_caps_and_format),
 	        cmocka_unit_test(test_queue_then_one_wait),
+	        cmocka_unit_test(test_refused_attach_blocks),
 	        cmocka_unit_test(test_overflow_flushes_all),
 	        cmocka_unit_test(test_failed_wait),
 	        cmocka_unit_test(test_drain_bounded),
