@@ -7,7 +7,8 @@
  * invoked by cptr, so to map one the server moves it to a root slot, maps
  * it, and moves it back (Move keeps the cap's mapping and its place in the
  * derivation tree). Hardware table pages come from the server's untyped,
- * are mapped in the server at TABLE_VA onwards, and once freed (only after
+ * are mapped in the server at TABLE_VA plus their offset in the untyped (so
+ * an entry's address becomes a pointer by a subtraction), and once freed (only after
  * the invalidation covering them completed) are kept on a free list.
  */
 #include <string.h>
@@ -25,15 +26,15 @@
 #define MAX_PT     160 /* paging structures of the server's own mappings */
 #define CACHE_LINE 64
 
-static uint64_t big;            /* root slot of the big CNode */
-static uint32_t big_next;       /* next unused index */
-static uint64_t next_root_slot; /* next unused root slot */
-static uint64_t move_slot;      /* root slot a big cap visits to be invoked */
-static uint64_t table_va = TABLE_VA;
+static uint64_t big;              /* root slot of the big CNode */
+static uint32_t big_next;         /* next unused index */
+static uint64_t next_root_slot;   /* next unused root slot */
+static uint64_t move_slot;        /* root slot a big cap visits to be invoked */
+static uint64_t ut_base, ut_size; /* the server's untyped: where table pages come from */
 static struct iommu_page free_pages[MAX_FREE];
-/* Table pages by physical page number: open addressing, never deleted. */
-#define HASH_SIZE 4096
-static struct iommu_page hash[HASH_SIZE];
+/* Which pages of the untyped are table pages (mapped at TABLE_VA + offset). */
+#define UT_PAGES_MAX (1U << 12)
+static uint64_t is_table[UT_PAGES_MAX / 64];
 static unsigned free_count;
 
 uint64_t mem_root_slot(void)
@@ -47,12 +48,24 @@ bool mem_init(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
 
+	uint64_t probe, phys;
+
 	next_root_slot = si->free_first;
 	big = mem_root_slot();
 	move_slot = mem_root_slot();
-	return big != 0 && move_slot != 0 &&
-	       ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_CNODE, BIG_RADIX,
-	                           WARD_PROC_CAP_CNODE, 0, 0, big, 1) == WARD_OK;
+	probe = mem_root_slot();
+	ut_size = 1ULL << si->untyped_bits;
+	if (big == 0 || probe == 0 || ut_size > (uint64_t)UT_PAGES_MAX << 12 ||
+	    ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_CNODE, BIG_RADIX,
+	                        WARD_PROC_CAP_CNODE, 0, 0, big, 1) != WARD_OK)
+		return false;
+	/* Untyped objects are naturally aligned: any frame from it names its base. */
+	if (ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_FRAME, 0, WARD_PROC_CAP_CNODE, 0, 0,
+	                        probe, 1) != WARD_OK ||
+	    ward_frame_get_address(probe, &phys) != WARD_OK)
+		return false;
+	ut_base = phys & ~(ut_size - 1);
+	return true;
 }
 
 bool mem_retype_big(uint64_t ut, bool ut_in_big, unsigned type, unsigned bits, unsigned count,
@@ -114,25 +127,38 @@ bool mem_copy_out(uint32_t idx, uint64_t slot)
 	                       WARD_RIGHT_READ | WARD_RIGHT_WRITE) == WARD_OK;
 }
 
-static void hash_put(const struct iommu_page *pg)
-{
-	unsigned h = (unsigned)(pg->phys >> 12) % HASH_SIZE;
-
-	while (hash[h].va != NULL)
-		h = (h + 1) % HASH_SIZE;
-	hash[h] = *pg;
-}
-
+/*
+ * Table pages are mapped at TABLE_VA + their offset in the server's
+ * untyped (naturally aligned, so the offset is phys modulo its size): the
+ * walk turns an entry's address into a pointer with a mask, no lookup.
+ */
 void *mem_table_va(uint64_t phys)
 {
-	for (unsigned h = (unsigned)(phys >> 12) % HASH_SIZE, k = 0; k < HASH_SIZE;
-	     k++, h = (h + 1) % HASH_SIZE) {
-		if (hash[h].va == NULL)
-			return NULL;
-		if (hash[h].phys == phys)
-			return hash[h].va;
+	uint64_t off = phys - ut_base;
+
+	if (phys < ut_base || off >= ut_size || !((is_table[off >> 18] >> ((off >> 12) & 63)) & 1))
+		return NULL;
+	return (void *)(TABLE_VA + off);
+}
+
+/* A new frame from the untyped, mapped at its place in the linear table window. */
+static bool table_frame_new(struct iommu_page *pg)
+{
+	uint32_t idx;
+	uint64_t off;
+
+	if (!mem_retype_big(WARD_PROC_CAP_UNTYPED, false, WARD_OBJ_FRAME, 0, 1, &idx) ||
+	    ward_cnode_move(WARD_PROC_CAP_CNODE, move_slot, 64, big, idx, BIG_RADIX) != WARD_OK)
+		return false;
+	if (ward_frame_get_address(move_slot, &pg->phys) != WARD_OK ||
+	    (off = pg->phys - ut_base) >= ut_size || !map_root(move_slot, TABLE_VA + off)) {
+		ward_cnode_move(big, idx, BIG_RADIX, WARD_PROC_CAP_CNODE, move_slot, 64);
+		return false;
 	}
-	return NULL;
+	ward_cnode_move(big, idx, BIG_RADIX, WARD_PROC_CAP_CNODE, move_slot, 64);
+	pg->va = (void *)(TABLE_VA + off);
+	is_table[off >> 18] |= 1ULL << ((off >> 12) & 63);
+	return true;
 }
 
 void mem_revoke_big(uint32_t idx)
@@ -152,18 +178,10 @@ void mem_flush(const void *p, uint64_t len)
 
 bool mem_table_page(struct iommu_page *pg)
 {
-	uint32_t idx;
-
-	if (free_count > 0) {
+	if (free_count > 0)
 		*pg = free_pages[--free_count];
-	} else {
-		if (!mem_retype_big(WARD_PROC_CAP_UNTYPED, false, WARD_OBJ_FRAME, 0, 1, &idx) ||
-		    !mem_map_big(idx, table_va, &pg->phys))
-			return false;
-		pg->va = (void *)table_va;
-		table_va += IOMMU_PAGE;
-		hash_put(pg);
-	}
+	else if (!table_frame_new(pg))
+		return false;
 	memset(pg->va, 0, IOMMU_PAGE);
 	mem_flush(pg->va, IOMMU_PAGE);
 	return true;
