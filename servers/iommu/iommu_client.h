@@ -27,6 +27,33 @@
 /* FAULT flags. */
 #define IOMMU_FAULT_READ 1u /* the faulting request was a read */
 
+/*
+ * The name of a VT-d fault reason number (VT-d §7.1.3: the non-
+ * recoverable fault reasons of DMA remapping), as FAULT returns it.
+ */
+static inline const char *iommu_fault_reason_name(uint64_t reason)
+{
+	static const char *const names[] = {
+	        [0x1] = "root entry not present",
+	        [0x2] = "context entry not present",
+	        [0x3] = "context entry invalid",
+	        [0x4] = "address beyond the domain's width",
+	        [0x5] = "write without write permission",
+	        [0x6] = "read without read permission",
+	        [0x7] = "second-level entry inaccessible",
+	        [0x8] = "root table inaccessible",
+	        [0x9] = "context table inaccessible",
+	        [0xa] = "root entry reserved bits",
+	        [0xb] = "context entry reserved bits",
+	        [0xc] = "second-level entry reserved bits",
+	        [0xd] = "translation type not allowed",
+	};
+
+	if (reason < sizeof(names) / sizeof(names[0]) && names[reason] != NULL)
+		return names[reason];
+	return "other";
+}
+
 /* DUMP flags. */
 #define IOMMU_DUMP_QUIET 1u /* check only, print nothing */
 

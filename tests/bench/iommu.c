@@ -185,7 +185,7 @@ int main(void)
 	            si->args);
 	ward_printf("bench iommu: %-40s %8s %8s %8s %8s\n", "client round trip", "map", "unmap",
 	            "inv/wait", "inv/wait");
-	ward_printf("bench iommu: %-40s %8llu\n", "STATS (the loop and IPC alone)",
+	ward_printf("bench iommu: %-40s %8llu\n", "STATS (6-word reply: general IPC path)",
 	            (unsigned long long)null_request());
 	r = map_unmap(buf4);
 	print_pair("MAP+UNMAP 4 KiB", &r, 1);

@@ -142,10 +142,11 @@ static void faults(void)
 	          iova == UNMAPPED_IOVA && reason == FAULT_WRITE && !(flags & IOMMU_FAULT_READ);
 	ptap_ok(blocked,
 	        "edu DMA to unmapped IOVA %#llx blocked, memory unchanged; the owner was notified: "
-	        "device %02llx:%02llx.%llu IOVA %#llx reason %#llx",
+	        "device %02llx:%02llx.%llu IOVA %#llx reason %#llx (%s)",
 	        (unsigned long long)UNMAPPED_IOVA, (unsigned long long)(sbdf >> 8) & 0xff,
 	        (unsigned long long)(sbdf >> 3) & 31, (unsigned long long)sbdf & 7,
-	        (unsigned long long)iova, (unsigned long long)reason);
+	        (unsigned long long)iova, (unsigned long long)reason,
+	        iommu_fault_reason_name(reason));
 	blocked = t_buffer(dom, 4096, IOMMU_IOVA_ANY, IOMMU_READ, VA_RO, &ro, &ro_iova, NULL) ==
 	          WARD_OK;
 	ptap_ok(blocked, "a read-only (for the device) buffer at IOVA %#llx",
