@@ -115,42 +115,40 @@ static uint32_t frame_cap(const struct iommu_buffer *b, unsigned i)
 	                : pool_frame_cap(b->chunk[0], b->first + i);
 }
 
+/* Unmaps every frame and queues the IOTLB invalidation of what changed; the caller waits. */
 static void map_remove(const struct iommu_buffer *b, const struct iommu_mapping *m)
 {
 	struct iommu_domain *d = &iommu_domains[m->domain];
 
 	if (b->large) {
 		for (unsigned i = 0; i < b->frames; i++)
-			hw_unmap(&d->root, d->levels, m->iova + i * IOMMU_LARGE, IOMMU_LARGE);
+			hw_unmap(d->table, m->iova + i * IOMMU_LARGE, IOMMU_LARGE);
 	} else {
-		hw_unmap_run(&d->root, d->levels, m->iova, b->frames);
+		hw_unmap(d->table, m->iova, b->size); /* one physically contiguous run */
 	}
-	hw_inv_range(d->did, m->iova, b->size);
+	hw_inv_table(d->table, d->did);
 }
 
-/* Maps every frame; on failure unmaps what it mapped. Caching mode: invalidate the new range. */
+/*
+ * Maps every frame; on failure unmaps what it mapped. Under caching mode
+ * (VT-d §6.1) the core reports the new range too, invalidated here.
+ */
 static bool map_add(const struct iommu_buffer *b, const struct iommu_mapping *m)
 {
 	struct iommu_domain *d = &iommu_domains[m->domain];
 
-	/* A small buffer is one physically contiguous run: written a leaf table at a time. */
-	if (!b->large &&
-	    !hw_map_run(&d->root, d->levels, m->iova, frame_phys(b, 0), b->frames, m->rights))
+	if (!b->large && !hw_map(d->table, m->iova, frame_phys(b, 0), b->size, m->rights))
 		return false;
 	for (unsigned i = 0; b->large && i < b->frames; i++)
-		if (!hw_map(&d->root, d->levels, m->iova + i * IOMMU_LARGE, frame_phys(b, i),
-		            IOMMU_LARGE, m->rights)) {
+		if (!hw_map(d->table, m->iova + i * IOMMU_LARGE, frame_phys(b, i), IOMMU_LARGE,
+		            m->rights)) {
 			for (unsigned k = 0; k < i; k++)
-				hw_unmap(&d->root, d->levels, m->iova + k * IOMMU_LARGE,
-				         IOMMU_LARGE);
-			return false;
+				hw_unmap(d->table, m->iova + k * IOMMU_LARGE, IOMMU_LARGE);
+			hw_inv_table(d->table, d->did);
+			return hw_inv_wait() && false;
 		}
-	/* VT-d §6.1: under caching mode a not-present entry may be cached too. */
-	if (iommu_caching_mode) {
-		hw_inv_range(d->did, m->iova, b->size);
-		return hw_inv_wait();
-	}
-	return true;
+	hw_inv_table(d->table, d->did);
+	return !iommu_caching_mode || hw_inv_wait();
 }
 
 /* Takes the memory back: every mapping gone and waited for, copies revoked, zeroed, reused. */

@@ -68,14 +68,21 @@ static bool rmrr_names(uint16_t sid)
 	return false;
 }
 
-/* Identity-maps every RMRR into a table (4 KiB pages, read and write). */
-static bool rmrr_map(struct iommu_page *root, unsigned levels)
+/* Identity-maps every RMRR not mapped yet into a table (read and write). */
+static bool rmrr_map(struct hw_table *t)
 {
-	for (unsigned i = 0; i < iommu_rmrr_count; i++)
-		for (uint64_t a = iommu_rmrrs[i].base & ~(IOMMU_PAGE - 1); a <= iommu_rmrrs[i].end;
-		     a += IOMMU_PAGE)
-			if (!hw_map(root, levels, a, a, IOMMU_PAGE, IOMMU_RIGHTS_ALL))
-				return false;
+	unsigned rights;
+	uint64_t size;
+
+	for (unsigned i = 0; i < iommu_rmrr_count; i++) {
+		uint64_t a = iommu_rmrrs[i].base & ~(IOMMU_PAGE - 1);
+		uint64_t end = (iommu_rmrrs[i].end | (IOMMU_PAGE - 1)) + 1;
+
+		if (hw_lookup(t, a, &rights, &size) == a && rights != 0)
+			continue;
+		if (!hw_map(t, a, a, end - a, IOMMU_RIGHTS_ALL))
+			return false;
+	}
 	return true;
 }
 
@@ -100,14 +107,27 @@ static struct iommu_device *device_by_sbdf(uint64_t sbdf)
 	return NULL;
 }
 
-/* Points the device and its aliases at a table; the caller invalidates. */
-static bool device_point(struct iommu_device *dv, const struct iommu_page *root, unsigned levels,
-                         unsigned did)
+/* Points one source ID at a domain's table, or (d NULL) at quarantine. */
+static bool sid_point(const struct iommu_device *dv, uint16_t sid, const struct iommu_domain *d)
 {
-	bool ok = hw_context_set((uint16_t)dv->sbdf, root, levels, did);
+	if (d != NULL)
+		return hw_attach(sid, d->table, d->did);
+	if (dv->rmrr)
+		return hw_attach(sid, iommu_rmrr_quarantine, IOMMU_RMRR_QUARANTINE_DID);
+	return hw_block(sid);
+}
 
-	for (unsigned k = 0; k < dv->nalias && ok; k++)
-		ok = hw_context_set(dv->alias[k], root, levels, did);
+/*
+ * Points the device and its aliases at a domain or quarantine; the
+ * backend queues the context-cache and IOTLB invalidations each change
+ * needs, the caller waits.
+ */
+static bool device_point(struct iommu_device *dv, const struct iommu_domain *d)
+{
+	bool ok = sid_point(dv, (uint16_t)dv->sbdf, d);
+
+	for (unsigned k = 0; k < dv->nalias; k++)
+		ok = sid_point(dv, dv->alias[k], d) && ok;
 	return ok;
 }
 
@@ -136,7 +156,7 @@ bool device_init(void)
 {
 	uint64_t cursor = 0, next, count, s[PCI_LIST_BATCH];
 
-	if (iommu_pci_ep == 0 || !rmrr_map(&iommu_quarantine_root, iommu_quarantine_levels))
+	if (iommu_pci_ep == 0 || !rmrr_map(iommu_rmrr_quarantine))
 		return false;
 	while (cursor != PCI_LIST_END) {
 		if (pci_list(iommu_pci_ep, cursor, 0, 0, 0, 0, &next, &count, &s[0], &s[1], &s[2],
@@ -148,8 +168,7 @@ bool device_init(void)
 		cursor = next;
 	}
 	for (unsigned i = 0; i < iommu_device_count; i++)
-		if (!device_point(&iommu_devices[i], &iommu_quarantine_root,
-		                  iommu_quarantine_levels, IOMMU_QUARANTINE_DID))
+		if (!device_point(&iommu_devices[i], NULL))
 			return false;
 	return true;
 }
@@ -158,10 +177,8 @@ bool device_init(void)
 bool device_quarantine_domain_one(struct iommu_device *dv)
 {
 	struct iommu_domain *d = &iommu_domains[dv->domain];
-	bool ok = device_point(dv, &iommu_quarantine_root, iommu_quarantine_levels,
-	                       IOMMU_QUARANTINE_DID);
+	bool ok = device_point(dv, NULL);
 
-	hw_inv_context();
 	hw_inv_domain(d->did);
 	ok = hw_inv_wait() && ok;
 	d->devices--;
@@ -192,16 +209,16 @@ enum ward_error iommu_serve_attach(struct ward_request *rq, uint64_t domain, uin
 		return ward_fail(rq, IOMMU_ERR_NO_DEVICE, 1, 0, 0);
 	if (dv->domain != IOMMU_NO_DOMAIN)
 		return ward_fail(rq, IOMMU_ERR_ATTACHED, 1, 0, 0);
-	if (dv->rmrr && !rmrr_map(&d->root, d->levels))
+	if (dv->rmrr && !rmrr_map(d->table))
 		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
+	d->rmrr_mapped |= dv->rmrr;
 	dv->domain = (uint16_t)(d - iommu_domains);
 	d->devices++;
-	if (!device_point(dv, &d->root, d->levels, d->did)) {
+	if (!device_point(dv, d)) {
+		hw_inv_wait();
 		device_quarantine_domain_one(dv);
 		return ward_fail(rq, IOMMU_ERR_HARDWARE, 1, 0, 0);
 	}
-	hw_inv_context();
-	hw_inv_domain(IOMMU_QUARANTINE_DID);
 	if (!hw_inv_wait()) {
 		device_quarantine_domain_one(dv);
 		return ward_fail(rq, IOMMU_ERR_HARDWARE, 1, 0, 0);

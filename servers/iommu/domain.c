@@ -7,7 +7,9 @@
  * is refused (STALE) and never names a later domain in the same slot.
  *
  * The depth of a domain's table is chosen from its width when it is
- * created (39 bits: 3 levels, 48 bits: 4) and never changes (SEEDS.md §5).
+ * created (39 bits: 3 levels, 48 bits: 4, as the core's
+ * iopt_levels_for_width() picks from what every unit supports) and never
+ * changes (SEEDS.md §5).
  * A domain ID is reused only after the invalidation that removed its
  * translations completed: destroy invalidates and waits before the ID goes
  * back to the free set (SEEDS.md §3). The `did-limit=N` server option
@@ -23,8 +25,7 @@
 #define DID_MAX 1024 /* IDs the server tracks; the units may allow more */
 
 struct iommu_domain iommu_domains[IOMMU_MAX_DOMAINS];
-struct iommu_page iommu_quarantine_root;
-unsigned iommu_quarantine_levels;
+struct hw_table *iommu_rmrr_quarantine;
 static bool did_used[DID_MAX];
 static unsigned did_limit;
 static unsigned widths; /* bit 0: 39, bit 1: 48 */
@@ -37,13 +38,14 @@ bool domain_init(unsigned limit)
 		return false;
 	widths = caps->widths;
 	iommu_caching_mode = caps->caching_mode;
-	did_limit = caps->domain_ids < DID_MAX ? caps->domain_ids : DID_MAX;
+	/* IDs 1 .. domain_ids are ours; the backend's quarantine has the highest. */
+	did_limit = caps->domain_ids + 1 < DID_MAX ? caps->domain_ids + 1 : DID_MAX;
 	if (limit >= 3 && limit < did_limit)
 		did_limit = limit;
-	/* ID 0 is reserved under caching mode (VT-d §6.2.3.1); 1 is quarantine's. */
-	did_used[0] = did_used[IOMMU_QUARANTINE_DID] = true;
-	iommu_quarantine_levels = widths & 2 ? 4 : 3;
-	return hw_table_new(iommu_quarantine_levels, &iommu_quarantine_root);
+	/* ID 0 is reserved under caching mode (VT-d §6.2.3.1); 1 is the RMRR quarantine's. */
+	did_used[0] = did_used[IOMMU_RMRR_QUARANTINE_DID] = true;
+	iommu_rmrr_quarantine = hw_table_new(widths & 2 ? 48 : 39);
+	return iommu_rmrr_quarantine != NULL;
 }
 
 uint64_t domain_badge(const struct iommu_domain *d)
@@ -130,8 +132,7 @@ enum ward_error iommu_serve_create_domain(struct ward_request *rq, uint64_t widt
 			d = &iommu_domains[i];
 	if (d == NULL || (d->did = did_alloc()) == 0)
 		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, WARD_ARG_CAP, 0, 0);
-	d->levels = w == 48 ? 4 : 3;
-	if (!hw_table_new(d->levels, &d->root)) {
+	if ((d->table = hw_table_new(w)) == NULL) {
 		did_used[d->did] = false;
 		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, WARD_ARG_CAP, 0, 0);
 	}
@@ -140,6 +141,7 @@ enum ward_error iommu_serve_create_domain(struct ward_request *rq, uint64_t widt
 	d->width = w;
 	d->generation++;
 	d->devices = d->buffers = d->maps = 0;
+	d->rmrr_mapped = false;
 	d->notify = 0;
 	d->faults = (struct iommu_fault_queue){0};
 	if (!domain_cap(d)) {
@@ -156,7 +158,8 @@ bool domain_teardown(struct iommu_domain *d)
 	bool ok;
 
 	/* No device uses the ID any more; flush what the hardware cached under it. */
-	hw_inv_domain(d->did);
+	hw_table_free(d->table, d->did);
+	d->table = NULL;
 	ok = hw_inv_wait();
 	d->used = false;
 	d->generation++; /* the badge goes stale at once */
@@ -166,7 +169,6 @@ bool domain_teardown(struct iommu_domain *d)
 	}
 	if (!ok)
 		return false; /* table pages and the ID stay out of use: never reused unflushed */
-	hw_table_free(&d->root, d->levels);
 	did_used[d->did] = false;
 	return true;
 }

@@ -19,19 +19,40 @@ struct dump_counts {
 	bool quiet;
 };
 
-static void sid_check(struct dump_counts *c, uint16_t sid, const struct iommu_page *root,
-                      unsigned levels, unsigned did)
+static void sid_check(struct dump_counts *c, uint16_t sid, uint64_t root, unsigned levels,
+                      unsigned did)
 {
 	uint64_t table;
 	unsigned l, id;
 
 	c->contexts++;
-	if (!hw_context_get(sid, &table, &l, &id) || table != root->phys || l != levels ||
-	    id != did) {
+	if (!hw_context_get(sid, &table, &l, &id) || table != root ||
+	    (levels != 0 && l != levels) || id != did) {
 		c->bad++;
 		ward_printf("MISMATCH context %02x:%02x.%u: want table %#llx levels %u DID %u\n",
-		            sid >> 8, (sid >> 3) & 31, sid & 7, (unsigned long long)root->phys,
-		            levels, did);
+		            sid >> 8, (sid >> 3) & 31, sid & 7, (unsigned long long)root, levels,
+		            did);
+	}
+}
+
+/* Where the records say a device's context entry points: table, depth (0: any), domain ID. */
+static void device_expect(const struct iommu_device *dv, uint64_t *root, unsigned *levels,
+                          unsigned *did)
+{
+	const struct iommu_domain *d =
+	        dv->domain == IOMMU_NO_DOMAIN ? NULL : &iommu_domains[dv->domain];
+
+	if (d != NULL) {
+		*root = hw_table_root(d->table);
+		*levels = hw_table_levels(d->table);
+		*did = d->did;
+	} else if (dv->rmrr) {
+		*root = hw_table_root(iommu_rmrr_quarantine);
+		*levels = hw_table_levels(iommu_rmrr_quarantine);
+		*did = IOMMU_RMRR_QUARANTINE_DID;
+	} else {
+		hw_quarantine(root, did);
+		*levels = 0;
 	}
 }
 
@@ -41,24 +62,23 @@ static void devices_check(struct dump_counts *c)
 		ward_printf("device    aliases domain  DID levels\n");
 	for (unsigned i = 0; i < iommu_device_count; i++) {
 		const struct iommu_device *dv = &iommu_devices[i];
-		const struct iommu_domain *d =
-		        dv->domain == IOMMU_NO_DOMAIN ? NULL : &iommu_domains[dv->domain];
-		const struct iommu_page *root = d != NULL ? &d->root : &iommu_quarantine_root;
-		unsigned levels = d != NULL ? d->levels : iommu_quarantine_levels;
-		unsigned did = d != NULL ? d->did : IOMMU_QUARANTINE_DID;
+		uint64_t root;
+		unsigned levels, did;
+
+		device_expect(dv, &root, &levels, &did);
 
 		if (!c->quiet)
-			ward_printf("%02x:%02x.%u   %u       %-7s %-4u %u\n",
-			            PCI_SBDF_BUS(dv->sbdf), PCI_SBDF_DEV(dv->sbdf),
-			            PCI_SBDF_FN(dv->sbdf), dv->nalias,
-			            d != NULL ? "client" : "quar.", did, levels);
+			ward_printf(
+			        "%02x:%02x.%u   %u       %-7s %-4u %u\n", PCI_SBDF_BUS(dv->sbdf),
+			        PCI_SBDF_DEV(dv->sbdf), PCI_SBDF_FN(dv->sbdf), dv->nalias,
+			        dv->domain != IOMMU_NO_DOMAIN ? "client" : "quar.", did, levels);
 		sid_check(c, (uint16_t)dv->sbdf, root, levels, did);
 		for (unsigned k = 0; k < dv->nalias; k++)
 			sid_check(c, dv->alias[k], root, levels, did);
 	}
 }
 
-/* Every frame of one mapping, read back from the domain's table. */
+/* Every frame of one mapping, read back from the domain's table; returns its bytes. */
 static uint64_t mapping_check(struct dump_counts *c, const struct iommu_buffer *b,
                               const struct iommu_mapping *m)
 {
@@ -69,10 +89,11 @@ static uint64_t mapping_check(struct dump_counts *c, const struct iommu_buffer *
 		unsigned rights;
 		uint64_t size, want = b->large ? pool_frame_phys(b->chunk[i], 0)
 		                               : pool_frame_phys(b->chunk[0], b->first + i);
-		uint64_t got = hw_lookup(&d->root, d->levels, m->iova + i * fsize, &rights, &size);
+		uint64_t got = hw_lookup(d->table, m->iova + i * fsize, &rights, &size);
 
+		/* The core may merge a full run of pages into one larger leaf. */
 		c->ptes++;
-		if (got != want || rights != m->rights || size != fsize) {
+		if (got != want || rights != m->rights || size < fsize) {
 			c->bad++;
 			ward_printf(
 			        "MISMATCH PTE domain %u IOVA %#llx: %#llx rights %u size %#llx, "
@@ -82,40 +103,50 @@ static uint64_t mapping_check(struct dump_counts *c, const struct iommu_buffer *
 			        (unsigned long long)want, m->rights);
 		}
 	}
-	return b->frames;
+	return b->size;
 }
 
-static uint64_t rmrr_pages(void)
+static uint64_t rmrr_bytes(void)
 {
 	uint64_t n = 0;
 
 	for (unsigned i = 0; i < iommu_rmrr_count; i++)
-		n += ((iommu_rmrrs[i].end | (IOMMU_PAGE - 1)) + 1 -
-		      (iommu_rmrrs[i].base & ~(IOMMU_PAGE - 1))) /
-		     IOMMU_PAGE;
+		n += (iommu_rmrrs[i].end | (IOMMU_PAGE - 1)) + 1 -
+		     (iommu_rmrrs[i].base & ~(IOMMU_PAGE - 1));
 	return n;
 }
 
-static bool domain_has_rmrr_device(unsigned di)
+/* The table itself: its bookkeeping against memory, and the bytes it maps against `want`. */
+static void table_check(struct dump_counts *c, const struct hw_table *t, const char *name,
+                        unsigned di, uint64_t want)
 {
-	for (unsigned i = 0; i < iommu_device_count; i++)
-		if (iommu_devices[i].domain == di && iommu_devices[i].rmrr)
-			return true;
-	return false;
+	const char *what;
+	uint64_t iova, have = hw_mapped_bytes(t);
+
+	if (!hw_table_verify(t, &what, &iova)) {
+		c->bad++;
+		ward_printf("MISMATCH %s %u: %s at IOVA %#llx\n", name, di, what,
+		            (unsigned long long)iova);
+	}
+	if (have != want) {
+		c->bad++;
+		ward_printf("MISMATCH %s %u: %#llx bytes mapped in its table, %#llx recorded\n",
+		            name, di, (unsigned long long)have, (unsigned long long)want);
+	}
 }
 
-/* A domain's mappings; then its table must hold no leaf the records do not explain. */
+/* A domain's mappings; then its table must map nothing the records do not explain. */
 static void domain_check(struct dump_counts *c, unsigned di)
 {
 	const struct iommu_domain *d = &iommu_domains[di];
-	uint64_t want = domain_has_rmrr_device(di) ? rmrr_pages() : 0, have;
+	uint64_t want = d->rmrr_mapped ? rmrr_bytes() : 0;
 
 	if (!c->quiet)
 		ward_printf(
 		        "domain %-2u owner %-3u width %u levels %u DID %-4u devices %u buffers %u "
 		        "maps %u faults queued %u\n",
-		        di, d->owner, d->width, d->levels, d->did, d->devices, d->buffers, d->maps,
-		        d->faults.count);
+		        di, d->owner, d->width, hw_table_levels(d->table), d->did, d->devices,
+		        d->buffers, d->maps, d->faults.count);
 	for (unsigned b = 0; b < iommu_buffer_top; b++)
 		for (unsigned m = 0; iommu_buffers[b].used && m < IOMMU_MAPS_PER_BUFFER; m++) {
 			const struct iommu_buffer *bf = &iommu_buffers[b];
@@ -131,18 +162,13 @@ static void domain_check(struct dump_counts *c, unsigned di)
 				            m == 0 ? "home" : "second");
 			want += mapping_check(c, bf, &bf->map[m]);
 		}
-	if ((have = hw_count_leaves(&d->root, d->levels)) != want) {
-		c->bad++;
-		ward_printf("MISMATCH domain %u: %llu leaf entries in its table, %llu recorded\n",
-		            di, (unsigned long long)have, (unsigned long long)want);
-	}
+	table_check(c, d->table, "domain", di, want);
 }
 
 enum ward_error iommu_serve_dump(struct ward_request *rq, uint64_t flags, uint64_t *units,
                                  uint64_t *domains, uint64_t *contexts, uint64_t *ptes)
 {
 	struct dump_counts c = {.quiet = (flags & IOMMU_DUMP_QUIET) != 0};
-	uint64_t q;
 
 	if (!iommu_badge_is_privileged(rq->badge))
 		return ward_fail(rq, IOMMU_ERR_DENIED, WARD_ARG_CAP, 0, 0);
@@ -155,12 +181,7 @@ enum ward_error iommu_serve_dump(struct ward_request *rq, uint64_t flags, uint64
 			domain_check(&c, i);
 			++*domains;
 		}
-	if ((q = hw_count_leaves(&iommu_quarantine_root, iommu_quarantine_levels)) !=
-	    rmrr_pages()) {
-		c.bad++;
-		ward_printf("MISMATCH quarantine: %llu leaf entries, %llu RMRR pages\n",
-		            (unsigned long long)q, (unsigned long long)rmrr_pages());
-	}
+	table_check(&c, iommu_rmrr_quarantine, "RMRR quarantine", 0, rmrr_bytes());
 	*units = hw_unit_count();
 	*contexts = c.contexts;
 	*ptes = c.ptes;

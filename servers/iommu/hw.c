@@ -1,228 +1,466 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The server's adapter to the VT-d hardware (legacy translation mode): one
- * root table shared by every unit, context tables per bus, second-level
- * page tables per domain, queued invalidation with status-write waits, and
- * the fault recording registers. It stands in for the backend being
- * written in servers/iommu/vtd/ and keeps the same shape: the rest of the
- * server calls only the hw_* functions of iommu_state.h.
+ * The remapping hardware, as the rest of the server sees it (hw.h), over
+ * the VT-d backend and the vendor-neutral core: each unit is brought up
+ * with vtd.h (probe, prepare; every device placed; enable) and then driven
+ * through core/backend.h's unit operations (vtd_unit_ops), which queue
+ * invalidation descriptors and submit them with one wait; each domain's
+ * I/O page table is a core iopt (split and merge of superpages, tables
+ * freed through its change list). Table pages the hardware may still walk
+ * are released only after the next wait completed (deferred free,
+ * SEEDS.md §3): a failed wait keeps them out of use.
  *
- * Every unit gets the same root table: a requester ID reaches one unit, and
- * writing the same entries for all units keeps one record per device.
- * Translation is enabled on a unit only after every context entry of the
- * devices behind it points at quarantine (device.c runs before hw_enable).
- * A unit left enabled by firmware is first disabled (TE and QIE cleared),
- * then taken over as a fresh one. A unit whose capabilities the server
- * cannot honour (no queued invalidation, no 39- or 48-bit width in common)
- * is reported and left untouched.
+ * One set of tables serves every unit: a domain's root goes into each
+ * unit's context entry for its devices; invalidations go to every unit.
+ * Only hw.c includes the core's headers (their IOMMU_ERR_* overlap the
+ * protocol's names).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <ward/invoke.h>
 #include <ward/rt.h>
 #include <ward/startinfo.h>
-#include <ward/sys.h>
 
-#include "hw_vtd.h"
-#include "iommu_state.h"
+#include "backend.h"
+#include "hw.h"
+#include "iopt.h"
+#include "vtd.h"
+#include "vtd_backend.h"
 
-#define HW_MAX_UNITS 8
-#define HW_WAIT_MS   100 /* an invalidation not done by then has timed out (XSA-373) */
-#define HW_CMD_MS    100
+#define HW_MAX_UNITS  8
+#define HW_MAX_TABLES 80 /* domains plus the RMRR quarantine */
+#define DRAIN_CHUNK   16
 
-struct hw_unit {
-	volatile uint8_t *regs;
-	uint64_t cap, ecap;
-	uint64_t irq_slot; /* IRQHandler */
-	struct iommu_page queue;
-	unsigned tail;
-	bool usable;
+struct hw_table {
+	bool used;
+	struct iopt pt;
+	struct iopt_changes changes; /* since the last hw_inv_table() */
 };
 
-static struct hw_unit units[HW_MAX_UNITS];
+static struct iommu_unit units[HW_MAX_UNITS];
+static uint64_t irq_slots[HW_MAX_UNITS];
 static unsigned nunits;
-static struct iommu_hw_caps caps;
-static struct iommu_page root_table;
-static struct iommu_page ctx_table[256];
-static struct iommu_page status_page; /* wait descriptors write here */
-static uint32_t wait_seq;
+static struct iommu_hw_caps hw_caps;
+static struct iommu_caps common; /* what every unit allows */
+static struct hw_table tables[HW_MAX_TABLES];
+static struct deferred_queue dq; /* tables dropped, released after a completed wait */
 static uint64_t inv_descriptors, inv_waits;
-static unsigned queued; /* descriptors since the last wait */
 
-static uint32_t rd32(struct hw_unit *u, unsigned off)
+/* --- what the backend and the core need from the server ------------------- */
+
+static bool env_page_alloc(void *ctx, struct vtd_page *out)
 {
-	return *(volatile uint32_t *)(u->regs + off);
-}
+	struct mem_page pg;
 
-static uint64_t rd64(struct hw_unit *u, unsigned off)
-{
-	return *(volatile uint64_t *)(u->regs + off);
-}
-
-static void wr32(struct hw_unit *u, unsigned off, uint32_t v)
-{
-	*(volatile uint32_t *)(u->regs + off) = v;
-}
-
-static void wr64(struct hw_unit *u, unsigned off, uint64_t v)
-{
-	*(volatile uint64_t *)(u->regs + off) = v;
-}
-
-/* VT-d §10.4.4: sets or clears one command bit, keeping the settings, and waits for status. */
-static bool gcmd(struct hw_unit *u, uint32_t bit, bool on)
-{
-	uint32_t sts = rd32(u, HW_VTD_REG_GSTS) & HW_VTD_GSTS_KEEP;
-	uint64_t end = iommu_tsc() + iommu_tsc_hz / 1000 * HW_CMD_MS;
-
-	wr32(u, HW_VTD_REG_GCMD, on ? sts | bit : sts & ~bit);
-	while (((rd32(u, HW_VTD_REG_GSTS) & bit) != 0) != on)
-		if (iommu_tsc() > end)
-			return false;
-	return true;
-}
-
-/* One-shot commands (SRTP, WBF): the status bit reports completion, then clears or sets. */
-static bool gcmd_oneshot(struct hw_unit *u, uint32_t bit)
-{
-	uint32_t sts = rd32(u, HW_VTD_REG_GSTS) & HW_VTD_GSTS_KEEP;
-	uint64_t end = iommu_tsc() + iommu_tsc_hz / 1000 * HW_CMD_MS;
-
-	wr32(u, HW_VTD_REG_GCMD, sts | bit);
-	if (bit == HW_VTD_GCMD_SRTP) {
-		while (!(rd32(u, HW_VTD_REG_GSTS) & bit))
-			if (iommu_tsc() > end)
-				return false;
-	} else {
-		while (rd32(u, HW_VTD_REG_GSTS) & bit)
-			if (iommu_tsc() > end)
-				return false;
-	}
-	return true;
-}
-
-static bool unit_honourable(struct hw_unit *u, unsigned i)
-{
-	unsigned sagaw = HW_VTD_CAP_SAGAW(u->cap);
-
-	if (!(u->ecap & HW_VTD_ECAP_QI) || (sagaw & 0x6) == 0 || !(HW_VTD_CAP_SLLPS(u->cap) & 1)) {
-		ward_printf("unit %u: cap %#llx ecap %#llx: no queued invalidation, no 39/48-bit "
-		            "width or no 2 MiB pages: left alone\n",
-		            i, (unsigned long long)u->cap, (unsigned long long)u->ecap);
+	(void)ctx;
+	if (!mem_table_page(&pg))
 		return false;
-	}
+	*out = (struct vtd_page){pg.va, pg.phys};
 	return true;
 }
 
-/* Reads every unit's registers; the widths and caching mode all of them share. */
-static bool units_probe(void)
+static void *env_page_va(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return mem_table_va(pa);
+}
+
+static uint64_t env_now_ns(void *ctx)
+{
+	(void)ctx;
+	return iommu_tsc() / (iommu_tsc_hz / 1000000) * 1000;
+}
+
+static void env_flush(void *ctx, const void *va, size_t len)
+{
+	(void)ctx;
+	mem_flush(va, len);
+}
+
+static const struct vtd_env env = {NULL, env_page_alloc, env_page_va, env_now_ns, env_flush};
+
+static enum iommu_err core_alloc_page(void *ctx, struct iommu_page *out)
+{
+	struct mem_page pg;
+
+	(void)ctx;
+	if (!mem_table_page(&pg))
+		return IOMMU_ERR_NO_MEMORY;
+	*out = (struct iommu_page){pg.va, pg.phys};
+	return IOMMU_OK;
+}
+
+static void core_free_page(void *ctx, struct iommu_page page)
+{
+	const struct mem_page pg = {page.va, page.phys};
+
+	(void)ctx;
+	mem_table_page_free(&pg);
+}
+
+/*
+ * The core's bookkeeping of a table: a small block for a leaf table, one
+ * of 4 KiB and a little more (a child pointer per entry) above. Kept on
+ * free lists of blocks in static memory: musl's malloc would map and unmap
+ * blocks of that size through the root task, thousands of instructions a
+ * map. calloc only when the lists' memory runs out.
+ */
+#define META_SMALL 128
+#define META_BIG   (4096 + 128)
+#define META_COUNT 256
+
+union meta_block {
+	union meta_block *next;
+	uint64_t align;
+};
+
+struct meta_pool {
+	size_t size;
+	unsigned used; /* blocks handed out from `memory` so far */
+	union meta_block *free;
+	char *memory;
+};
+
+static char meta_small_memory[META_COUNT][META_SMALL] __attribute__((aligned(16)));
+static char meta_big_memory[META_COUNT][META_BIG] __attribute__((aligned(16)));
+static struct meta_pool meta_pools[2] = {
+        {META_SMALL, 0, NULL, &meta_small_memory[0][0]},
+        {META_BIG, 0, NULL, &meta_big_memory[0][0]},
+};
+
+static struct meta_pool *meta_pool_of(const void *p)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		const char *m = meta_pools[i].memory;
+		if ((const char *)p >= m && (const char *)p < m + META_COUNT * meta_pools[i].size)
+			return &meta_pools[i];
+	}
+	return NULL;
+}
+
+static void *core_alloc_meta(void *ctx, size_t size)
+{
+	struct meta_pool *mp = &meta_pools[size <= META_SMALL ? 0 : 1];
+	void *p = NULL;
+
+	(void)ctx;
+	if (size > META_BIG)
+		return calloc(1, size);
+	if (mp->free != NULL) {
+		p = mp->free;
+		mp->free = mp->free->next;
+	} else if (mp->used < META_COUNT) {
+		p = mp->memory + (size_t)mp->used++ * mp->size;
+	} else {
+		return calloc(1, size);
+	}
+	memset(p, 0, size);
+	return p;
+}
+
+static void core_free_meta(void *ctx, void *p)
+{
+	struct meta_pool *mp = meta_pool_of(p);
+	union meta_block *b = p;
+
+	(void)ctx;
+	if (mp == NULL) {
+		free(p);
+		return;
+	}
+	b->next = mp->free;
+	mp->free = b;
+}
+
+static const struct iommu_mem_ops mem_ops = {core_alloc_page, core_free_page, core_alloc_meta,
+                                             core_free_meta, NULL};
+
+/* --- units ---------------------------------------------------------------- */
+
+/* Intersects unit u's capabilities into `common`. */
+static void caps_merge(const struct iommu_caps *c)
+{
+	if (nunits == 0) {
+		common = *c;
+		return;
+	}
+	common.levels_mask &= c->levels_mask;
+	common.max_width = c->max_width < common.max_width ? c->max_width : common.max_width;
+	common.max_leaf_level = c->max_leaf_level < common.max_leaf_level ? c->max_leaf_level
+	                                                                  : common.max_leaf_level;
+	common.domain_ids = c->domain_ids < common.domain_ids ? c->domain_ids : common.domain_ids;
+	common.caching_mode |= c->caching_mode;
+	common.coherent_walk &= c->coherent_walk;
+}
+
+/* Probes and prepares one unit; a refused one is reported and left as firmware left it. */
+static void unit_add(const struct ward_startinfo *si, const struct ward_device_window *w)
+{
+	struct iommu_unit *u = &units[nunits];
+	struct iommu_caps c;
+	enum vtd_status st;
+
+	if ((st = vtd_unit_probe(&u->vtd, w, &env)) != VTD_OK ||
+	    (st = vtd_unit_prepare(&u->vtd)) != VTD_OK) {
+		ward_printf("VT-d unit at %#llx left alone: %s\n", (unsigned long long)w->phys,
+		            vtd_strerror(st));
+		return;
+	}
+	if (w->irq != WARD_WINDOW_NO_IRQ) {
+		irq_slots[nunits] = si->irqs[w->irq].slot;
+		vtd_fault_irq_setup(&u->vtd, &si->irqs[w->irq]);
+	}
+	vtd_unit_ops.caps(u, &c);
+	caps_merge(&c);
+	nunits++;
+}
+
+bool hw_init(const struct iommu_hw_caps **out)
 {
 	const struct ward_startinfo *si = ward_startinfo;
+	unsigned levels;
 
-	caps.widths = 3;
-	caps.coherent = true;
-	caps.domain_ids = 1U << 16;
-	for (unsigned i = 0; i < si->window_count && nunits < HW_MAX_UNITS; i++) {
-		const struct ward_device_window *w = &si->windows[i];
-		struct hw_unit *u = &units[nunits];
-
-		if (w->kind != WARD_WINDOW_VTD || w->irq == WARD_WINDOW_NO_IRQ)
-			continue;
-		u->regs = (volatile uint8_t *)w->vaddr;
-		u->cap = rd64(u, HW_VTD_REG_CAP);
-		u->ecap = rd64(u, HW_VTD_REG_ECAP);
-		u->irq_slot = si->irqs[w->irq].slot;
-		if (!(u->usable = unit_honourable(u, nunits)))
-			continue;
-		caps.widths &= HW_VTD_CAP_SAGAW(u->cap) >> 1;
-		caps.caching_mode |= (u->cap & HW_VTD_CAP_CM) != 0;
-		caps.coherent &= (u->ecap & HW_VTD_ECAP_C) != 0;
-		if ((1U << (4 + 2 * HW_VTD_CAP_ND(u->cap))) < caps.domain_ids)
-			caps.domain_ids = 1U << (4 + 2 * HW_VTD_CAP_ND(u->cap));
-		nunits++;
-	}
-	caps.units = nunits;
-	return nunits > 0 && caps.widths != 0;
+	for (unsigned i = 0; i < si->window_count && nunits < HW_MAX_UNITS; i++)
+		if (si->windows[i].kind == WARD_WINDOW_VTD)
+			unit_add(si, &si->windows[i]);
+	if (nunits == 0)
+		return false;
+	hw_caps.units = nunits;
+	hw_caps.widths = (iopt_levels_for_width(39, common.levels_mask, &levels) == IOMMU_OK &&
+	                                  common.max_width >= 39
+	                          ? 1
+	                          : 0) |
+	                 (iopt_levels_for_width(48, common.levels_mask, &levels) == IOMMU_OK &&
+	                                  common.max_width >= 48
+	                          ? 2
+	                          : 0);
+	hw_caps.caching_mode = common.caching_mode;
+	hw_caps.domain_ids = common.domain_ids;
+	deferred_init(&dq, NULL);
+	*out = &hw_caps;
+	return hw_caps.widths != 0;
 }
 
-static void queue_put(struct hw_unit *u, uint64_t lo, uint64_t hi)
+bool hw_enable(void)
 {
-	uint64_t *d = (uint64_t *)u->queue.va + 2 * u->tail;
+	bool ok = true;
 
-	d[0] = lo;
-	d[1] = hi;
-	mem_flush(d, 16);
-	u->tail = (u->tail + 1) % HW_VTD_IQ_ENTRIES;
-}
-
-/* Queues one descriptor on every unit; the tail moves at the wait. */
-static void queue_all(uint64_t lo, uint64_t hi)
-{
 	for (unsigned i = 0; i < nunits; i++)
-		queue_put(&units[i], lo, hi);
-	inv_descriptors++;
-	queued++;
+		ok = vtd_unit_enable(&units[i].vtd) == VTD_OK && ok;
+	return ok;
 }
+
+unsigned hw_unit_count(void)
+{
+	return nunits;
+}
+
+void hw_print(void)
+{
+	char line[256];
+
+	for (unsigned i = 0; i < nunits; i++) {
+		vtd_caps_describe(&units[i].vtd.caps, line, sizeof(line));
+		ward_printf("unit %u: %s\n", i, line);
+		vtd_unit_describe(&units[i].vtd, line, sizeof(line));
+		ward_printf("unit %u: %s\n", i, line);
+	}
+}
+
+/* --- tables ----------------------------------------------------------------- */
+
+struct hw_table *hw_table_new(unsigned width)
+{
+	struct hw_table *t = NULL;
+	struct iopt_config cfg = {
+	        .pte = &vtd_pte_ops,
+	        .mem = &mem_ops,
+	        .width = width,
+	        .max_leaf_level = common.max_leaf_level > IOMMU_LEAF_2M ? IOMMU_LEAF_2M
+	                                                                : common.max_leaf_level,
+	        .caching_mode = common.caching_mode,
+	        .flush_entries = common.coherent_walk ? NULL : vtd_iopt_flush,
+	        .flush_ctx = &units[0],
+	};
+
+	for (unsigned i = 0; i < HW_MAX_TABLES && t == NULL; i++)
+		if (!tables[i].used)
+			t = &tables[i];
+	if (t == NULL ||
+	    iopt_levels_for_width(width, common.levels_mask, &cfg.levels) != IOMMU_OK ||
+	    iopt_init(&t->pt, &cfg) != IOMMU_OK)
+		return NULL;
+	t->used = true;
+	iopt_changes_init(&t->changes);
+	return t;
+}
+
+unsigned hw_table_levels(const struct hw_table *t)
+{
+	return t->pt.cfg.levels;
+}
+
+uint64_t hw_table_root(const struct hw_table *t)
+{
+	return iopt_root_phys(&t->pt);
+}
+
+bool hw_map(struct hw_table *t, uint64_t iova, uint64_t phys, uint64_t size, unsigned rights)
+{
+	return iopt_map(&t->pt, iova, phys, size, rights, &t->changes) == IOMMU_OK;
+}
+
+bool hw_unmap(struct hw_table *t, uint64_t iova, uint64_t size)
+{
+	return iopt_unmap(&t->pt, iova, size, &t->changes) == IOMMU_OK;
+}
+
+/* 2^order pages covering [start, +size), naturally aligned around start. */
+static unsigned range_order(uint64_t start, uint64_t size)
+{
+	unsigned order = 0;
+
+	while (order < 52 && ((start & ~((IOMMU_PAGE_SIZE << order) - 1)) +
+	                      (IOMMU_PAGE_SIZE << order)) < start + size)
+		order++;
+	return order;
+}
+
+void hw_inv_table(struct hw_table *t, unsigned did)
+{
+	struct iopt_changes *c = &t->changes;
+
+	for (unsigned u = 0; u < nunits; u++) {
+		if (c->inv_all || c->inv_count > IOPT_INV_RANGES) {
+			vtd_unit_ops.inv_iotlb_domain(&units[u], (uint16_t)did);
+			continue;
+		}
+		for (unsigned i = 0; i < c->inv_count; i++)
+			vtd_unit_ops.inv_iotlb_pages(&units[u], (uint16_t)did, c->inv[i].start,
+			                             range_order(c->inv[i].start, c->inv[i].size));
+	}
+	inv_descriptors += c->inv_all ? 1 : c->inv_count;
+	deferred_add_list(&dq, &c->freed);
+	iopt_changes_init(c);
+}
+
+uint64_t hw_lookup(const struct hw_table *t, uint64_t iova, unsigned *rights, uint64_t *size)
+{
+	uint64_t phys;
+
+	if (iopt_lookup(&t->pt, iova, &phys, rights, size) != IOMMU_OK) {
+		*rights = 0;
+		*size = 0;
+		return 0;
+	}
+	return phys;
+}
+
+uint64_t hw_mapped_bytes(const struct hw_table *t)
+{
+	return t->pt.mapped_bytes;
+}
+
+bool hw_table_verify(const struct hw_table *t, const char **what, uint64_t *iova)
+{
+	struct iopt_problem p;
+
+	if (iopt_verify(&t->pt, &p))
+		return true;
+	*what = p.what;
+	*iova = p.iova;
+	return false;
+}
+
+void hw_table_free(struct hw_table *t, unsigned did)
+{
+	iopt_destroy(&t->pt, &t->changes);
+	hw_inv_domain(did);
+	deferred_add_list(&dq, &t->changes.freed);
+	t->used = false;
+}
+
+/* --- context entries ---------------------------------------------------------- */
+
+bool hw_attach(uint16_t sid, const struct hw_table *t, unsigned did)
+{
+	bool ok = true;
+
+	for (unsigned u = 0; u < nunits; u++)
+		ok = vtd_unit_ops.attach(&units[u], sid, (uint16_t)did, iopt_root_phys(&t->pt),
+		                         t->pt.cfg.levels) == IOMMU_OK &&
+		     ok;
+	inv_descriptors += 2;
+	return ok;
+}
+
+bool hw_block(uint16_t sid)
+{
+	bool ok = true;
+
+	for (unsigned u = 0; u < nunits; u++)
+		ok = vtd_unit_ops.block(&units[u], sid) == IOMMU_OK && ok;
+	inv_descriptors += 2;
+	return ok;
+}
+
+bool hw_context_get(uint16_t sid, uint64_t *table, unsigned *levels, unsigned *did)
+{
+	struct vtd_context_entry e;
+
+	if (nunits == 0 || vtd_context_read(&units[0].vtd, sid, &e) != VTD_OK ||
+	    !(e.lo & VTD_CTX_P))
+		return false;
+	*table = e.lo & VTD_CTX_SLPTPTR;
+	*levels = VTD_CTX_LEVELS(e.hi);
+	*did = VTD_CTX_DID(e.hi);
+	return true;
+}
+
+void hw_quarantine(uint64_t *table, unsigned *did)
+{
+	*table = units[0].vtd.quarantine.pa;
+	*did = units[0].vtd.quarantine_did;
+}
+
+/* --- invalidation ------------------------------------------------------------- */
 
 void hw_inv_context(void)
 {
-	queue_all(HW_VTD_INV_CC | HW_VTD_INV_G(1), 0);
+	for (unsigned u = 0; u < nunits; u++)
+		vtd_unit_ops.inv_context_global(&units[u]);
+	inv_descriptors++;
 }
 
 void hw_inv_domain(unsigned did)
 {
-	queue_all(HW_VTD_INV_IOTLB | HW_VTD_INV_G(2) | HW_VTD_INV_DID(did) | HW_VTD_IOTLB_DR |
-	                  HW_VTD_IOTLB_DW,
-	          0);
+	for (unsigned u = 0; u < nunits; u++)
+		vtd_unit_ops.inv_iotlb_domain(&units[u], (uint16_t)did);
+	inv_descriptors++;
 }
 
-void hw_inv_range(unsigned did, uint64_t iova, uint64_t size)
-{
-	unsigned am = 0;
-
-	while ((IOMMU_PAGE << am) < size)
-		am++;
-	/* VT-d §6.5.2.3: the address mask hint needs a naturally aligned power-of-two range. */
-	for (unsigned i = 0; i < nunits; i++)
-		if (!(units[i].cap & HW_VTD_CAP_PSI) || am > HW_VTD_CAP_MAMV(units[i].cap) ||
-		    (IOMMU_PAGE << am) != size || iova % size != 0) {
-			hw_inv_domain(did);
-			return;
-		}
-	queue_all(HW_VTD_INV_IOTLB | HW_VTD_INV_G(3) | HW_VTD_INV_DID(did) | HW_VTD_IOTLB_DR |
-	                  HW_VTD_IOTLB_DW,
-	          iova | am);
-}
-
-/* Submits the wait on every unit and polls the status words it writes. */
+/*
+ * One wait per unit for everything queued. Only a completed wait covers
+ * the tables dropped before it (XSA-346); after a failed one the core's
+ * queue asks for global invalidations until one completes.
+ */
 bool hw_inv_wait(void)
 {
-	volatile uint32_t *status = status_page.va;
-	uint64_t end;
-	bool ok = true;
+	bool global, ok = true;
+	uint64_t seq = deferred_flush_begin(&dq, &global);
 
-	wait_seq++;
-	for (unsigned i = 0; i < nunits; i++) {
-		status[i] = 0;
-		queue_put(&units[i],
-		          HW_VTD_INV_WAIT | HW_VTD_WAIT_SW | HW_VTD_WAIT_FN |
-		                  HW_VTD_WAIT_DATA(wait_seq),
-		          status_page.phys + 4 * i);
-		wr64(&units[i], HW_VTD_REG_IQT, (uint64_t)units[i].tail << HW_VTD_IQ_SHIFT);
+	for (unsigned u = 0; u < nunits; u++) {
+		if (global) {
+			vtd_unit_ops.inv_context_global(&units[u]);
+			vtd_unit_ops.inv_iotlb_global(&units[u]);
+		}
+		ok = vtd_unit_ops.wait(&units[u]) == IOMMU_OK && ok;
 	}
 	inv_waits++;
-	queued = 0;
-	end = iommu_tsc() + iommu_tsc_hz / 1000 * HW_WAIT_MS;
-	for (unsigned i = 0; i < nunits; i++) {
-		while (status[i] != wait_seq && iommu_tsc() < end &&
-		       !(rd32(&units[i], HW_VTD_REG_FSTS) & (HW_VTD_FSTS_IQE | HW_VTD_FSTS_ITE)))
-			;
-		if (status[i] != wait_seq) {
-			ward_printf("unit %u: invalidation wait %u did not complete (fault status "
-			            "%#x)\n",
-			            i, wait_seq, rd32(&units[i], HW_VTD_REG_FSTS));
-			ok = false;
-		}
-	}
+	if (ok)
+		deferred_flush_done(&dq, seq);
+	else
+		deferred_flush_failed(&dq, seq);
 	return ok;
 }
 
@@ -232,353 +470,31 @@ void hw_inv_counts(uint64_t *descriptors, uint64_t *waits)
 	*waits = inv_waits;
 }
 
-/* Takes over one unit: translation and queued invalidation off, then our tables and queue. */
-static bool unit_start(struct hw_unit *u, unsigned i)
-{
-	const struct ward_startinfo *si = ward_startinfo;
-	const struct ward_irq_grant *g = NULL;
-
-	for (unsigned k = 0; k < si->irq_count; k++)
-		if (si->irqs[k].slot == u->irq_slot)
-			g = &si->irqs[k];
-	if (rd32(u, HW_VTD_REG_GSTS) & HW_VTD_GCMD_TE)
-		ward_printf("unit %u: firmware left translation on: turning it off first\n", i);
-	if (!gcmd(u, HW_VTD_GCMD_TE, false) || !gcmd(u, HW_VTD_GCMD_QIE, false) ||
-	    !mem_table_page(&u->queue))
-		return false;
-	wr64(u, HW_VTD_REG_RTADDR, root_table.phys);
-	if (!gcmd_oneshot(u, HW_VTD_GCMD_SRTP))
-		return false;
-	if ((u->cap & HW_VTD_CAP_RWBF) && !gcmd_oneshot(u, HW_VTD_GCMD_WBF))
-		return false;
-	wr64(u, HW_VTD_REG_IQT, 0);
-	wr64(u, HW_VTD_REG_IQA, u->queue.phys); /* 128-bit descriptors, one page */
-	u->tail = 0;
-	if (!gcmd(u, HW_VTD_GCMD_QIE, true))
-		return false;
-	wr32(u, HW_VTD_REG_FSTS, HW_VTD_FSTS_CLEAR);
-	if (g != NULL) {
-		wr32(u, HW_VTD_REG_FEDATA, g->msi_data);
-		wr32(u, HW_VTD_REG_FEADDR, (uint32_t)g->msi_address);
-		wr32(u, HW_VTD_REG_FEUADDR, (uint32_t)(g->msi_address >> 32));
-		wr32(u, HW_VTD_REG_FECTL, 0);
-	}
-	return true;
-}
-
-bool hw_init(const struct iommu_hw_caps **out)
-{
-	if (!units_probe() || !mem_table_page(&root_table) || !mem_table_page(&status_page))
-		return false;
-	for (unsigned i = 0; i < nunits; i++)
-		if (!unit_start(&units[i], i))
-			return false;
-	*out = &caps;
-	return true;
-}
-
-/* Global invalidation, then translation on, on every unit (after every context entry is set). */
-bool hw_enable(void)
-{
-	hw_inv_context();
-	queue_all(HW_VTD_INV_IOTLB | HW_VTD_INV_G(1) | HW_VTD_IOTLB_DR | HW_VTD_IOTLB_DW, 0);
-	queue_all(HW_VTD_INV_IEC, 0);
-	if (!hw_inv_wait())
-		return false;
-	for (unsigned i = 0; i < nunits; i++)
-		if (!gcmd(&units[i], HW_VTD_GCMD_TE, true))
-			return false;
-	return true;
-}
-
-/* --- second-level tables (VT-d §9.9, §3.7) ------------------------------ */
-
-static unsigned level_index(uint64_t iova, unsigned level)
-{
-	return (unsigned)((iova >> (12 + 9 * (level - 1))) & 0x1ff);
-}
-
-/* The entry for iova at `level` (1: 4 KiB leaf, 2: 2 MiB), making tables on the way if asked. */
-static uint64_t *walk(const struct iommu_page *root, unsigned levels, uint64_t iova, unsigned level,
-                      bool make)
-{
-	uint64_t *table = root->va;
-
-	for (unsigned l = levels; l > level; l--) {
-		uint64_t *e = &table[level_index(iova, l)];
-		struct iommu_page pg;
-
-		if (*e & HW_VTD_SL_PS)
-			return NULL;
-		if (!(*e & (HW_VTD_SL_R | HW_VTD_SL_W))) {
-			if (!make || !mem_table_page(&pg))
-				return NULL;
-			*e = pg.phys | HW_VTD_SL_R | HW_VTD_SL_W;
-			mem_flush(e, 8);
-		}
-		table = mem_table_va(*e & HW_VTD_ADDR_MASK);
-		if (table == NULL)
-			return NULL;
-	}
-	return &table[level_index(iova, level)];
-}
-
-bool hw_map(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t phys, uint64_t size,
-            unsigned rights)
-{
-	uint64_t *e = walk(root, levels, iova, size == IOMMU_LARGE ? 2 : 1, true);
-	uint64_t v = phys | (rights & IOMMU_READ ? HW_VTD_SL_R : 0) |
-	             (rights & IOMMU_WRITE ? HW_VTD_SL_W : 0) |
-	             (size == IOMMU_LARGE ? HW_VTD_SL_PS : 0);
-
-	if (e == NULL)
-		return false;
-	*e = v;
-	mem_flush(e, 8);
-	return true;
-}
-
-void hw_unmap_run(struct iommu_page *root, unsigned levels, uint64_t iova, unsigned n)
-{
-	while (n > 0) {
-		unsigned first = level_index(iova, 1), k = 512 - first < n ? 512 - first : n;
-		uint64_t *e = walk(root, levels, iova, 1, false);
-
-		if (e != NULL) {
-			for (unsigned i = 0; i < k; i++)
-				e[i] = 0;
-			mem_flush(e, 8ULL * k);
-		}
-		iova += (uint64_t)k * IOMMU_PAGE;
-		n -= k;
-	}
-}
-
-bool hw_map_run(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t phys, unsigned n,
-                unsigned rights)
-{
-	uint64_t bits =
-	        (rights & IOMMU_READ ? HW_VTD_SL_R : 0) | (rights & IOMMU_WRITE ? HW_VTD_SL_W : 0);
-	uint64_t at = iova;
-	unsigned left = n;
-
-	while (left > 0) {
-		unsigned first = level_index(at, 1), k = 512 - first < left ? 512 - first : left;
-		uint64_t *e = walk(root, levels, at, 1, true);
-
-		if (e == NULL) {
-			hw_unmap_run(root, levels, iova, n - left);
-			return false;
-		}
-		for (unsigned i = 0; i < k; i++)
-			e[i] = (phys + (uint64_t)i * IOMMU_PAGE) | bits;
-		mem_flush(e, 8ULL * k);
-		at += (uint64_t)k * IOMMU_PAGE;
-		phys += (uint64_t)k * IOMMU_PAGE;
-		left -= k;
-	}
-	return true;
-}
-
-void hw_unmap(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t size)
-{
-	uint64_t *e = walk(root, levels, iova, size == IOMMU_LARGE ? 2 : 1, false);
-
-	if (e != NULL) {
-		*e = 0;
-		mem_flush(e, 8);
-	}
-}
-
-uint64_t hw_lookup(const struct iommu_page *root, unsigned levels, uint64_t iova, unsigned *rights,
-                   uint64_t *size)
-{
-	const uint64_t *table = root->va;
-
-	for (unsigned l = levels; l >= 1; l--) {
-		uint64_t e = table[level_index(iova, l)];
-
-		*rights = (e & HW_VTD_SL_R ? IOMMU_READ : 0) | (e & HW_VTD_SL_W ? IOMMU_WRITE : 0);
-		if (*rights == 0)
-			return 0;
-		if (l == 1 || (e & HW_VTD_SL_PS)) {
-			*size = IOMMU_PAGE << (9 * (l - 1));
-			return (e & HW_VTD_ADDR_MASK) & ~(*size - 1);
-		}
-		if ((table = mem_table_va(e & HW_VTD_ADDR_MASK)) == NULL) {
-			*rights = 0;
-			return 0;
-		}
-	}
-	*rights = 0;
-	return 0;
-}
-
-bool hw_table_new(unsigned levels, struct iommu_page *root)
-{
-	(void)levels;
-	return mem_table_page(root);
-}
-
-/* Frees the tables below `table` (a table of `level`), not the leaves' memory. */
-static void table_free_below(uint64_t *table, unsigned level)
-{
-	for (unsigned i = 0; level > 1 && i < 512; i++) {
-		uint64_t e = table[i];
-		struct iommu_page pg = {mem_table_va(e & HW_VTD_ADDR_MASK), e & HW_VTD_ADDR_MASK};
-
-		if (!(e & (HW_VTD_SL_R | HW_VTD_SL_W)) || (e & HW_VTD_SL_PS) || pg.va == NULL)
-			continue;
-		table_free_below(pg.va, level - 1);
-		mem_table_page_free(&pg);
-	}
-}
-
-void hw_table_free(struct iommu_page *root, unsigned levels)
-{
-	table_free_below(root->va, levels);
-	mem_table_page_free(root);
-}
-
-static uint64_t leaves_below(const uint64_t *table, unsigned level)
-{
-	uint64_t n = 0;
-
-	for (unsigned i = 0; i < 512; i++) {
-		uint64_t e = table[i];
-		const uint64_t *next;
-
-		if (!(e & (HW_VTD_SL_R | HW_VTD_SL_W)))
-			continue;
-		if (level == 1 || (e & HW_VTD_SL_PS))
-			n++;
-		else if ((next = mem_table_va(e & HW_VTD_ADDR_MASK)) != NULL)
-			n += leaves_below(next, level - 1);
-	}
-	return n;
-}
-
-uint64_t hw_count_leaves(const struct iommu_page *root, unsigned levels)
-{
-	return leaves_below(root->va, levels);
-}
-
-/* --- root and context tables (VT-d §9.1, §9.3) --------------------------- */
-
-static struct hw_vtd_entry *context_entry(uint16_t sid, bool make)
-{
-	struct hw_vtd_entry *root = root_table.va;
-	unsigned bus = sid >> 8;
-
-	if (ctx_table[bus].va == NULL) {
-		if (!make || !mem_table_page(&ctx_table[bus]))
-			return NULL;
-		root[bus].hi = 0;
-		root[bus].lo = ctx_table[bus].phys | HW_VTD_PRESENT;
-		mem_flush(&root[bus], sizeof(root[bus]));
-	}
-	return (struct hw_vtd_entry *)ctx_table[bus].va + (sid & 0xff);
-}
-
-/*
- * VT-d §9.3: AW 1 is a 3-level table (39 bits), 2 a 4-level one (48 bits).
- * A present entry is changed through not-present: cleared, invalidated and
- * waited for, then written whole (hi before lo), so the hardware never
- * sees a mix of the old and the new entry. The caller invalidates after.
- */
-bool hw_context_set(uint16_t sid, const struct iommu_page *root, unsigned levels, unsigned did)
-{
-	struct hw_vtd_entry *e = context_entry(sid, true);
-
-	if (e == NULL)
-		return false;
-	if (e->lo & HW_VTD_PRESENT) {
-		e->lo = 0;
-		mem_flush(e, sizeof(*e));
-		hw_inv_context();
-		if (!hw_inv_wait())
-			return false;
-	}
-	e->hi = HW_VTD_CTX_HI(levels - 2, did);
-	mem_flush(e, sizeof(*e));
-	e->lo = root->phys | HW_VTD_PRESENT;
-	mem_flush(e, sizeof(*e));
-	return true;
-}
-
-bool hw_context_get(uint16_t sid, uint64_t *table, unsigned *levels, unsigned *did)
-{
-	struct hw_vtd_entry *e = context_entry(sid, false);
-
-	if (e == NULL || !(e->lo & HW_VTD_PRESENT))
-		return false;
-	*table = e->lo & HW_VTD_ADDR_MASK;
-	*levels = HW_VTD_CTX_AW(e->hi) + 2;
-	*did = HW_VTD_CTX_DID(e->hi);
-	return true;
-}
-
-/* --- faults (VT-d §7.2, §10.4.14) ----------------------------------------- */
+/* --- faults --------------------------------------------------------------------- */
 
 unsigned hw_fault_drain(unsigned unit, struct iommu_fault_record *out, unsigned max, bool *overflow)
 {
-	struct hw_unit *u = &units[unit];
-	unsigned nfr = HW_VTD_CAP_NFR(u->cap), fro = HW_VTD_CAP_FRO(u->cap), n = 0;
-	uint32_t fsts = rd32(u, HW_VTD_REG_FSTS);
-	unsigned idx = HW_VTD_FSTS_FRI(fsts) % nfr;
+	struct iommu_fault f[DRAIN_CHUNK];
+	unsigned n = 0;
 
-	*overflow = (fsts & HW_VTD_FSTS_PFO) != 0;
-	/* Every recording register once, from the one FRI names: bounded by NFR. */
-	for (unsigned k = 0; k < nfr; k++, idx = (idx + 1) % nfr) {
-		unsigned off = fro + 16 * idx;
-		uint64_t hi = rd64(u, off + 8), lo;
-
-		if (!(hi & HW_VTD_FRCD_F))
-			continue;
-		lo = rd64(u, off);
-		if (n < max)
-			out[n++] = (struct iommu_fault_record){
-			        .sid = HW_VTD_FRCD_SID(hi),
-			        .reason = (uint8_t)HW_VTD_FRCD_REASON(hi),
-			        .read = (hi & HW_VTD_FRCD_READ) != 0,
-			        .iova = lo & ~(IOMMU_PAGE - 1)};
-		wr32(u, off + 12, (uint32_t)(HW_VTD_FRCD_F >> 32)); /* write 1 to clear F */
-	}
-	wr32(u, HW_VTD_REG_FSTS, HW_VTD_FSTS_PFO | HW_VTD_FSTS_PPF);
+	if (max > DRAIN_CHUNK)
+		max = DRAIN_CHUNK;
+	vtd_unit_ops.drain_faults(&units[unit], f, max, &n, overflow);
+	for (unsigned i = 0; i < n; i++)
+		out[i] = (struct iommu_fault_record){.sid = f[i].source_id,
+		                                     .reason = f[i].reason,
+		                                     .read = !f[i].write,
+		                                     .iova = f[i].iova};
 	return n;
-}
-
-unsigned hw_unit_count(void)
-{
-	return nunits;
 }
 
 bool hw_irq_bind(unsigned unit, uint64_t ntfn)
 {
-	return ward_irq_handler_set_notification(units[unit].irq_slot, ntfn) == WARD_OK;
+	return irq_slots[unit] != 0 &&
+	       ward_irq_handler_set_notification(irq_slots[unit], ntfn) == WARD_OK;
 }
 
 void hw_fault_ack(unsigned unit)
 {
-	ward_irq_handler_ack(units[unit].irq_slot);
-}
-
-void hw_print(void)
-{
-	for (unsigned i = 0; i < nunits; i++) {
-		struct hw_unit *u = &units[i];
-
-		ward_printf("unit %u: version %#x cap %#llx ecap %#llx\n", i,
-		            rd32(u, HW_VTD_REG_VER), (unsigned long long)u->cap,
-		            (unsigned long long)u->ecap);
-		ward_printf("  SAGAW %#x MGAW %u SLLPS %#x CM %u RWBF %u C %u PSI %u MAMV %u ND %u "
-		            "(%u IDs) NFR %u FRO %#x QI %u IR %u\n",
-		            HW_VTD_CAP_SAGAW(u->cap), HW_VTD_CAP_MGAW(u->cap),
-		            HW_VTD_CAP_SLLPS(u->cap), !!(u->cap & HW_VTD_CAP_CM),
-		            !!(u->cap & HW_VTD_CAP_RWBF), !!(u->ecap & HW_VTD_ECAP_C),
-		            !!(u->cap & HW_VTD_CAP_PSI), HW_VTD_CAP_MAMV(u->cap),
-		            HW_VTD_CAP_ND(u->cap), 1U << (4 + 2 * HW_VTD_CAP_ND(u->cap)),
-		            HW_VTD_CAP_NFR(u->cap), HW_VTD_CAP_FRO(u->cap),
-		            !!(u->ecap & HW_VTD_ECAP_QI), !!(u->ecap & HW_VTD_ECAP_IR));
-	}
+	ward_irq_handler_ack(irq_slots[unit]);
 }

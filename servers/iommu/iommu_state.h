@@ -5,9 +5,10 @@
  * thread one at a time, each to completion, so nothing here is locked and
  * nothing is ever seen half-changed (docs/iommu.md).
  *
- *   memory   the server's own table pages and its big CNode (mem.c)
+ *   memory   the server's own table pages and its big CNode (mem.c, hw.h)
  *   pool     the DMA pool it lends buffers from, in 2 MiB chunks (pool.c)
- *   units    the remapping hardware behind a small adapter (hw.c)
+ *   units    the remapping hardware: the VT-d backend and the core's
+ *            I/O page tables behind hw.h (hw.c)
  *   domains  a slot per domain, with a generation for its badge (domain.c)
  *   buffers  lent DMA memory and where it is mapped (buffer.c)
  *   devices  every PCI function behind a unit: quarantine or a domain (device.c)
@@ -20,6 +21,7 @@
 #include <stdint.h>
 #include <ward/protocol.h>
 
+#include "hw.h"
 #include "iommu_badge.h"
 #include "iommu_client.h"
 
@@ -44,35 +46,6 @@
 #define IOMMU_STORM_FAULTS    64
 #define IOMMU_STORM_WINDOW_MS 1000
 
-/* --- mem.c: the server's memory and CSpace ---------------------------- */
-
-/* A 4 KiB page of the server's own: mapped in it, physical address known. */
-struct iommu_page {
-	void *va;
-	uint64_t phys;
-};
-
-bool mem_init(void);
-/* A free slot of the server's root CNode, or 0. */
-uint64_t mem_root_slot(void);
-/* A zeroed page for hardware tables, or false when memory ran out. */
-bool mem_table_page(struct iommu_page *pg);
-/* Gives a table page back (only after the invalidation covering it completed). */
-void mem_table_page_free(const struct iommu_page *pg);
-/* Makes `count` objects of `type` from untyped `ut` (a big-CNode index, or a root cptr if root). */
-bool mem_retype_big(uint64_t ut, bool ut_in_big, unsigned type, unsigned bits, unsigned count,
-                    uint32_t *first);
-/* Maps the frame at big-CNode index `idx` at `va` in the server (cached, RW); its address. */
-bool mem_map_big(uint32_t idx, uint64_t va, uint64_t *phys);
-/* Copies big-CNode index `idx` into root slot `slot` (a child: Revoke of the original takes it). */
-bool mem_copy_out(uint32_t idx, uint64_t slot);
-/* The server's mapping of table page at phys, or NULL. */
-void *mem_table_va(uint64_t phys);
-/* Revokes every copy of the cap at big-CNode index `idx`, keeping it. */
-void mem_revoke_big(uint32_t idx);
-/* Writes back the cache lines of [p, p + len) so a non-snooping page walk sees them. */
-void mem_flush(const void *p, uint64_t len);
-
 /* --- pool.c: the DMA pool --------------------------------------------- */
 
 bool pool_init(uint64_t untyped, unsigned bits);
@@ -88,72 +61,6 @@ uint64_t pool_frame_phys(uint16_t chunk, unsigned i);
 void *pool_frame_va(uint16_t chunk, unsigned i);
 unsigned pool_chunks_free(void);
 
-/* --- hw.c: the remapping units ------------------------------------------ */
-
-struct iommu_hw_caps {
-	unsigned units;
-	unsigned widths;   /* bit 0: 39-bit, bit 1: 48-bit domains possible on every unit */
-	bool caching_mode; /* any unit has CM */
-	bool coherent;     /* every unit snoops (ECAP.C) */
-	unsigned domain_ids;
-};
-
-bool hw_init(const struct iommu_hw_caps **caps);
-/* Root of a new empty second-level table for a domain of `levels` (3 or 4). */
-bool hw_table_new(unsigned levels, struct iommu_page *root);
-/* Maps [iova, +size) (4 KiB or 2 MiB) to phys in the table; false if out of table memory. */
-bool hw_map(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t phys, uint64_t size,
-            unsigned rights);
-void hw_unmap(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t size);
-/*
- * n 4 KiB pages at iova onto the physically contiguous [phys, +n pages):
- * one walk per leaf table, one cache flush per run of entries. On failure
- * (no table memory) nothing stays mapped.
- */
-bool hw_map_run(struct iommu_page *root, unsigned levels, uint64_t iova, uint64_t phys, unsigned n,
-                unsigned rights);
-void hw_unmap_run(struct iommu_page *root, unsigned levels, uint64_t iova, unsigned n);
-/* The leaf entry for iova: its address and rights (0 if none), and the page size it maps. */
-uint64_t hw_lookup(const struct iommu_page *root, unsigned levels, uint64_t iova, unsigned *rights,
-                   uint64_t *size);
-/* Frees every table page under and including root (after the covering invalidation). */
-void hw_table_free(struct iommu_page *root, unsigned levels);
-/* Counts the present leaf entries of a table. */
-uint64_t hw_count_leaves(const struct iommu_page *root, unsigned levels);
-/* Points source ID sid at the table (present) with domain ID did; false: no memory. */
-bool hw_context_set(uint16_t sid, const struct iommu_page *root, unsigned levels, unsigned did);
-/* The context entry of sid: false if not present. */
-bool hw_context_get(uint16_t sid, uint64_t *table, unsigned *levels, unsigned *did);
-
-/* Invalidation: queue descriptors, then one wait for all of them. */
-void hw_inv_context(void);
-void hw_inv_domain(unsigned did);
-/* Page-selective for [iova, +size) when it is aligned and the units allow, else domain. */
-void hw_inv_range(unsigned did, uint64_t iova, uint64_t size);
-/* Waits for every queued descriptor; false on time-out or a queue error. */
-bool hw_inv_wait(void);
-/* Descriptors queued and waits done since start (for STATS and the bench). */
-void hw_inv_counts(uint64_t *descriptors, uint64_t *waits);
-
-struct iommu_fault_record {
-	uint16_t sid;
-	uint8_t reason;
-	bool read;
-	uint64_t iova;
-	uint64_t tsc; /* when the server took the interrupt */
-};
-/* Reads and clears the fault records of unit u (at most NFR); returns how many. */
-unsigned hw_fault_drain(unsigned unit, struct iommu_fault_record *out, unsigned max,
-                        bool *overflow);
-unsigned hw_unit_count(void);
-/* Unit u's fault interrupt signals notification cap `ntfn`; then acknowledges it. */
-bool hw_irq_bind(unsigned unit, uint64_t ntfn);
-void hw_fault_ack(unsigned unit);
-/* Global invalidation, then translation on, on every unit. */
-bool hw_enable(void);
-/* Prints the units' capabilities that matter. */
-void hw_print(void);
-
 /* --- domain.c ----------------------------------------------------------- */
 
 struct iommu_fault_queue {
@@ -167,19 +74,23 @@ struct iommu_domain {
 	bool used;
 	uint32_t generation;
 	uint32_t owner; /* pid */
-	unsigned width, levels, did;
-	struct iommu_page root;
+	unsigned width, did;
+	struct hw_table *table;
 	unsigned devices, buffers, maps; /* attached devices, home buffers, foreign mappings */
+	bool rmrr_mapped;                /* an RMRR device joined: the identity maps are in */
 	uint64_t notify;                 /* root slot of the owner's notification, 0: none */
 	struct iommu_fault_queue faults;
 };
 
 extern struct iommu_domain iommu_domains[IOMMU_MAX_DOMAINS];
-/* The quarantine domain: no mappings but the RMRR identity maps. */
-extern struct iommu_page iommu_quarantine_root;
-extern unsigned iommu_quarantine_levels;
+/*
+ * Quarantine: the backend's (DMA blocked) for every device but those an
+ * RMRR names, which go to this table with nothing but the RMRR identity
+ * maps, under domain ID 1.
+ */
+extern struct hw_table *iommu_rmrr_quarantine;
 extern bool iommu_caching_mode;
-#define IOMMU_QUARANTINE_DID 1
+#define IOMMU_RMRR_QUARANTINE_DID 1
 
 bool domain_init(unsigned did_limit);
 /* The domain the request's badge names, or an error (STALE, DENIED) in rq. */

@@ -17,6 +17,7 @@
 #include <ward/rt.h>
 #include <ward/startinfo.h>
 
+#include "hw.h"
 #include "iommu_state.h"
 
 #define BIG_RADIX  12
@@ -31,7 +32,7 @@ static uint32_t big_next;         /* next unused index */
 static uint64_t next_root_slot;   /* next unused root slot */
 static uint64_t move_slot;        /* root slot a big cap visits to be invoked */
 static uint64_t ut_base, ut_size; /* the server's untyped: where table pages come from */
-static struct iommu_page free_pages[MAX_FREE];
+static struct mem_page free_pages[MAX_FREE];
 /* Which pages of the untyped are table pages (mapped at TABLE_VA + offset). */
 #define UT_PAGES_MAX (1U << 12)
 static uint64_t is_table[UT_PAGES_MAX / 64];
@@ -142,7 +143,7 @@ void *mem_table_va(uint64_t phys)
 }
 
 /* A new frame from the untyped, mapped at its place in the linear table window. */
-static bool table_frame_new(struct iommu_page *pg)
+static bool table_frame_new(struct mem_page *pg)
 {
 	uint32_t idx;
 	uint64_t off;
@@ -176,7 +177,7 @@ void mem_flush(const void *p, uint64_t len)
 	__asm__ volatile("sfence" ::: "memory");
 }
 
-bool mem_table_page(struct iommu_page *pg)
+bool mem_table_page(struct mem_page *pg)
 {
 	if (free_count > 0)
 		*pg = free_pages[--free_count];
@@ -187,7 +188,7 @@ bool mem_table_page(struct iommu_page *pg)
 	return true;
 }
 
-void mem_table_page_free(const struct iommu_page *pg)
+void mem_table_page_free(const struct mem_page *pg)
 {
 	/* A page that does not fit the list stays allocated: a leak, never a reuse too early. */
 	if (free_count < MAX_FREE)

@@ -27,6 +27,8 @@
 #define IOVA_B   0x40000000ULL
 #define UNMAPPED 0x0f000000ULL
 #define BUF_VA   0x600000000000ULL
+#define RESIDENT (IOVA_B + (8ULL << 20)) /* a mapping that keeps its tables in place */
+#define PAGE_4K  4096ULL
 
 static uint64_t dom_a, dom_b, ntfn;
 static struct edu edu;
@@ -60,20 +62,20 @@ struct result {
 	uint64_t map, unmap, desc_map, waits_map, desc_unmap, waits_unmap;
 };
 
-/* MAP_BUFFER then UNMAP_BUFFER of `buf` into domain B, ROUNDS times. */
-static struct result map_unmap(uint64_t buf)
+/* MAP_BUFFER then UNMAP_BUFFER of `buf` into domain B at `at`, ROUNDS times. */
+static struct result map_unmap(uint64_t buf, uint64_t at)
 {
 	struct result r = {0};
 	uint64_t iova, t0, t1, t2, d0, w0, d1, w1, d2, w2;
 
 	for (int i = 0; i < WARMUP; i++) {
-		check(iommu_map_buffer(dom_b, buf, IOVA_B, IOMMU_RIGHTS_ALL, &iova), "MAP_BUFFER");
+		check(iommu_map_buffer(dom_b, buf, at, IOMMU_RIGHTS_ALL, &iova), "MAP_BUFFER");
 		check(iommu_unmap_buffer(dom_b, buf), "UNMAP_BUFFER");
 	}
 	for (int i = 0; i < ROUNDS; i++) {
 		inv_counts(&d0, &w0);
 		t0 = rdtsc();
-		check(iommu_map_buffer(dom_b, buf, IOVA_B, IOMMU_RIGHTS_ALL, &iova), "MAP_BUFFER");
+		check(iommu_map_buffer(dom_b, buf, at, IOMMU_RIGHTS_ALL, &iova), "MAP_BUFFER");
 		t1 = rdtsc();
 		inv_counts(&d1, &w1);
 		t2 = rdtsc();
@@ -156,7 +158,7 @@ static uint64_t fault_path(void)
 int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
-	uint64_t did_a, did_b, w, buf4, buf2, buf512, iova, frame;
+	uint64_t did_a, did_b, w, buf4, buf2, buf512, resident, iova, frame;
 	struct result r;
 
 	t_ep = si->iommu_endpoint;
@@ -180,6 +182,10 @@ int main(void)
 	check(iommu_alloc_buffer(dom_a, 2ULL << 20, 0, IOMMU_IOVA_ANY,
 	                         IOMMU_RIGHTS_ALL | IOMMU_ALLOC_SMALL, &buf512, &iova, &w, &w),
 	      "512-page buffer");
+	check(iommu_alloc_buffer(dom_a, 4096, 0, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, &resident, &iova,
+	                         &w, &w),
+	      "resident buffer");
+	check(iommu_map_buffer(dom_b, resident, RESIDENT, IOMMU_RIGHTS_ALL, &iova), "resident map");
 	ward_printf("bench iommu: guest instructions per operation (rdtsc under -icount shift=0), "
 	            "%s\n",
 	            si->args);
@@ -187,11 +193,13 @@ int main(void)
 	            "inv/wait", "inv/wait");
 	ward_printf("bench iommu: %-40s %8llu\n", "STATS (6-word reply: general IPC path)",
 	            (unsigned long long)null_request());
-	r = map_unmap(buf4);
-	print_pair("MAP+UNMAP 4 KiB", &r, 1);
-	r = map_unmap(buf2);
+	r = map_unmap(buf4, RESIDENT + PAGE_4K);
+	print_pair("MAP+UNMAP 4 KiB, tables in place", &r, 1);
+	r = map_unmap(buf4, IOVA_B);
+	print_pair("MAP+UNMAP 4 KiB, tables built and freed", &r, 1);
+	r = map_unmap(buf2, IOVA_B);
 	print_pair("MAP+UNMAP 2 MiB (one 2 MiB page)", &r, 1);
-	r = map_unmap(buf512);
+	r = map_unmap(buf512, IOVA_B);
 	print_pair("MAP+UNMAP 512 pages, per page", &r, 512);
 	ward_printf("bench iommu: %-40s %8llu\n", "ALLOC_BUFFER+FREE_BUFFER 4 KiB",
 	            (unsigned long long)alloc_free());

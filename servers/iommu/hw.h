@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The server's view of the remapping hardware and of its own memory: the
+ * interface between the protocol side (domain.c, buffer.c, device.c,
+ * fault.c, dump.c) and hw.c, which drives the units through the VT-d
+ * backend (vtd/vtd.h, vtd/vtd_backend.h) and keeps each domain's I/O page
+ * table with the core's iopt (core/iopt.h). This header includes neither
+ * the core's headers nor the protocol's, whose names overlap
+ * (IOMMU_ERR_*): hw.c includes the first, the rest of the server the
+ * second. Everything here belongs to the server thread alone.
+ */
+#ifndef IOMMU_HW_H
+#define IOMMU_HW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* --- mem.c: the server's memory and CSpace ---------------------------- */
+
+/* A 4 KiB page of the server's own: mapped in it, physical address known. */
+struct mem_page {
+	void *va;
+	uint64_t phys;
+};
+
+bool mem_init(void);
+/* A free slot of the server's root CNode, or 0. */
+uint64_t mem_root_slot(void);
+/* A zeroed page for hardware tables, or false when memory ran out. */
+bool mem_table_page(struct mem_page *pg);
+/* Gives a table page back (only after the invalidation covering it completed). */
+void mem_table_page_free(const struct mem_page *pg);
+/* The server's mapping of table page at phys, or NULL. */
+void *mem_table_va(uint64_t phys);
+/* Makes `count` objects of `type` from untyped `ut` (a big-CNode index, or a root cptr). */
+bool mem_retype_big(uint64_t ut, bool ut_in_big, unsigned type, unsigned bits, unsigned count,
+                    uint32_t *first);
+/* Maps the frame at big-CNode index `idx` at `va` in the server (cached, RW); its address. */
+bool mem_map_big(uint32_t idx, uint64_t va, uint64_t *phys);
+/* Copies big-CNode index `idx` into root slot `slot` (a child: Revoke of the original takes it). */
+bool mem_copy_out(uint32_t idx, uint64_t slot);
+/* Revokes every copy of the cap at big-CNode index `idx`, keeping it. */
+void mem_revoke_big(uint32_t idx);
+/* Writes back the cache lines of [p, p + len) so a non-snooping page walk sees them. */
+void mem_flush(const void *p, uint64_t len);
+
+uint64_t iommu_tsc(void);
+extern uint64_t iommu_tsc_hz;
+
+/* --- hw.c: the remapping units ------------------------------------------ */
+
+struct iommu_hw_caps {
+	unsigned units;
+	unsigned widths;     /* bit 0: 39-bit, bit 1: 48-bit domains possible on every unit */
+	bool caching_mode;   /* any unit has CM */
+	unsigned domain_ids; /* IDs 1 .. domain_ids may be handed out (quarantine's excluded) */
+};
+
+/* Probes and takes over every unit (translation still off); false if none is usable. */
+bool hw_init(const struct iommu_hw_caps **caps);
+/* Global invalidation, then translation on, on every unit (after every device is placed). */
+bool hw_enable(void);
+unsigned hw_unit_count(void);
+/* Prints the units' capabilities that matter and their state. */
+void hw_print(void);
+
+/* A domain's I/O page table: its depth is fixed by its width at creation. */
+struct hw_table;
+/* A new empty table for IOVAs below 2^width; NULL if out of memory or width unsupported. */
+struct hw_table *hw_table_new(unsigned width);
+unsigned hw_table_levels(const struct hw_table *t);
+uint64_t hw_table_root(const struct hw_table *t);
+/*
+ * Maps [iova, +size) to the physically contiguous [phys, +size) with
+ * IOMMU_READ/IOMMU_WRITE rights (the largest leaves that fit); false (and
+ * nothing changed) when out of table memory.
+ */
+bool hw_map(struct hw_table *t, uint64_t iova, uint64_t phys, uint64_t size, unsigned rights);
+/* Unmaps [iova, +size), which must be mapped; the IOTLB ranges are kept for hw_inv_table(). */
+bool hw_unmap(struct hw_table *t, uint64_t iova, uint64_t size);
+/* Queues the IOTLB invalidations the table's changes since the last call need, for `did`. */
+void hw_inv_table(struct hw_table *t, unsigned did);
+/* The translation of iova: physical address (0 and *rights 0 if none), rights, leaf size. */
+uint64_t hw_lookup(const struct hw_table *t, uint64_t iova, unsigned *rights, uint64_t *size);
+/* Bytes the table maps, and whether the tables in memory agree with its bookkeeping. */
+uint64_t hw_mapped_bytes(const struct hw_table *t);
+bool hw_table_verify(const struct hw_table *t, const char **what, uint64_t *iova);
+/* Drops the table; its pages are reused only after the next successful hw_inv_wait(). */
+void hw_table_free(struct hw_table *t, unsigned did);
+
+/* Points source ID sid at the table with domain ID did; queues its invalidations. */
+bool hw_attach(uint16_t sid, const struct hw_table *t, unsigned did);
+/* Points sid at the backend's quarantine (DMA blocked); queues its invalidations. */
+bool hw_block(uint16_t sid);
+/* The context entry of sid as the hardware reads it: false if not present. */
+bool hw_context_get(uint16_t sid, uint64_t *table, unsigned *levels, unsigned *did);
+/* The quarantine table and domain ID hw_block() points devices at. */
+void hw_quarantine(uint64_t *table, unsigned *did);
+
+/* Invalidation: queue descriptors, then one wait per unit for all of them. */
+void hw_inv_context(void);
+void hw_inv_domain(unsigned did);
+/* Waits for every queued descriptor; false on time-out or a queue error. */
+bool hw_inv_wait(void);
+/* Descriptors queued and waits done since start (for STATS and the bench). */
+void hw_inv_counts(uint64_t *descriptors, uint64_t *waits);
+
+struct iommu_fault_record {
+	uint16_t sid;
+	uint8_t reason;
+	bool read;
+	uint64_t iova;
+	uint64_t tsc; /* when the server took the interrupt */
+};
+/* Reads and clears the fault records of unit u (bounded); returns how many. */
+unsigned hw_fault_drain(unsigned unit, struct iommu_fault_record *out, unsigned max,
+                        bool *overflow);
+/* Unit u's fault interrupt signals notification cap `ntfn`; then acknowledges it. */
+bool hw_irq_bind(unsigned unit, uint64_t ntfn);
+void hw_fault_ack(unsigned unit);
+
+#endif /* IOMMU_HW_H */
