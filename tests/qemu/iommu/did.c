@@ -29,6 +29,32 @@ static bool filled(const uint8_t *p, uint8_t v, unsigned n)
 	return true;
 }
 
+/*
+ * The fault queue of a domain is bounded: QUEUE + 1 blocked DMAs leave
+ * QUEUE records and one counted as lost, and the owner is never waited for.
+ */
+#define QUEUE 16 /* IOMMU_FAULT_QUEUE */
+
+static void fault_overflow(uint64_t dom, struct edu *e)
+{
+	uint64_t left = 0, lost = 0, sbdf, iova = 0, reason, flags, tsc, first = 0, got = 0, l, n;
+	bool ok = true;
+
+	for (unsigned i = 0; i <= QUEUE && ok; i++)
+		ok = t_edu_dma(e, EDU_BUFFER, 0x0f000000ULL + i * 4096ULL, EDU_XFER, true);
+	t_sleep_ms(50);
+	ok = ok && iommu_fault(dom, &left, &lost, &sbdf, &first, &reason, &flags, &tsc) == WARD_OK;
+	for (got = left > 0; ok && got < left; got++)
+		ok = iommu_fault(dom, &l, &n, &sbdf, &iova, &reason, &flags, &tsc) == WARD_OK &&
+		     l > 0;
+	ptap_ok(ok && left == QUEUE && lost == 1 && first == 0x0f000000ULL &&
+	                iova == 0x0f000000ULL + (QUEUE - 1) * 4096ULL,
+	        "%u blocked DMAs: the domain's queue kept the first %llu records (from %#llx), "
+	        "counted %llu lost",
+	        QUEUE + 1, (unsigned long long)left, (unsigned long long)first,
+	        (unsigned long long)lost);
+}
+
 int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
@@ -38,7 +64,7 @@ int main(void)
 	bool ok;
 	struct edu e;
 
-	ptap_plan(9);
+	ptap_plan(10);
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
 	ok = t_edu(0, &e) &&
@@ -83,6 +109,7 @@ int main(void)
 	        (unsigned long long)IOVA, (unsigned long long)pb, (unsigned long long)pa);
 	ptap_ok(filled((void *)VA_A2, 0, 4096),
 	        "no byte of A's old frame changed: no stale translation was used");
+	fault_overflow(b, &e);
 	ptap_ok(t_dump(&d, &c, &p) == WARD_OK, "DUMP: records and tables agree");
 	return ptap_exit_status();
 }
