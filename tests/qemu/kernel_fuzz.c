@@ -1457,8 +1457,8 @@ static struct victim_result check_victim(unsigned round)
 		         round, cpu, (unsigned long long)w1, (unsigned long long)w2,
 		         (unsigned long long)w3);
 	if (!r.zero)
-		tap_diag("round %u: F's memory (0x%llx) retyped fresh (at 0x%llx): its word read "
-		         "%llu, then %llu after CPU %u ran; %u words of the untyped not zero",
+		tap_diag("round %u: F (0x%llx) retyped fresh at 0x%llx read %llu, then %llu after "
+		         "CPU %u ran; %u words of U not zero",
 		         round, (unsigned long long)victim.f_phys, (unsigned long long)phys,
 		         (unsigned long long)v1, (unsigned long long)v2, cpu, bad);
 	root_stage = "victim cleaned up";
@@ -1769,9 +1769,10 @@ int main(void)
 		}
 		tap_diag(
 		        "in all: %u invocations and IPC calls (%u into endpoints), %u other system "
-		        "calls, %u drawn calls excluded, %u caps transferred, %u spinner threads "
-		        "built",
-		        calls, delivered, others, rejected, transfers, spinners);
+		        "calls",
+		        calls, delivered, others);
+		tap_diag("%u drawn calls excluded, %u caps transferred, %u spinner threads built",
+		         rejected, transfers, spinners);
 		tap_ok(workers_ok && bad == 0,
 		       "phase 2: %u workers on %u CPUs, %llu at a time, finished %llu rounds; "
 		       "every "
