@@ -8,13 +8,18 @@
  * other domains of the same client with their own rights.
  *
  * Freeing is ordered so that no device and no CPU can reach the memory
- * when it is reused: unmap from every domain, invalidate, wait for the
- * invalidation to complete, revoke the server's frame caps (the client's
- * copies and CPU mappings go with them), zero, and only then return the
- * frames to the pool. If the wait fails, the buffer is never reused.
+ * when it is reused: unmap from every domain and queue the invalidations;
+ * revoke the server's frame caps and the CNode lent with them (every copy
+ * the client made and every CPU mapping of them vanish); queue the memory
+ * in the core's deferred-free queue (hw_defer()) and wait. The memory is
+ * zeroed and returned to the pool only when a wait covering it completed:
+ * at once, or, if this one failed, after a later global invalidation.
  *
- * IOVA ranges are checked against the domain's width, the interrupt window
- * and every RMRR (never mappable), and the domain's other mappings.
+ * IOVAs come from the domain's IOVA space (the core's, in hw.h): the
+ * domain's width, the interrupt window and every RMRR (reserved: never
+ * mappable), and the domain's other mappings are checked there, and "any"
+ * is the lowest free range that fits. A mapping's range is given back
+ * once the invalidation of its unmap completed.
  */
 #include <string.h>
 #include <ward/invoke.h>
@@ -23,10 +28,7 @@
 #include "iommu_server.h"
 #include "iommu_state.h"
 
-#define IOVA_FIRST 0x100000ULL /* "any" IOVAs start at 1 MiB */
-
 struct iommu_buffer iommu_buffers[IOMMU_MAX_BUFFERS];
-static bool buffer_lost[IOMMU_MAX_BUFFERS]; /* its invalidation failed: never reused */
 unsigned iommu_buffer_top; /* no buffer at or above this index has ever been used */
 
 uint64_t buffer_id(const struct iommu_buffer *b)
@@ -39,57 +41,28 @@ static uint64_t frame_size(const struct iommu_buffer *b)
 	return b->large ? IOMMU_LARGE : IOMMU_PAGE;
 }
 
-static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+/* Claims [*iova, +size) in domain d (IOMMU_IOVA_ANY: the lowest free, aligned); an error. */
+static enum ward_error iova_take(struct ward_request *rq, unsigned arg, struct iommu_domain *d,
+                                 uint64_t *iova, uint64_t size, uint64_t align)
 {
-	return a < b + blen && b < a + alen;
-}
+	uint64_t lo = 0, hi = 0;
+	enum hw_iova r = *iova == IOMMU_IOVA_ANY ? hw_iova_alloc(d->table, size, align, iova)
+	                                         : hw_iova_claim(d->table, *iova, size, &lo, &hi);
 
-enum ward_error iova_check(struct ward_request *rq, unsigned arg, unsigned di, uint64_t iova,
-                           uint64_t size)
-{
-	const struct iommu_domain *d = &iommu_domains[di];
-	uint64_t top = 1ULL << d->width;
-
-	if (size > top || iova > top - size)
-		return ward_fail(rq, IOMMU_ERR_IOVA_RANGE, arg, 0, top - size);
-	if (overlaps(iova, size, IOMMU_MSI_BASE, IOMMU_MSI_END + 1 - IOMMU_MSI_BASE))
-		return ward_fail(rq, IOMMU_ERR_RESERVED, arg, IOMMU_MSI_BASE, IOMMU_MSI_END);
-	for (unsigned i = 0; i < iommu_rmrr_count; i++)
-		if (overlaps(iova, size, iommu_rmrrs[i].base,
-		             iommu_rmrrs[i].end + 1 - iommu_rmrrs[i].base))
-			return ward_fail(rq, IOMMU_ERR_RESERVED, arg, iommu_rmrrs[i].base,
-			                 iommu_rmrrs[i].end);
-	for (unsigned b = 0; b < iommu_buffer_top; b++)
-		for (unsigned m = 0; iommu_buffers[b].used && m < IOMMU_MAPS_PER_BUFFER; m++) {
-			const struct iommu_mapping *mp = &iommu_buffers[b].map[m];
-			if (mp->domain == di &&
-			    overlaps(iova, size, mp->iova, iommu_buffers[b].size))
-				return ward_fail(rq, IOMMU_ERR_OVERLAP, arg, mp->iova,
-				                 mp->iova + iommu_buffers[b].size - 1);
-		}
-	return WARD_OK;
-}
-
-bool iova_find(unsigned di, uint64_t size, uint64_t align, uint64_t *iova)
-{
-	struct ward_reply scratch;
-	struct ward_request rq = {.reply = &scratch};
-	uint64_t top = 1ULL << iommu_domains[di].width, at = IOVA_FIRST;
-
-	/* First fit: each refusal names the range in the way; jump past its end. */
-	while (at + size > at && at + size <= top) {
-		enum ward_error err;
-
-		at = (at + align - 1) & ~(align - 1);
-		if ((err = iova_check(&rq, 0, di, at, size)) == WARD_OK) {
-			*iova = at;
-			return true;
-		}
-		if (err == IOMMU_ERR_IOVA_RANGE)
-			return false;
-		at = scratch.mr[2] + 1;
+	switch (r) {
+	case HW_IOVA_OK:
+		return WARD_OK;
+	case HW_IOVA_RESERVED:
+		return ward_fail(rq, IOMMU_ERR_RESERVED, arg, lo, hi);
+	case HW_IOVA_OVERLAP:
+		return ward_fail(rq, IOMMU_ERR_OVERLAP, arg, lo, hi);
+	case HW_IOVA_EXHAUSTED:
+		return ward_fail(rq, IOMMU_ERR_EXHAUSTED, arg, size, align);
+	case HW_IOVA_NO_MEMORY:
+		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, arg, 0, 0);
+	default:
+		return ward_fail(rq, IOMMU_ERR_IOVA_RANGE, arg, 0, (1ULL << d->width) - size);
 	}
-	return false;
 }
 
 void buffer_usage(uint32_t pid, unsigned *count, uint64_t *bytes)
@@ -115,46 +88,87 @@ static uint32_t frame_cap(const struct iommu_buffer *b, unsigned i)
 	                : pool_frame_cap(b->chunk[0], b->first + i);
 }
 
-/* Unmaps every frame and queues the IOTLB invalidation of what changed; the caller waits. */
-static void map_remove(const struct iommu_buffer *b, const struct iommu_mapping *m)
+/* Unmaps the first `units` frames (a small buffer: one run) of a mapping; queues the IOTLB. */
+static void map_undo(const struct iommu_buffer *b, const struct iommu_mapping *m, unsigned units)
 {
 	struct iommu_domain *d = &iommu_domains[m->domain];
 
-	if (b->large) {
-		for (unsigned i = 0; i < b->frames; i++)
-			hw_unmap(d->table, m->iova + i * IOMMU_LARGE, IOMMU_LARGE);
-	} else {
+	if (!b->large && units != 0)
 		hw_unmap(d->table, m->iova, b->size); /* one physically contiguous run */
-	}
+	for (unsigned i = 0; b->large && i < units; i++)
+		hw_unmap(d->table, m->iova + i * IOMMU_LARGE, IOMMU_LARGE);
 	hw_inv_table(d->table, d->did);
 }
 
+/* Unmaps a whole mapping and queues its invalidation; the caller waits. */
+static void map_remove(const struct iommu_buffer *b, const struct iommu_mapping *m)
+{
+	map_undo(b, m, b->large ? b->frames : 1);
+}
+
 /*
- * Maps every frame; on failure unmaps what it mapped. Under caching mode
- * (VT-d §6.1) the core reports the new range too, invalidated here.
+ * Maps every frame. Under caching mode (VT-d §6.1) the core reports the
+ * new range too, invalidated and waited for here. On failure (no table
+ * memory, or that wait) whatever was mapped is unmapped again, invalidated
+ * and waited for: the tables are as before.
  */
 static bool map_add(const struct iommu_buffer *b, const struct iommu_mapping *m)
 {
 	struct iommu_domain *d = &iommu_domains[m->domain];
+	unsigned done = 0;
+	bool ok;
 
-	if (!b->large && !hw_map(d->table, m->iova, frame_phys(b, 0), b->size, m->rights))
-		return false;
-	for (unsigned i = 0; b->large && i < b->frames; i++)
-		if (!hw_map(d->table, m->iova + i * IOMMU_LARGE, frame_phys(b, i), IOMMU_LARGE,
-		            m->rights)) {
-			for (unsigned k = 0; k < i; k++)
-				hw_unmap(d->table, m->iova + k * IOMMU_LARGE, IOMMU_LARGE);
-			hw_inv_table(d->table, d->did);
-			return hw_inv_wait() && false;
-		}
+	if (!b->large)
+		done = ok = hw_map(d->table, m->iova, frame_phys(b, 0), b->size, m->rights);
+	else
+		for (ok = true; ok && done < b->frames; done += ok)
+			ok = hw_map(d->table, m->iova + done * IOMMU_LARGE, frame_phys(b, done),
+			            IOMMU_LARGE, m->rights);
 	hw_inv_table(d->table, d->did);
-	return !iommu_caching_mode || hw_inv_wait();
+	if (ok && (!iommu_caching_mode || hw_inv_wait()))
+		return true;
+	map_undo(b, m, done);
+	hw_inv_wait();
+	return false;
 }
 
-/* Takes the memory back: every mapping gone and waited for, copies revoked, zeroed, reused. */
+/* Zeroes a released buffer's memory and returns it: a wait covering it completed. */
+static void buffer_memory_release(struct deferred_item *item, void *ctx)
+{
+	struct iommu_buffer *b = (struct iommu_buffer *)item;
+
+	(void)ctx;
+	for (unsigned i = 0; i < b->frames; i++)
+		memset(b->large ? pool_frame_va(b->chunk[i], 0)
+		                : pool_frame_va(b->chunk[0], b->first + i),
+		       0, frame_size(b));
+	if (b->large)
+		pool_free_large(b->frames, b->chunk);
+	else
+		pool_free_small(b->chunk[0], b->first, b->frames);
+	b->releasing = false;
+}
+
+/* Every CPU's access to the buffer ends: the originals revoked, the lent CNode taken back. */
+static void buffer_revoke(struct iommu_buffer *b)
+{
+	for (unsigned i = 0; i < b->frames; i++)
+		mem_revoke_big(frame_cap(b, i));
+	if (b->lend >= 0)
+		lend_return((unsigned)b->lend);
+	b->lend = -1;
+}
+
+/*
+ * Takes the memory back: every mapping removed, every copy revoked, the
+ * memory queued behind the invalidation and waited for. Returns whether
+ * the wait completed (the IOVAs are free again only then).
+ */
 static bool buffer_release(struct iommu_buffer *b)
 {
-	unsigned idx = (unsigned)(b - iommu_buffers);
+	struct iommu_mapping gone[IOMMU_MAPS_PER_BUFFER];
+	unsigned n = 0;
+	bool ok;
 
 	for (unsigned m = 0; m < IOMMU_MAPS_PER_BUFFER; m++)
 		if (b->map[m].domain != IOMMU_NO_DOMAIN) {
@@ -163,25 +177,20 @@ static bool buffer_release(struct iommu_buffer *b)
 				iommu_domains[b->map[m].domain].buffers--;
 			else
 				iommu_domains[b->map[m].domain].maps--;
+			gone[n++] = b->map[m];
 			b->map[m].domain = IOMMU_NO_DOMAIN;
 		}
 	b->used = false;
 	b->generation++;
-	if (!hw_inv_wait()) {
-		buffer_lost[idx] = true; /* a device may still reach it: never reused */
-		return false;
-	}
-	for (unsigned i = 0; i < b->frames; i++) {
-		mem_revoke_big(frame_cap(b, i));
-		memset(b->large ? pool_frame_va(b->chunk[i], 0)
-		                : pool_frame_va(b->chunk[0], b->first + i),
-		       0, frame_size(b));
-	}
-	if (b->large)
-		pool_free_large(b->frames, b->chunk);
-	else
-		pool_free_small(b->chunk[0], b->first, b->frames);
-	return true;
+	buffer_revoke(b);
+	b->releasing = true;
+	b->release.release = buffer_memory_release;
+	hw_defer(&b->release);
+	if (!(ok = hw_inv_wait()))
+		return false; /* the IOVAs stay claimed; the memory waits for a global flush */
+	for (unsigned i = 0; i < n; i++)
+		hw_iova_free(iommu_domains[gone[i].domain].table, gone[i].iova, b->size);
+	return ok;
 }
 
 void buffer_client_gone(uint32_t pid)
@@ -220,13 +229,11 @@ static bool use_large(uint64_t size, uint64_t rights)
 	return size % IOMMU_LARGE == 0 && !(rights & IOMMU_ALLOC_SMALL);
 }
 
-/* ALLOC_BUFFER's argument checks, in the documented order; *fsize the frame size. */
-static enum ward_error alloc_check(struct ward_request *rq, struct iommu_domain *d, uint64_t size,
-                                   uint64_t *align, uint64_t *iova, uint64_t rights)
+/* ALLOC_BUFFER's argument checks before the IOVA, in the documented order; *align adjusted. */
+static enum ward_error alloc_check(struct ward_request *rq, uint64_t size, uint64_t *align,
+                                   uint64_t iova, uint64_t rights)
 {
-	unsigned di = (unsigned)(d - iommu_domains), count;
-	uint64_t fsize = size % IOMMU_LARGE == 0 ? IOMMU_LARGE : IOMMU_PAGE, bytes;
-	enum ward_error err;
+	uint64_t fsize = use_large(size, rights) ? IOMMU_LARGE : IOMMU_PAGE;
 
 	if (size == 0 || size % IOMMU_PAGE != 0 || size > (1ULL << 40))
 		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 0, IOMMU_PAGE,
@@ -240,15 +247,18 @@ static enum ward_error alloc_check(struct ward_request *rq, struct iommu_domain 
 		                 IOMMU_RIGHTS_ALL | IOMMU_ALLOC_SMALL);
 	if (*align < fsize)
 		*align = fsize;
-	if (*iova != IOMMU_IOVA_ANY) {
-		if (*iova % *align != 0)
-			return ward_fail(rq, WARD_ERR_ALIGNMENT, 2, *align, 0);
-		if ((err = iova_check(rq, 2, di, *iova, size)) != WARD_OK)
-			return err;
-	} else if (!iova_find(di, size, *align, iova)) {
-		return ward_fail(rq, IOMMU_ERR_IOVA_RANGE, 2, 0, (1ULL << d->width) - 1);
-	}
-	buffer_usage(d->owner, &count, &bytes);
+	if (iova != IOMMU_IOVA_ANY && iova % *align != 0)
+		return ward_fail(rq, WARD_ERR_ALIGNMENT, 2, *align, 0);
+	return WARD_OK;
+}
+
+/* The client's quota: buffers and bytes lent. */
+static enum ward_error quota_check(struct ward_request *rq, uint32_t pid, uint64_t size)
+{
+	unsigned count;
+	uint64_t bytes;
+
+	buffer_usage(pid, &count, &bytes);
 	if (count >= IOMMU_BUFFERS_PER_CLIENT || bytes + size > IOMMU_BYTES_PER_CLIENT)
 		return ward_fail(rq, IOMMU_ERR_QUOTA, 0, 0, IOMMU_BYTES_PER_CLIENT - bytes);
 	return WARD_OK;
@@ -260,13 +270,14 @@ static struct iommu_buffer *buffer_new(uint64_t size, uint64_t rights)
 	struct iommu_buffer *b = NULL;
 
 	for (unsigned i = 0; i < IOMMU_MAX_BUFFERS && b == NULL; i++)
-		if (!iommu_buffers[i].used && !buffer_lost[i])
+		if (!iommu_buffers[i].used && !iommu_buffers[i].releasing)
 			b = &iommu_buffers[i];
 	if (b == NULL)
 		return NULL;
 	b->large = use_large(size, rights);
 	b->frames = (unsigned)(size / frame_size(b));
 	b->size = size;
+	b->lend = -1;
 	if (b->large ? b->frames > IOMMU_BUFFER_CHUNKS || !pool_alloc_large(b->frames, b->chunk)
 	             : !pool_alloc_small(b->frames, &b->chunk[0], &b->first))
 		return NULL;
@@ -275,12 +286,32 @@ static struct iommu_buffer *buffer_new(uint64_t size, uint64_t rights)
 	return b;
 }
 
-static void buffer_unlend(struct iommu_buffer *b)
+/* Lends a new buffer mapped at iova (claimed already) in d; NO_MEMORY if pool or tables ran out. */
+static enum ward_error buffer_lend(struct ward_request *rq, struct iommu_domain *d, uint64_t size,
+                                   uint64_t iova, uint64_t rights, struct iommu_buffer **out)
 {
-	if (b->large)
-		pool_free_large(b->frames, b->chunk);
-	else
-		pool_free_small(b->chunk[0], b->first, b->frames);
+	struct iommu_buffer *b = buffer_new(size, rights);
+
+	if (b == NULL)
+		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
+	b->map[0] = (struct iommu_mapping){(uint16_t)(d - iommu_domains),
+	                                   (uint8_t)(rights & IOMMU_RIGHTS_ALL), iova};
+	if (!map_add(b, &b->map[0])) {
+		/* A device may have used it for a moment: back after a completed wait. */
+		b->releasing = true;
+		b->release.release = buffer_memory_release;
+		hw_defer(&b->release);
+		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
+	}
+	b->used = true;
+	b->owner = d->owner;
+	if ((unsigned)(b - iommu_buffers) >= iommu_buffer_top)
+		iommu_buffer_top = (unsigned)(b - iommu_buffers) + 1;
+	if (b->generation == 0)
+		b->generation = 1;
+	d->buffers++;
+	*out = b;
+	return WARD_OK;
 }
 
 enum ward_error iommu_serve_alloc_buffer(struct ward_request *rq, uint64_t size, uint64_t align,
@@ -293,23 +324,14 @@ enum ward_error iommu_serve_alloc_buffer(struct ward_request *rq, uint64_t size,
 	enum ward_error err;
 
 	if ((err = domain_of(rq, &d)) != WARD_OK ||
-	    (err = alloc_check(rq, d, size, &align, &iova, rights)) != WARD_OK)
+	    (err = alloc_check(rq, size, &align, iova, rights)) != WARD_OK ||
+	    (err = iova_take(rq, 2, d, &iova, size, align)) != WARD_OK)
 		return err;
-	if ((b = buffer_new(size, rights)) == NULL)
-		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
-	b->map[0] = (struct iommu_mapping){(uint16_t)(d - iommu_domains),
-	                                   (uint8_t)(rights & IOMMU_RIGHTS_ALL), iova};
-	if (!map_add(b, &b->map[0])) {
-		buffer_unlend(b);
-		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
+	if ((err = quota_check(rq, d->owner, size)) != WARD_OK ||
+	    (err = buffer_lend(rq, d, size, iova, rights, &b)) != WARD_OK) {
+		hw_iova_free(d->table, iova, size); /* never mapped, or unmapped and waited for */
+		return err;
 	}
-	b->used = true;
-	b->owner = d->owner;
-	if ((unsigned)(b - iommu_buffers) >= iommu_buffer_top)
-		iommu_buffer_top = (unsigned)(b - iommu_buffers) + 1;
-	if (b->generation == 0)
-		b->generation = 1;
-	d->buffers++;
 	*buffer = buffer_id(b);
 	*iova_used = iova;
 	*frame_count = b->frames;
@@ -338,6 +360,36 @@ enum ward_error iommu_serve_buffer_frame(struct ward_request *rq, uint64_t buffe
 	return WARD_OK;
 }
 
+enum ward_error iommu_serve_buffer_cnode(struct ward_request *rq, uint64_t buffer, uint64_t *frames,
+                                         uint64_t *fsize, uint64_t *radix)
+{
+	struct iommu_domain *d;
+	struct iommu_buffer *b;
+	enum ward_error err;
+	unsigned r;
+
+	if ((err = domain_of(rq, &d)) != WARD_OK ||
+	    (err = buffer_of(rq, 0, buffer, d->owner, &b)) != WARD_OK)
+		return err;
+	if (b->lend < 0) {
+		int l = lend_take(b->frames);
+
+		if (l < 0)
+			return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
+		for (unsigned i = 0; i < b->frames; i++)
+			if (!lend_put(l, i, frame_cap(b, i))) {
+				lend_return((unsigned)l);
+				return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
+			}
+		b->lend = (int16_t)l;
+	}
+	iommu_reply_cap = lend_cnode((unsigned)b->lend, &r);
+	*frames = b->frames;
+	*fsize = frame_size(b);
+	*radix = r;
+	return WARD_OK;
+}
+
 enum ward_error iommu_serve_free_buffer(struct ward_request *rq, uint64_t buffer)
 {
 	struct iommu_domain *d;
@@ -360,6 +412,19 @@ static struct iommu_mapping *mapping_in(struct iommu_buffer *b, unsigned di)
 	return NULL;
 }
 
+/* MAP_BUFFER's checks before the IOVA, in the documented order. */
+static enum ward_error map_check(struct ward_request *rq, struct iommu_buffer *b, unsigned di,
+                                 uint64_t iova, uint64_t rights)
+{
+	if (mapping_in(b, di) != NULL)
+		return ward_fail(rq, IOMMU_ERR_MAPPED, 0, 0, 0);
+	if (!rights_ok(rights))
+		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 2, 1, IOMMU_RIGHTS_ALL);
+	if (iova != IOMMU_IOVA_ANY && iova % frame_size(b) != 0)
+		return ward_fail(rq, WARD_ERR_ALIGNMENT, 1, frame_size(b), 0);
+	return WARD_OK;
+}
+
 enum ward_error iommu_serve_map_buffer(struct ward_request *rq, uint64_t buffer, uint64_t iova,
                                        uint64_t rights, uint64_t *iova_used)
 {
@@ -373,23 +438,17 @@ enum ward_error iommu_serve_map_buffer(struct ward_request *rq, uint64_t buffer,
 	    (err = buffer_of(rq, 0, buffer, d->owner, &b)) != WARD_OK)
 		return err;
 	di = (unsigned)(d - iommu_domains);
-	if (mapping_in(b, di) != NULL)
-		return ward_fail(rq, IOMMU_ERR_MAPPED, 0, 0, 0);
-	if (!rights_ok(rights))
-		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 2, 1, IOMMU_RIGHTS_ALL);
-	if (iova != IOMMU_IOVA_ANY) {
-		if (iova % frame_size(b) != 0)
-			return ward_fail(rq, WARD_ERR_ALIGNMENT, 1, frame_size(b), 0);
-		if ((err = iova_check(rq, 1, di, iova, b->size)) != WARD_OK)
-			return err;
-	} else if (!iova_find(di, b->size, frame_size(b), &iova)) {
-		return ward_fail(rq, IOMMU_ERR_IOVA_RANGE, 1, 0, (1ULL << d->width) - 1);
-	}
-	if ((m = mapping_in(b, IOMMU_NO_DOMAIN)) == NULL)
+	if ((err = map_check(rq, b, di, iova, rights)) != WARD_OK ||
+	    (err = iova_take(rq, 1, d, &iova, b->size, frame_size(b))) != WARD_OK)
+		return err;
+	if ((m = mapping_in(b, IOMMU_NO_DOMAIN)) == NULL) {
+		hw_iova_free(d->table, iova, b->size);
 		return ward_fail(rq, IOMMU_ERR_QUOTA, 0, 0, IOMMU_MAPS_PER_BUFFER - 1);
+	}
 	*m = (struct iommu_mapping){(uint16_t)di, (uint8_t)rights, iova};
 	if (!map_add(b, m)) {
 		m->domain = IOMMU_NO_DOMAIN;
+		hw_iova_free(d->table, iova, b->size);
 		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
 	}
 	d->maps++;
@@ -414,6 +473,7 @@ enum ward_error iommu_serve_unmap_buffer(struct ward_request *rq, uint64_t buffe
 	m->domain = IOMMU_NO_DOMAIN;
 	d->maps--;
 	if (!hw_inv_wait())
-		return ward_fail(rq, IOMMU_ERR_HARDWARE, 0, 0, 0);
+		return ward_fail(rq, IOMMU_ERR_HARDWARE, 0, 0, 0); /* the IOVA stays claimed */
+	hw_iova_free(d->table, m->iova, b->size);
 	return WARD_OK;
 }

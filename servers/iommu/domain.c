@@ -11,9 +11,12 @@
  * iopt_levels_for_width() picks from what every unit supports) and never
  * changes (SEEDS.md §5).
  * A domain ID is reused only after the invalidation that removed its
- * translations completed: destroy invalidates and waits before the ID goes
- * back to the free set (SEEDS.md §3). The `did-limit=N` server option
- * lowers the number of IDs so that tests force reuse.
+ * translations completed (SEEDS.md §3): the core's allocator (hw.h) gets
+ * a destroyed domain's ID back through the deferred-free queue, released
+ * by the wait that covers it, and hands out the least recently freed ID
+ * first. The `did-limit=N` server option keeps IDs below N so that tests
+ * force reuse. Each domain's table carries its IOVA space, in which the
+ * interrupt window and every RMRR are reserved (never mappable).
  */
 #include <ward/invoke.h>
 #include <ward/rt.h>
@@ -22,12 +25,8 @@
 #include "iommu_server.h"
 #include "iommu_state.h"
 
-#define DID_MAX 1024 /* IDs the server tracks; the units may allow more */
-
 struct iommu_domain iommu_domains[IOMMU_MAX_DOMAINS];
 struct hw_table *iommu_rmrr_quarantine;
-static bool did_used[DID_MAX];
-static unsigned did_limit;
 static unsigned widths; /* bit 0: 39, bit 1: 48 */
 
 bool domain_init(unsigned limit)
@@ -36,14 +35,13 @@ bool domain_init(unsigned limit)
 
 	if (!hw_init(&caps))
 		return false;
+	unsigned did;
+
 	widths = caps->widths;
 	iommu_caching_mode = caps->caching_mode;
-	/* IDs 1 .. domain_ids are ours; the backend's quarantine has the highest. */
-	did_limit = caps->domain_ids + 1 < DID_MAX ? caps->domain_ids + 1 : DID_MAX;
-	if (limit >= 3 && limit < did_limit)
-		did_limit = limit;
-	/* ID 0 is reserved under caching mode (VT-d §6.2.3.1); 1 is the RMRR quarantine's. */
-	did_used[0] = did_used[IOMMU_RMRR_QUARANTINE_DID] = true;
+	/* The first ID (1) is the RMRR quarantine's; the backend's quarantine has its own. */
+	if (!hw_did_init(limit) || !hw_did_alloc(&did) || did != IOMMU_RMRR_QUARANTINE_DID)
+		return false;
 	iommu_rmrr_quarantine = hw_table_new(widths & 2 ? 48 : 39);
 	return iommu_rmrr_quarantine != NULL;
 }
@@ -72,14 +70,20 @@ enum ward_error domain_of(struct ward_request *rq, struct iommu_domain **d)
 	return WARD_OK;
 }
 
-static unsigned did_alloc(void)
+/* A new table for the domain with the interrupt window and every RMRR kept out of its IOVAs. */
+static struct hw_table *domain_table(unsigned width)
 {
-	for (unsigned did = 2; did < did_limit; did++)
-		if (!did_used[did]) {
-			did_used[did] = true;
-			return did;
+	struct hw_table *t = hw_table_new(width);
+
+	for (unsigned i = 0; t != NULL && i < iommu_rmrr_count; i++) {
+		uint64_t base = iommu_rmrrs[i].base & ~(IOMMU_PAGE - 1);
+
+		if (!hw_iova_reserve(t, base, (iommu_rmrrs[i].end | (IOMMU_PAGE - 1)) + 1 - base)) {
+			hw_table_free(t, 0);
+			t = NULL;
 		}
-	return 0;
+	}
+	return t;
 }
 
 static unsigned client_domains(uint32_t pid)
@@ -130,10 +134,10 @@ enum ward_error iommu_serve_create_domain(struct ward_request *rq, uint64_t widt
 	for (unsigned i = 0; i < IOMMU_MAX_DOMAINS && d == NULL; i++)
 		if (!iommu_domains[i].used)
 			d = &iommu_domains[i];
-	if (d == NULL || (d->did = did_alloc()) == 0)
+	if (d == NULL || !hw_did_alloc(&d->did))
 		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, WARD_ARG_CAP, 0, 0);
-	if ((d->table = hw_table_new(w)) == NULL) {
-		did_used[d->did] = false;
+	if ((d->table = domain_table(w)) == NULL) {
+		hw_did_free(d->did); /* never used: back after the next wait, as any other */
 		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, WARD_ARG_CAP, 0, 0);
 	}
 	d->used = true;
@@ -157,8 +161,12 @@ bool domain_teardown(struct iommu_domain *d)
 {
 	bool ok;
 
-	/* No device uses the ID any more; flush what the hardware cached under it. */
+	/*
+	 * No device uses the ID any more; flush what the hardware cached under
+	 * it. The tables and the ID come back only after that flush completed.
+	 */
 	hw_table_free(d->table, d->did);
+	hw_did_free(d->did);
 	d->table = NULL;
 	ok = hw_inv_wait();
 	d->used = false;
@@ -167,10 +175,7 @@ bool domain_teardown(struct iommu_domain *d)
 		ward_cnode_delete(WARD_PROC_CAP_CNODE, d->notify, 64);
 		d->notify = 0; /* the slot is leaked: slots are few, domains come back */
 	}
-	if (!ok)
-		return false; /* table pages and the ID stay out of use: never reused unflushed */
-	did_used[d->did] = false;
-	return true;
+	return ok; /* failed: tables and ID stay queued until a global flush completes */
 }
 
 enum ward_error iommu_serve_destroy_domain(struct ward_request *rq)

@@ -8,7 +8,11 @@
  * I/O page table is a core iopt (split and merge of superpages, tables
  * freed through its change list). Table pages the hardware may still walk
  * are released only after the next wait completed (deferred free,
- * SEEDS.md §3): a failed wait keeps them out of use.
+ * SEEDS.md §3): a failed wait keeps them out of use until a global
+ * invalidation completed. The same deferred-free queue holds the domain
+ * IDs the core's allocator (domain_id.h) gets back and, through
+ * hw_defer(), the lent memory of freed buffers. Each table carries the
+ * core's IOVA space of its domain (iova.h).
  *
  * One set of tables serves every unit: a domain's root goes into each
  * unit's context entry for its devices; invalidations go to every unit.
@@ -22,22 +26,30 @@
 #include <ward/startinfo.h>
 
 #include "backend.h"
+#include "domain_id.h"
 #include "hw.h"
+#include "inv.h"
 #include "iopt.h"
+#include "iova.h"
 #include "vtd.h"
 #include "vtd_backend.h"
 
 #define HW_MAX_UNITS  8
 #define HW_MAX_TABLES 80 /* domains plus the RMRR quarantine */
 #define DRAIN_CHUNK   16
+#define DID_MAX       1024 /* IDs the server hands out at most; the units may allow more */
 
 struct hw_table {
 	bool used;
 	struct iopt pt;
 	struct iopt_changes changes; /* since the last hw_inv_table() */
+	struct iova_space iova;
 };
 
 static struct iommu_unit units[HW_MAX_UNITS];
+static struct iommu_caps unit_caps[HW_MAX_UNITS];
+static struct iommu_unit_ref unit_refs[HW_MAX_UNITS];
+static struct domain_id_alloc dids;
 static uint64_t irq_slots[HW_MAX_UNITS];
 static unsigned nunits;
 static struct iommu_hw_caps hw_caps;
@@ -212,6 +224,8 @@ static void unit_add(const struct ward_startinfo *si, const struct ward_device_w
 	}
 	vtd_unit_ops.caps(u, &c);
 	caps_merge(&c);
+	unit_caps[nunits] = c;
+	unit_refs[nunits] = (struct iommu_unit_ref){&vtd_unit_ops, u, &unit_caps[nunits]};
 	nunits++;
 }
 
@@ -288,8 +302,12 @@ struct hw_table *hw_table_new(unsigned width)
 			t = &tables[i];
 	if (t == NULL ||
 	    iopt_levels_for_width(width, common.levels_mask, &cfg.levels) != IOMMU_OK ||
-	    iopt_init(&t->pt, &cfg) != IOMMU_OK)
+	    iova_init(&t->iova, width, &mem_ops) != IOMMU_OK)
 		return NULL;
+	if (iopt_init(&t->pt, &cfg) != IOMMU_OK) {
+		iova_fini(&t->iova);
+		return NULL;
+	}
 	t->used = true;
 	iopt_changes_init(&t->changes);
 	return t;
@@ -315,30 +333,13 @@ bool hw_unmap(struct hw_table *t, uint64_t iova, uint64_t size)
 	return iopt_unmap(&t->pt, iova, size, &t->changes) == IOMMU_OK;
 }
 
-/* 2^order pages covering [start, +size), naturally aligned around start. */
-static unsigned range_order(uint64_t start, uint64_t size)
-{
-	unsigned order = 0;
-
-	while (order < 52 && ((start & ~((IOMMU_PAGE_SIZE << order) - 1)) +
-	                      (IOMMU_PAGE_SIZE << order)) < start + size)
-		order++;
-	return order;
-}
-
+/* The core's page-selective (or domain) IOTLB invalidations for the changes, on every unit. */
 void hw_inv_table(struct hw_table *t, unsigned did)
 {
 	struct iopt_changes *c = &t->changes;
 
-	for (unsigned u = 0; u < nunits; u++) {
-		if (c->inv_all || c->inv_count > IOPT_INV_RANGES) {
-			vtd_unit_ops.inv_iotlb_domain(&units[u], (uint16_t)did);
-			continue;
-		}
-		for (unsigned i = 0; i < c->inv_count; i++)
-			vtd_unit_ops.inv_iotlb_pages(&units[u], (uint16_t)did, c->inv[i].start,
-			                             range_order(c->inv[i].start, c->inv[i].size));
-	}
+	for (unsigned u = 0; u < nunits && (c->inv_all || c->inv_count != 0); u++)
+		iommu_inv_queue(&unit_refs[u], (uint16_t)did, c);
 	inv_descriptors += c->inv_all ? 1 : c->inv_count;
 	deferred_add_list(&dq, &c->freed);
 	iopt_changes_init(c);
@@ -374,10 +375,96 @@ bool hw_table_verify(const struct hw_table *t, const char **what, uint64_t *iova
 
 void hw_table_free(struct hw_table *t, unsigned did)
 {
+	iova_fini(&t->iova);
 	iopt_destroy(&t->pt, &t->changes);
 	hw_inv_domain(did);
 	deferred_add_list(&dq, &t->changes.freed);
 	t->used = false;
+}
+
+/* --- IOVA spaces ----------------------------------------------------------- */
+
+static enum hw_iova iova_result(const struct hw_table *t, enum iommu_err err, uint64_t iova,
+                                uint64_t size, uint64_t *lo, uint64_t *hi)
+{
+	struct iova_range r = {0, 0, false};
+
+	switch (err) {
+	case IOMMU_OK:
+		return HW_IOVA_OK;
+	case IOMMU_ERR_RESERVED:
+	case IOMMU_ERR_OVERLAP:
+		iova_first_busy(&t->iova, iova, size, &r);
+		*lo = r.start;
+		*hi = r.start + r.size - 1;
+		return err == IOMMU_ERR_RESERVED ? HW_IOVA_RESERVED : HW_IOVA_OVERLAP;
+	case IOMMU_ERR_EXHAUSTED:
+		return HW_IOVA_EXHAUSTED;
+	case IOMMU_ERR_NO_MEMORY:
+		return HW_IOVA_NO_MEMORY;
+	default:
+		return HW_IOVA_RANGE;
+	}
+}
+
+bool hw_iova_reserve(struct hw_table *t, uint64_t base, uint64_t size)
+{
+	return iova_reserve(&t->iova, base, size) == IOMMU_OK;
+}
+
+enum hw_iova hw_iova_claim(struct hw_table *t, uint64_t iova, uint64_t size, uint64_t *lo,
+                           uint64_t *hi)
+{
+	return iova_result(t, iova_claim(&t->iova, iova, size), iova, size, lo, hi);
+}
+
+enum hw_iova hw_iova_alloc(struct hw_table *t, uint64_t size, uint64_t align, uint64_t *iova)
+{
+	uint64_t lo, hi;
+
+	return iova_result(t, iova_alloc(&t->iova, size, align, iova), 0, 0, &lo, &hi);
+}
+
+void hw_iova_free(struct hw_table *t, uint64_t iova, uint64_t size)
+{
+	iova_free(&t->iova, iova, size);
+}
+
+/* --- domain IDs and deferred free -------------------------------------------- */
+
+bool hw_did_init(unsigned limit)
+{
+	uint32_t count = common.domain_ids < DID_MAX ? common.domain_ids : DID_MAX;
+
+	if (limit >= 3 && limit - 1 < count)
+		count = limit - 1;
+	return domain_id_init(&dids, count, &dq, &mem_ops) == IOMMU_OK;
+}
+
+bool hw_did_alloc(unsigned *did)
+{
+	uint16_t id;
+
+	if (domain_id_alloc(&dids, &id) != IOMMU_OK)
+		return false;
+	*did = id;
+	return true;
+}
+
+void hw_did_free(unsigned did)
+{
+	domain_id_free(&dids, (uint16_t)did);
+}
+
+void hw_defer(struct deferred_item *item)
+{
+	deferred_add(&dq, item);
+}
+
+void hw_inject_timeout(void)
+{
+	for (unsigned u = 0; u < nunits; u++)
+		vtd_qi_inject(&units[u].vtd, VTD_INJECT_TIMEOUT);
 }
 
 /* --- context entries ---------------------------------------------------------- */
@@ -424,13 +511,6 @@ void hw_quarantine(uint64_t *table, unsigned *did)
 }
 
 /* --- invalidation ------------------------------------------------------------- */
-
-void hw_inv_context(void)
-{
-	for (unsigned u = 0; u < nunits; u++)
-		vtd_unit_ops.inv_context_global(&units[u]);
-	inv_descriptors++;
-}
 
 void hw_inv_domain(unsigned did)
 {

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "deferred.h" /* the core's deferred free: no names that overlap the protocol's */
+
 /* --- mem.c: the server's memory and CSpace ---------------------------- */
 
 /* A 4 KiB page of the server's own: mapped in it, physical address known. */
@@ -39,6 +41,8 @@ bool mem_retype_big(uint64_t ut, bool ut_in_big, unsigned type, unsigned bits, u
 bool mem_map_big(uint32_t idx, uint64_t va, uint64_t *phys);
 /* Copies big-CNode index `idx` into root slot `slot` (a child: Revoke of the original takes it). */
 bool mem_copy_out(uint32_t idx, uint64_t slot);
+/* The same into slot `index` (of `depth` bits) of the CNode at root cptr `cnode`. */
+bool mem_copy_into(uint32_t idx, uint64_t cnode, uint64_t index, unsigned depth);
 /* Revokes every copy of the cap at big-CNode index `idx`, keeping it. */
 void mem_revoke_big(uint32_t idx);
 /* Writes back the cache lines of [p, p + len) so a non-snooping page walk sees them. */
@@ -88,6 +92,42 @@ bool hw_table_verify(const struct hw_table *t, const char **what, uint64_t *iova
 /* Drops the table; its pages are reused only after the next successful hw_inv_wait(). */
 void hw_table_free(struct hw_table *t, unsigned did);
 
+/*
+ * The table's IOVA space (the core's iova.h): [0, 2^width) less the
+ * interrupt window and whatever hw_iova_reserve() kept out. Results name
+ * what went wrong; for RESERVED and OVERLAP, [*lo, *hi] is the range in
+ * the way.
+ */
+enum hw_iova {
+	HW_IOVA_OK,
+	HW_IOVA_RANGE,
+	HW_IOVA_RESERVED,
+	HW_IOVA_OVERLAP,
+	HW_IOVA_EXHAUSTED,
+	HW_IOVA_NO_MEMORY
+};
+bool hw_iova_reserve(struct hw_table *t, uint64_t base, uint64_t size);
+/* Claims exactly [iova, +size) (page aligned). */
+enum hw_iova hw_iova_claim(struct hw_table *t, uint64_t iova, uint64_t size, uint64_t *lo,
+                           uint64_t *hi);
+/* Claims the lowest free [*iova, +size) aligned to align (a power of two >= 4 KiB). */
+enum hw_iova hw_iova_alloc(struct hw_table *t, uint64_t size, uint64_t align, uint64_t *iova);
+/* Gives back a claimed range: only once the invalidation of its unmap completed. */
+void hw_iova_free(struct hw_table *t, uint64_t iova, uint64_t size);
+
+/*
+ * Domain IDs (the core's domain_id.h): 1 .. count, the never used first,
+ * then the least recently freed; `limit` (3 or more, 0: none) keeps them
+ * below limit. A freed ID comes back only after the next completed wait.
+ */
+bool hw_did_init(unsigned limit);
+bool hw_did_alloc(unsigned *did);
+void hw_did_free(unsigned did);
+/* Queues item (release set) behind the next wait: released once a wait covering it completed. */
+void hw_defer(struct deferred_item *item);
+/* Test hook (server option `inject`): the next wait of every unit times out. */
+void hw_inject_timeout(void);
+
 /* Points source ID sid at the table with domain ID did; queues its invalidations. */
 bool hw_attach(uint16_t sid, const struct hw_table *t, unsigned did);
 /* Points sid at the backend's quarantine (DMA blocked); queues its invalidations. */
@@ -98,7 +138,6 @@ bool hw_context_get(uint16_t sid, uint64_t *table, unsigned *levels, unsigned *d
 void hw_quarantine(uint64_t *table, unsigned *did);
 
 /* Invalidation: queue descriptors, then one wait per unit for all of them. */
-void hw_inv_context(void);
 void hw_inv_domain(unsigned did);
 /* Waits for every queued descriptor; false on time-out or a queue error. */
 bool hw_inv_wait(void);

@@ -3,7 +3,8 @@
  * What a client of the IOMMU server needs beside the generated stubs
  * ("iommu.h", from iommu.protocol): the constants of the protocol's
  * arguments and results, and helpers for the requests whose reply carries
- * a capability (CREATE_DOMAIN: the domain cap; BUFFER_FRAME: a frame cap).
+ * a capability (CREATE_DOMAIN: the domain cap; BUFFER_FRAME: a frame cap;
+ * BUFFER_CNODE: a CNode of frame caps).
  * docs/iommu.md describes the protocol.
  */
 #ifndef IOMMU_CLIENT_H
@@ -11,6 +12,7 @@
 
 #include <stdint.h>
 #include <ward/invoke.h>
+#include <ward/startinfo.h>
 #include <ward/sys.h>
 
 #include "iommu.h"
@@ -55,7 +57,8 @@ static inline const char *iommu_fault_reason_name(uint64_t reason)
 }
 
 /* DUMP flags. */
-#define IOMMU_DUMP_QUIET 1u /* check only, print nothing */
+#define IOMMU_DUMP_QUIET          1u /* check only, print nothing */
+#define IOMMU_DUMP_INJECT_TIMEOUT 2u /* tests (server option `inject`): the next wait times out */
 
 /* The interrupt window, never mappable (VT-d §3.14: interrupt requests). */
 #define IOMMU_MSI_BASE 0xfee00000ULL
@@ -101,6 +104,31 @@ static inline enum ward_error iommu_buffer_frame_into(uint64_t ep, uint64_t cnod
 	err = iommu_buffer_frame(ep, buffer, index, phys, size);
 	iommu_arm_receive(0, 0);
 	return iommu_cap_arrived(err, slot);
+}
+
+/* BUFFER_CNODE with the CNode received into (cnode, slot). */
+static inline enum ward_error iommu_buffer_cnode_into(uint64_t ep, uint64_t cnode, uint64_t slot,
+                                                      uint64_t buffer, uint64_t *frames,
+                                                      uint64_t *frame_size, uint64_t *radix)
+{
+	enum ward_error err;
+
+	iommu_arm_receive(cnode, slot);
+	err = iommu_buffer_cnode(ep, buffer, frames, frame_size, radix);
+	iommu_arm_receive(0, 0);
+	return iommu_cap_arrived(err, slot);
+}
+
+/*
+ * Copies frame `index` out of a lent CNode (at root cptr `lent`, `radix`
+ * bits) into root slot `slot`: a cap the client can map. It descends from
+ * the server's original, so it vanishes when the buffer is freed.
+ */
+static inline enum ward_error iommu_frame_from_cnode(uint64_t lent, uint64_t radix, uint64_t index,
+                                                     uint64_t slot)
+{
+	return ward_cnode_copy(WARD_PROC_CAP_CNODE, slot, 64, lent, index, radix,
+	                       WARD_RIGHT_READ | WARD_RIGHT_WRITE);
 }
 
 #endif /* IOMMU_CLIENT_H */

@@ -112,7 +112,10 @@ struct iommu_mapping {
 };
 
 struct iommu_buffer {
+	struct deferred_item release; /* first: its memory waits here for an invalidation */
 	bool used;
+	bool releasing; /* freed; the memory is not back in the pool yet */
+	int16_t lend;   /* the CNode lent with its frame caps (lend.c), -1: none */
 	uint32_t generation;
 	uint32_t owner;
 	uint64_t size;
@@ -126,16 +129,21 @@ struct iommu_buffer {
 extern struct iommu_buffer iommu_buffers[IOMMU_MAX_BUFFERS];
 extern unsigned iommu_buffer_top;
 uint64_t buffer_id(const struct iommu_buffer *b);
-/* Whether [iova, +size) is free in domain index di (mappings, reserved ranges); an error. */
-enum ward_error iova_check(struct ward_request *rq, unsigned arg, unsigned di, uint64_t iova,
-                           uint64_t size);
-/* A free IOVA of `size` aligned to `align` in domain di, below the domain's width; false if none.
- */
-bool iova_find(unsigned di, uint64_t size, uint64_t align, uint64_t *iova);
 /* Frees every buffer of a client (unmap, invalidate, wait, revoke, zero). */
 void buffer_client_gone(uint32_t pid);
 /* Counts a client's buffers and bytes. */
 void buffer_usage(uint32_t pid, unsigned *count, uint64_t *bytes);
+
+/* --- lend.c: CNodes that carry a buffer's frame caps to its client ------- */
+
+/* A CNode with room for `frames` caps, or -1 when none is left. */
+int lend_take(unsigned frames);
+/* Copies the frame cap at big-CNode index idx into slot i of lent CNode l. */
+bool lend_put(int l, unsigned i, uint32_t idx);
+/* The root slot of lent CNode l (sent in a reply: the client gets a copy) and its radix. */
+uint64_t lend_cnode(unsigned l, unsigned *radix);
+/* Takes lent CNode l back: it and every cap in it or copied from it are gone. */
+void lend_return(unsigned l);
 
 /* --- device.c ------------------------------------------------------------ */
 
@@ -181,6 +189,9 @@ extern unsigned iommu_storm_faults; /* the storm rule's threshold (server option
 bool death_init(uint64_t ntfn);
 void death_event(void);
 void iommu_client_gone(uint32_t pid);
+
+/* Server option `inject`: DUMP may arm an invalidation time-out (tests only). */
+extern bool iommu_inject_allowed;
 
 /* --- clock ---------------------------------------------------------------- */
 

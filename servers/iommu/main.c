@@ -9,7 +9,8 @@
  *
  * Arguments: `did-limit=N` uses domain IDs below N only (tests force ID
  * reuse with it); `storm=N` quarantines a device after more than N faults
- * in IOMMU_STORM_WINDOW_MS (default IOMMU_STORM_FAULTS); `dma=MiB` is the
+ * in IOMMU_STORM_WINDOW_MS (default IOMMU_STORM_FAULTS); `inject` lets DUMP
+ * arm an invalidation time-out (tests of the XSA-373 path); `dma=MiB` is the
  * root task's (the pool's size).
  */
 #include <stdlib.h>
@@ -24,7 +25,7 @@
 #define DEATH_BIT (1ULL << 16)
 
 uint64_t iommu_endpoint, iommu_reply_slot, iommu_tsc_hz;
-bool iommu_caching_mode;
+bool iommu_caching_mode, iommu_inject_allowed;
 
 uint64_t iommu_tsc(void)
 {
@@ -87,6 +88,7 @@ static const char *start(uint64_t *reply)
 		return "cannot cut the DMA pool";
 	dmar_read();
 	iommu_storm_faults = arg_value(si->args, "storm=", IOMMU_STORM_FAULTS);
+	iommu_inject_allowed = strstr(si->args, "inject") != NULL;
 	if (!domain_init(arg_value(si->args, "did-limit=", 0)))
 		return "no usable remapping unit";
 	if (!device_init())

@@ -124,7 +124,12 @@ bool mem_map_big(uint32_t idx, uint64_t va, uint64_t *phys)
 
 bool mem_copy_out(uint32_t idx, uint64_t slot)
 {
-	return ward_cnode_copy(WARD_PROC_CAP_CNODE, slot, 64, big, idx, BIG_RADIX,
+	return mem_copy_into(idx, WARD_PROC_CAP_CNODE, slot, 64);
+}
+
+bool mem_copy_into(uint32_t idx, uint64_t cnode, uint64_t index, unsigned depth)
+{
+	return ward_cnode_copy(cnode, index, depth, big, idx, BIG_RADIX,
 	                       WARD_RIGHT_READ | WARD_RIGHT_WRITE) == WARD_OK;
 }
 

@@ -213,3 +213,15 @@ bool iova_meets_reserved(const struct iova_space *s, uint64_t start, uint64_t si
 	}
 	return false;
 }
+
+bool iova_first_busy(const struct iova_space *s, uint64_t start, uint64_t size,
+                     struct iova_range *out)
+{
+	uint64_t end = start + size < start ? UINT64_MAX : start + size;
+	unsigned i = first_ending_after(s, start);
+
+	if (i == s->count || s->busy[i].start >= end)
+		return false;
+	*out = s->busy[i];
+	return true;
+}

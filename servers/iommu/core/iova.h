@@ -71,4 +71,12 @@ enum iommu_err iova_free(struct iova_space *s, uint64_t iova, uint64_t size);
 /* Whether [start, start+size) meets a reserved range. */
 bool iova_meets_reserved(const struct iova_space *s, uint64_t start, uint64_t size);
 
+/*
+ * The lowest busy range (allocated or reserved) that meets [start,
+ * start+size), in *out, for an error that names what is in the way;
+ * false if none does. Reserved ranges that meet are one range here.
+ */
+bool iova_first_busy(const struct iova_space *s, uint64_t start, uint64_t size,
+                     struct iova_range *out);
+
 #endif /* IOMMU_IOVA_H */

@@ -134,6 +134,25 @@ static void test_claim_overlap_and_range(void **state)
 	iova_fini(&s);
 }
 
+/* The range in the way of a refused claim: the allocation, or the reserved window. */
+static void test_first_busy_names_the_range(void **state)
+{
+	struct ctx *c = *state;
+	struct iova_space s;
+	struct iova_range r;
+
+	assert_int_equal(iova_init(&s, 39, &c->mem.ops), IOMMU_OK);
+	assert_int_equal(iova_claim(&s, GIB, 2 * MIB), IOMMU_OK);
+	assert_false(iova_first_busy(&s, GIB - 4 * KIB, 4 * KIB, &r));
+	assert_false(iova_first_busy(&s, GIB + 2 * MIB, 4 * KIB, &r));
+	assert_true(iova_first_busy(&s, GIB - 4 * KIB, 8 * KIB, &r));
+	assert_true(r.start == GIB && r.size == 2 * MIB && !r.reserved);
+	assert_true(iova_first_busy(&s, IOVA_MSI_WINDOW_START - 4 * KIB, 1 * GIB, &r));
+	assert_true(r.start == IOVA_MSI_WINDOW_START && r.size == IOVA_MSI_WINDOW_SIZE &&
+	            r.reserved);
+	iova_fini(&s);
+}
+
 static void test_exhaustion_and_free(void **state)
 {
 	struct ctx *c = *state;
@@ -334,6 +353,7 @@ int main(void)
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_rmrr_reserved, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_claim_overlap_and_range, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_first_busy_names_the_range, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_exhaustion_and_free, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_growth_fails_cleanly, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_against_model, setup, teardown),

@@ -126,31 +126,53 @@ bool t_edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t count, bool t
 	return true;
 }
 
+/* Maps frame i of a lent CNode at va + i * fsize; *slot its copy (frame 0's for the caller). */
+static enum ward_error map_from_cnode(uint64_t lent, uint64_t radix, uint64_t i, uint64_t va,
+                                      uint64_t *slot)
+{
+	enum ward_error err;
+
+	if ((*slot = t_slot()) == 0)
+		return WARD_ERR_NOT_ENOUGH_MEMORY;
+	if ((err = iommu_frame_from_cnode(lent, radix, i, *slot)) != WARD_OK)
+		ward_printf("copying frame %llu out of the lent CNode: error %#x\n",
+		            (unsigned long long)i, err);
+	else if (!t_map(*slot, va))
+		err = WARD_ERR_FAILED_LOOKUP;
+	return err;
+}
+
+enum ward_error t_buffer_cnode(uint64_t dom, uint64_t buf, uint64_t va, uint64_t lent,
+                               uint64_t *frame_slot)
+{
+	uint64_t frames, fsize, radix, slot;
+	enum ward_error err = iommu_buffer_cnode_into(dom, WARD_PROC_CAP_CNODE, lent, buf, &frames,
+	                                              &fsize, &radix);
+
+	if (err != WARD_OK)
+		ward_printf("BUFFER_CNODE error %#x\n", err);
+	for (uint64_t i = 0; err == WARD_OK && i < frames; i++) {
+		err = map_from_cnode(lent, radix, i, va + i * fsize, &slot);
+		if (i == 0 && frame_slot != NULL)
+			*frame_slot = slot;
+	}
+	return err;
+}
+
 enum ward_error t_buffer(uint64_t dom, uint64_t size, uint64_t iova, unsigned rights, uint64_t va,
                          uint64_t *buf, uint64_t *iova_used, uint64_t *frame_slot)
 {
-	uint64_t frames, fsize, phys, got;
+	uint64_t frames, fsize, lent = t_slot();
 	enum ward_error err =
 	        iommu_alloc_buffer(dom, size, 0, iova, rights, buf, iova_used, &frames, &fsize);
 
 	if (err != WARD_OK)
 		ward_printf("ALLOC_BUFFER error %#x\n", err);
-	for (uint64_t i = 0; err == WARD_OK && i < frames; i++) {
-		uint64_t slot = t_slot();
-		if (slot == 0)
-			return WARD_ERR_NOT_ENOUGH_MEMORY;
-		if (i == 0 && frame_slot != NULL)
-			*frame_slot = slot;
-		err = iommu_buffer_frame_into(dom, WARD_PROC_CAP_CNODE, slot, *buf, i, &phys, &got);
-		if (err != WARD_OK)
-			ward_printf("BUFFER_FRAME error %#x\n", err);
-		if (err == WARD_OK && !t_map(slot, va + i * fsize)) {
-			ward_printf("mapping frame %llu at %#llx failed: %#llx\n",
-			            (unsigned long long)i, (unsigned long long)(va + i * fsize),
-			            (unsigned long long)ward_last_error().arg);
-			err = WARD_ERR_FAILED_LOOKUP;
-		}
-	}
+	if (err == WARD_OK)
+		err = t_buffer_cnode(dom, *buf, va, lent, frame_slot);
+	/* The copies out of it are all the client needs: they vanish with the buffer all the same.
+	 */
+	ward_cnode_delete(WARD_PROC_CAP_CNODE, lent, 64);
 	return err;
 }
 

@@ -48,9 +48,16 @@ bool t_wait_signal(uint64_t ntfn, unsigned ms);
 void t_sleep_ms(unsigned ms);
 /* A new notification cap. */
 uint64_t t_notification(void);
-/* Allocates a buffer in the domain and maps its frames at va; *buf its id, *iova its IOVA. */
+/*
+ * Allocates a buffer in the domain and maps its frames at va, with one
+ * BUFFER_CNODE for all of them; *buf its id, *iova its IOVA, *frame_slot
+ * the cap of frame 0 the mapping uses.
+ */
 enum ward_error t_buffer(uint64_t dom, uint64_t size, uint64_t iova, unsigned rights, uint64_t va,
                          uint64_t *buf, uint64_t *iova_used, uint64_t *frame_slot);
+/* BUFFER_CNODE into root slot `lent` (kept), every frame copied out of it and mapped at va. */
+enum ward_error t_buffer_cnode(uint64_t dom, uint64_t buf, uint64_t va, uint64_t lent,
+                               uint64_t *frame_slot);
 /* Runs DUMP quietly: WARD_OK when records and tables agree; the counts it checked. */
 enum ward_error t_dump(uint64_t *domains, uint64_t *contexts, uint64_t *ptes);
 
