@@ -33,6 +33,8 @@
 #define VA_H               0x600000c00000ULL
 #define VA_K               0x600000e00000ULL
 #define VA_K2              0x600001000000ULL
+#define VA_L               0x600001200000ULL
+#define LENT_FRAMES        16
 #define STORM              3             /* the scenario's storm=N */
 #define UNMAPPED_IOVA      0x0f000000ULL /* below edu's 28-bit mask, never mapped */
 #define FAULT_WRITE        0x05          /* VT-d fault reason: write without W permission */
@@ -195,6 +197,40 @@ static void after_free(void)
 	iommu_free_buffer(dom, g);
 }
 
+/*
+ * BUFFER_CNODE: every frame cap of a 16-page buffer in one reply. The CPU
+ * writes through the last frame's mapping, edu copies it to the fourth
+ * frame, and the CPU reads it there: the caps copied out of the lent CNode
+ * are the device's memory. After FREE_BUFFER the lent CNode and every cap
+ * copied out of it are gone.
+ */
+static void lent_cnode(void)
+{
+	uint64_t l, lx = 0, lent = t_slot(), first = 0, last = t_slot(), radix = 0;
+	uint8_t *b = (uint8_t *)VA_L;
+	bool ok = iommu_alloc_buffer(dom, LENT_FRAMES * 4096, 0, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL,
+	                             &l, &lx, &first, &first) == WARD_OK &&
+	          t_buffer_cnode(dom, l, VA_L, lent, &first, &radix) == WARD_OK &&
+	          iommu_frame_from_cnode(lent, radix, LENT_FRAMES - 1, last) == WARD_OK;
+
+	ptap_ok(ok,
+	        "BUFFER_CNODE: the %u frame caps of a buffer at IOVA %#llx in one reply, "
+	        "copied out and mapped",
+	        LENT_FRAMES, (unsigned long long)lx);
+	memset(b, 0, LENT_FRAMES * 4096);
+	fill_pattern(b + (LENT_FRAMES - 1) * 4096, 42);
+	ok = t_edu_dma(&edu0, lx + (LENT_FRAMES - 1) * 4096, EDU_BUFFER, EDU_XFER, false) &&
+	     t_edu_dma(&edu0, EDU_BUFFER, lx + 3 * 4096, EDU_XFER, true) &&
+	     is_pattern(b + 3 * 4096, 42) && bytes_are(b, 0, 3 * 4096);
+	ptap_ok(ok, "edu read frame %u and wrote frame 3 of it, as the CPU sees them",
+	        LENT_FRAMES - 1);
+	fill_pattern(b, 77); /* edu's buffer back as the later parts expect it */
+	t_edu_dma(&edu0, lx, EDU_BUFFER, EDU_XFER, false);
+	ok = iommu_free_buffer(dom, l) == WARD_OK && ward_debug_cap_type(lent) == 0 &&
+	     ward_debug_cap_type(first) == 0 && ward_debug_cap_type(last) == 0;
+	ptap_ok(ok, "FREE_BUFFER: the lent CNode and the caps copied out of it are gone");
+}
+
 /* One malformed request: its error, and MR0 naming the argument. */
 static void refused(enum ward_error got, enum ward_error want, const char *what)
 {
@@ -258,6 +294,11 @@ static void malformed(void)
 	refused(iommu_dump(dom, 1, &a, &b, &c, &e), IOMMU_ERR_DENIED, "DUMP via a domain cap");
 	refused(iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, stale, 39, &sdid, &w), WARD_OK,
 	        "CREATE_DOMAIN width 39");
+	refused(iommu_alloc_buffer(stale, 4096, 1ULL << 39, IOMMU_IOVA_ANY, 3, &f, &iova, &c, &e),
+	        WARD_OK, "ALLOC_BUFFER aligned to 2^39 in a 39-bit domain: IOVA 0, the only one");
+	refused(iommu_alloc_buffer(stale, 4096, 1ULL << 39, IOMMU_IOVA_ANY, 3, &a, &b, &c, &e),
+	        IOMMU_ERR_EXHAUSTED, "ALLOC_BUFFER aligned to 2^39 again: no IOVA left");
+	refused(iommu_free_buffer(stale, f), WARD_OK, "FREE_BUFFER of it");
 	refused(iommu_destroy_domain(stale), WARD_OK, "DESTROY_DOMAIN of an empty domain");
 	refused(iommu_alloc_buffer(stale, 4096, 0, IOMMU_IOVA_ANY, 3, &a, &b, &f, &fs),
 	        IOMMU_ERR_STALE, "ALLOC_BUFFER through the destroyed domain's cap");
@@ -369,7 +410,7 @@ int main(void)
 	uint64_t deaths = t_notification(), d = 0, c, p = 0;
 	bool ok;
 
-	ptap_plan(58);
+	ptap_plan(64);
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
 	dom = t_slot();
@@ -383,6 +424,7 @@ int main(void)
 	ptap_ok(ok, "DUMP after the DMA paths: %llu PTEs as recorded", (unsigned long long)p);
 	faults();
 	after_free();
+	lent_cnode();
 	malformed();
 	caps_deleted();
 	storm();

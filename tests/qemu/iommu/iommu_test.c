@@ -143,12 +143,14 @@ static enum ward_error map_from_cnode(uint64_t lent, uint64_t radix, uint64_t i,
 }
 
 enum ward_error t_buffer_cnode(uint64_t dom, uint64_t buf, uint64_t va, uint64_t lent,
-                               uint64_t *frame_slot)
+                               uint64_t *frame_slot, uint64_t *radix_out)
 {
-	uint64_t frames, fsize, radix, slot;
+	uint64_t frames, fsize, radix = 0, slot;
 	enum ward_error err = iommu_buffer_cnode_into(dom, WARD_PROC_CAP_CNODE, lent, buf, &frames,
 	                                              &fsize, &radix);
 
+	if (radix_out != NULL)
+		*radix_out = radix;
 	if (err != WARD_OK)
 		ward_printf("BUFFER_CNODE error %#x\n", err);
 	for (uint64_t i = 0; err == WARD_OK && i < frames; i++) {
@@ -169,9 +171,8 @@ enum ward_error t_buffer(uint64_t dom, uint64_t size, uint64_t iova, unsigned ri
 	if (err != WARD_OK)
 		ward_printf("ALLOC_BUFFER error %#x\n", err);
 	if (err == WARD_OK)
-		err = t_buffer_cnode(dom, *buf, va, lent, frame_slot);
-	/* The copies out of it are all the client needs: they vanish with the buffer all the same.
-	 */
+		err = t_buffer_cnode(dom, *buf, va, lent, frame_slot, NULL);
+	/* The copies out of it are all the client needs; they vanish with the buffer too. */
 	ward_cnode_delete(WARD_PROC_CAP_CNODE, lent, 64);
 	return err;
 }

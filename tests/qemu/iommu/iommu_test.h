@@ -55,9 +55,12 @@ uint64_t t_notification(void);
  */
 enum ward_error t_buffer(uint64_t dom, uint64_t size, uint64_t iova, unsigned rights, uint64_t va,
                          uint64_t *buf, uint64_t *iova_used, uint64_t *frame_slot);
-/* BUFFER_CNODE into root slot `lent` (kept), every frame copied out of it and mapped at va. */
+/*
+ * BUFFER_CNODE into root slot `lent` (kept), every frame copied out of it
+ * and mapped at va; *radix (if not NULL) the lent CNode's.
+ */
 enum ward_error t_buffer_cnode(uint64_t dom, uint64_t buf, uint64_t va, uint64_t lent,
-                               uint64_t *frame_slot);
+                               uint64_t *frame_slot, uint64_t *radix);
 /* Runs DUMP quietly: WARD_OK when records and tables agree; the counts it checked. */
 enum ward_error t_dump(uint64_t *domains, uint64_t *contexts, uint64_t *ptes);
 
