@@ -171,7 +171,8 @@ enum iommu_err iova_alloc(struct iova_space *s, uint64_t size, uint64_t align, u
 
 enum iommu_err iova_claim(struct iova_space *s, uint64_t iova, uint64_t size)
 {
-	unsigned lo;
+	unsigned lo, i;
+	bool overlap = false;
 
 	if (!size)
 		return IOMMU_ERR_INVAL;
@@ -179,10 +180,14 @@ enum iommu_err iova_claim(struct iova_space *s, uint64_t iova, uint64_t size)
 		return IOMMU_ERR_ALIGNMENT;
 	if (size > s->end || iova > s->end - size)
 		return IOMMU_ERR_RANGE;
-	if (iova_meets_reserved(s, iova, size))
-		return IOMMU_ERR_RESERVED;
+	/* One search: a reserved range met anywhere outranks an allocated one. */
 	lo = first_ending_after(s, iova);
-	if (lo < s->count && s->busy[lo].start < iova + size)
+	for (i = lo; i < s->count && s->busy[i].start < iova + size; i++) {
+		if (s->busy[i].reserved)
+			return IOMMU_ERR_RESERVED;
+		overlap = true;
+	}
+	if (overlap)
 		return IOMMU_ERR_OVERLAP;
 	if (reserve_slot(s))
 		return IOMMU_ERR_NO_MEMORY;

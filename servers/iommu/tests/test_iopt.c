@@ -262,6 +262,57 @@ static void test_unmap_not_mapped_changes_nothing(void **state)
 	assert_int_equal(fixture_free(f), 0);
 }
 
+/*
+ * Ranges inside one existing table of 4 KiB leaves (iopt.c's short path):
+ * the same checks, stores, invalidation ranges and table lifetimes as the
+ * general path.
+ */
+static void test_inside_one_leaf_table(void **state)
+{
+	struct fixture *f = fixture_new(39, IOMMU_LEAF_2M, NULL);
+	struct snapshot *before = malloc(sizeof(*before)), *after = malloc(sizeof(*after));
+
+	(void)state;
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS, 4 * KIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	fixture_flush(f);
+	assert_int_equal(iopt_map(&f->pt, IOVA_A + 8 * KIB, FIX_PHYS + 8 * KIB, 16 * KIB,
+	                          IOMMU_READ, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(f->changes.ptes_written, 4);
+	assert_int_equal(f->changes.inv_count, 0); /* no caching mode: nothing to invalidate */
+	assert_true(fixture_maps(f, IOVA_A + 8 * KIB, FIX_PHYS + 8 * KIB, 16 * KIB, IOMMU_READ));
+	assert_int_equal(f->pt.tables, 3);
+	fixture_flush(f);
+	snapshot_take(f, before);
+	/* A run that meets the last mapped page: refused before any store. */
+	assert_int_equal(
+	        iopt_map(&f->pt, IOVA_A + 20 * KIB, FIX_PHYS, 8 * KIB, FIX_RW, &f->changes),
+	        IOMMU_ERR_OVERLAP);
+	/* A run over the hole at IOVA_A + 4 KiB: refused before any store. */
+	assert_int_equal(iopt_unmap(&f->pt, IOVA_A, 12 * KIB, &f->changes), IOMMU_ERR_NOT_MAPPED);
+	snapshot_take(f, after);
+	assert_true(snapshot_equal(before, after));
+	assert_int_equal(f->changes.ptes_written + f->changes.inv_count, 0);
+	/* Unmapping part keeps the table; the range is reported for invalidation. */
+	assert_int_equal(iopt_unmap(&f->pt, IOVA_A + 8 * KIB, 16 * KIB, &f->changes), IOMMU_OK);
+	assert_int_equal(f->changes.inv_count, 1);
+	assert_int_equal(f->changes.inv[0].start, IOVA_A + 8 * KIB);
+	assert_int_equal(f->changes.freed.count, 0);
+	assert_true(fixture_unmapped(f, IOVA_A + 8 * KIB, 16 * KIB));
+	assert_true(fixture_maps(f, IOVA_A, FIX_PHYS, 4 * KIB, FIX_RW));
+	assert_true(fixture_verify(f));
+	fixture_flush(f);
+	/* The last page: the table empties and leaves the tree (the general path). */
+	assert_int_equal(iopt_unmap(&f->pt, IOVA_A, 4 * KIB, &f->changes), IOMMU_OK);
+	assert_int_equal(f->changes.freed.count, 2);
+	assert_int_equal(f->pt.tables, 1);
+	assert_true(fixture_verify(f));
+	free(before);
+	free(after);
+	assert_int_equal(fixture_free(f), 0);
+}
+
 /* Unmapping one 4 KiB page inside a 2 MiB leaf keeps the other 511 pages. */
 static void test_unmap_splits_2m(void **state)
 {
@@ -546,6 +597,7 @@ int main(void)
 	        cmocka_unit_test(test_map_overlap_changes_nothing),
 	        cmocka_unit_test(test_unmap_whole_and_empty_tables),
 	        cmocka_unit_test(test_unmap_not_mapped_changes_nothing),
+	        cmocka_unit_test(test_inside_one_leaf_table),
 	        cmocka_unit_test(test_unmap_splits_2m),
 	        cmocka_unit_test(test_unmap_splits_1g_twice),
 	        cmocka_unit_test(test_merge_2m),
