@@ -10,9 +10,9 @@
  * only: it finds overlaps (map) or holes (unmap) and counts the tables the
  * commit will need per level. Those are allocated, and only then does the
  * commit pass write entries; it cannot fail. The common case of a server,
- * a range inside one existing table of 4 KiB leaves that neither fills
- * (map) nor empties (unmap), takes a shorter path with the same checks
- * and the same stores (map_fast, unmap_fast). A table is filled and
+ * a run of leaves of one size inside one existing table that neither
+ * fills (map) nor empties (unmap), takes a shorter path with the same
+ * checks and the same stores (map_fast, unmap_fast). A table is filled and
  * flushed before the entry pointing at it is written, so a walk sees
  * either the old subtree or the complete new one.
  *
@@ -414,22 +414,41 @@ static void map_commit(struct iopt *pt, struct iopt_table *t, unsigned level, ui
 }
 
 /*
- * The table of 4 KiB leaves that holds [iova, iova+size) whole, if it is
- * in the tree, and if the range stays inside it; else NULL.
+ * The level of the leaves for a range whose addresses and size are all
+ * aligned as `bits` says: the largest the domain allows.
  */
-static struct iopt_table *leaf_table(const struct iopt *pt, uint64_t iova, uint64_t size)
+static unsigned level_shift(unsigned level)
+{
+	return IOMMU_PAGE_SHIFT + IOMMU_LEVEL_BITS * (level - 1);
+}
+
+static unsigned run_level(const struct iopt *pt, uint64_t bits)
+{
+	unsigned level = IOMMU_LEAF_4K;
+
+	while (level < pt->cfg.max_leaf_level && !(bits & span_mask(level + 1)))
+		level++;
+	return level;
+}
+
+/*
+ * The table of `level` that holds the entries of [iova, iova+size) whole,
+ * if it is in the tree and the range stays inside it; else NULL.
+ */
+static struct iopt_table *run_table(const struct iopt *pt, uint64_t iova, uint64_t size,
+                                    unsigned level)
 {
 	const struct iommu_pte_ops *ops = pt->cfg.pte;
 	struct iopt_table *t = pt->root;
-	unsigned first = iommu_level_index(iova, IOMMU_LEAF_4K);
+	unsigned first = iommu_level_index(iova, level);
 
-	if (size > (uint64_t)(IOMMU_PT_ENTRIES - first) << IOMMU_PAGE_SHIFT)
+	if (size > (uint64_t)(IOMMU_PT_ENTRIES - first) << level_shift(level))
 		return NULL;
-	for (unsigned level = pt->cfg.levels; t && level > IOMMU_LEAF_4K; level--) {
-		unsigned idx = iommu_level_index(iova, level);
+	for (unsigned l = pt->cfg.levels; t && l > level; l--) {
+		unsigned idx = iommu_level_index(iova, l);
 		uint64_t pte = entries(t)[idx];
 
-		if (!ops->present(pte) || ops->is_leaf(pte, level))
+		if (!ops->present(pte) || ops->is_leaf(pte, l))
 			return NULL;
 		t = t->child[idx];
 	}
@@ -437,19 +456,21 @@ static struct iopt_table *leaf_table(const struct iopt *pt, uint64_t iova, uint6
 }
 
 /*
- * Map's common case without the dry pass: the range fits in a table of
- * 4 KiB leaves that exists and stays short of full. Then the general path
- * would store exactly these leaves (no larger leaf fits a range inside one
- * such table, no table is allocated, and a table not full is not merged),
- * and the only possible error is an overlap, checked before any store.
- * Returns false when the case does not apply (nothing done).
+ * Map's common case without the dry pass: the range is a run of entries
+ * of one table that exists and stays short of full, each a leaf of the
+ * largest size the alignment allows. Then the general path would store
+ * exactly these leaves (no larger leaf fits a range inside one table, no
+ * table is allocated, a table not full is not merged), and the only
+ * possible error is an overlap, checked before any store. Returns false
+ * when the case does not apply (nothing done).
  */
 static bool map_fast(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t size, unsigned rights,
                      struct iopt_changes *c, enum iommu_err *err)
 {
-	struct iopt_table *t = leaf_table(pt, iova, size);
-	unsigned first = iommu_level_index(iova, IOMMU_LEAF_4K);
-	unsigned n = (unsigned)(size >> IOMMU_PAGE_SHIFT);
+	unsigned level = run_level(pt, iova | phys | size);
+	struct iopt_table *t = run_table(pt, iova, size, level);
+	unsigned first = iommu_level_index(iova, level), shift = level_shift(level);
+	unsigned n = (unsigned)(size >> shift);
 
 	if (!t || t->used + n >= IOMMU_PT_ENTRIES)
 		return false;
@@ -462,9 +483,7 @@ static bool map_fast(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t siz
 	}
 	for (unsigned i = 0; i < n; i++)
 		pte_store(t, first + i,
-		          pt->cfg.pte->make_leaf(phys + ((uint64_t)i << IOMMU_PAGE_SHIFT),
-		                                 IOMMU_LEAF_4K, rights),
-		          c);
+		          pt->cfg.pte->make_leaf(phys + ((uint64_t)i << shift), level, rights), c);
 	t->used += n;
 	flush_dirty(pt, t);
 	return true;
@@ -591,26 +610,32 @@ static void unmap_commit(struct iopt *pt, struct iopt_table *t, unsigned level, 
 }
 
 /*
- * Unmap's common case without the dry pass: the range lies in a table of
- * 4 KiB leaves that keeps other entries (so it is not removed). Returns
- * false when the case does not apply (nothing done).
+ * Unmap's common case without the dry pass: the range is a run of leaves
+ * of one table that keeps other entries (so it is not removed), each leaf
+ * whole. Returns false when the case does not apply (nothing done).
  */
 static bool unmap_fast(struct iopt *pt, uint64_t iova, uint64_t size, struct iopt_changes *c,
                        enum iommu_err *err)
 {
-	struct iopt_table *t = leaf_table(pt, iova, size);
-	unsigned first = iommu_level_index(iova, IOMMU_LEAF_4K);
-	unsigned n = (unsigned)(size >> IOMMU_PAGE_SHIFT);
+	const struct iommu_pte_ops *ops = pt->cfg.pte;
+	unsigned level = run_level(pt, iova | size);
+	struct iopt_table *t = run_table(pt, iova, size, level);
+	unsigned first = iommu_level_index(iova, level);
+	unsigned n = (unsigned)(size >> level_shift(level));
+	bool leaves = true;
 
 	if (!t || t->used <= n)
 		return false;
-	*err = IOMMU_OK;
 	for (unsigned i = first; i < first + n; i++) {
-		if (!pt->cfg.pte->present(entries(t)[i])) {
-			*err = IOMMU_ERR_NOT_MAPPED;
+		if (!ops->present(entries(t)[i])) {
+			*err = IOMMU_ERR_NOT_MAPPED; /* as the general path finds it */
 			return true;
 		}
+		leaves = leaves && ops->is_leaf(entries(t)[i], level);
 	}
+	if (!leaves)
+		return false; /* smaller leaves below: the general path */
+	*err = IOMMU_OK;
 	for (unsigned i = first; i < first + n; i++)
 		pte_store(t, i, 0, c);
 	t->used -= n;

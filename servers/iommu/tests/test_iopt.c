@@ -308,6 +308,22 @@ static void test_inside_one_leaf_table(void **state)
 	assert_int_equal(f->changes.freed.count, 2);
 	assert_int_equal(f->pt.tables, 1);
 	assert_true(fixture_verify(f));
+	fixture_flush(f);
+	/* 2 MiB leaves beside one in place: the same short path one level up. */
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS, 2 * MIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(iopt_map(&f->pt, IOVA_A + 4 * MIB, FIX_PHYS + 4 * MIB, 4 * MIB, FIX_RW,
+	                          &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(page_size_at(f, IOVA_A + 6 * MIB), 2 * MIB);
+	assert_true(fixture_maps(f, IOVA_A + 4 * MIB, FIX_PHYS + 4 * MIB, 4 * MIB, FIX_RW));
+	assert_int_equal(iopt_unmap(&f->pt, IOVA_A + 2 * MIB, 4 * MIB, &f->changes),
+	                 IOMMU_ERR_NOT_MAPPED);
+	assert_int_equal(iopt_unmap(&f->pt, IOVA_A + 4 * MIB, 2 * MIB, &f->changes), IOMMU_OK);
+	assert_true(fixture_unmapped(f, IOVA_A + 4 * MIB, 2 * MIB));
+	assert_true(fixture_maps(f, IOVA_A + 6 * MIB, FIX_PHYS + 6 * MIB, 2 * MIB, FIX_RW));
+	assert_int_equal(f->pt.tables, 2);
+	assert_true(fixture_verify(f));
 	free(before);
 	free(after);
 	assert_int_equal(fixture_free(f), 0);
