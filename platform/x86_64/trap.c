@@ -194,7 +194,8 @@ void syscall_from_user(struct user_context *c)
 	kernel_lock_acquire();
 	t = this_cpu()->local.current; /* the thread whose registers `c` holds */
 	if (t != NULL) {               /* NULL: destroyed meanwhile (tcb_finalise) */
-		fastpath_try(t, (int64_t)c->rax);
+		if (WARD_FASTPATH)
+			fastpath_try(t, (int64_t)c->rax);
 		syscall_dispatch(t, (int64_t)c->rax);
 	}
 	sched_exit_kernel();
