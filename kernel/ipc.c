@@ -161,8 +161,9 @@ static void transfer(struct tcb *from, struct tcb *to, const struct endpoint *ep
 		len = WARD_MSG_MAX_LENGTH;
 	if (len > WARD_MSG_REGISTERS && (sbuf == NULL || rbuf == NULL))
 		len = WARD_MSG_REGISTERS;
-	for (unsigned i = 0; i < len; i++)
-		set_mr(to, rbuf, i, get_mr(from, sbuf, i));
+	ipc_copy_registers(from, to, len);
+	for (unsigned i = WARD_MSG_REGISTERS; i < len; i++)
+		rbuf->msg[i] = sbuf->msg[i]; /* len > 4: both buffers are there */
 	if (can_grant && ward_msginfo_extra_caps(in) > 0)
 		caps = transfer_caps(from, to, ep, ward_msginfo_extra_caps(in), &unwrapped);
 	out = ward_msginfo(ward_msginfo_label(in), unwrapped, caps, len);

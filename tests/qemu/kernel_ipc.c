@@ -816,7 +816,8 @@ enum {
 
 struct raw_peer {
 	uint64_t ep, reply;
-	uint64_t got[2][16]; /* the server's registers after each receive */
+	uint64_t got[2][16];  /* the server's registers after each receive */
+	uint64_t long_got[3]; /* MR4..MR6 of the second request, from its IPC buffer */
 };
 
 /* Fills the registers a call does not use with a pattern, `tag` apart. */
@@ -837,7 +838,11 @@ static bool raw_kept(const uint64_t in[16], const uint64_t out[16])
 	return ok;
 }
 
-/* Receives, answers MR0 + 1 with label 0x77 and 3 MRs, receives again, stops. */
+/*
+ * Receives, answers MR0 + 1 with label 0x77 and 3 MRs, receives again (a
+ * long message), answers with label 0x99 and 6 MRs, then answers the third
+ * request and stops.
+ */
 static void raw_server(struct wt_thread *self)
 {
 	struct raw_peer *p = self->arg;
@@ -857,7 +862,13 @@ static void raw_server(struct wt_thread *self)
 	in[R_R10] = p->got[0][R_R10] + 1;
 	raw_syscall(in, out);
 	memcpy(p->got[1], out, sizeof(out));
-	ward_reply(p->reply, ward_msginfo(0, 0, 0, 0), (uint64_t[4]){0});
+	for (unsigned i = 0; i < 3; i++)
+		p->long_got[i] = self->ipc->msg[4 + i];
+	uint64_t mr[4] = {1, 2, 3, 4}, badge;
+	self->ipc->msg[4] = pattern(40);
+	self->ipc->msg[5] = pattern(41);
+	ward_reply_recv(p->ep, p->reply, ward_msginfo(0x99, 0, 0, 6), &badge, mr);
+	ward_reply(p->reply, ward_msginfo(0, 0, 0, 0), mr);
 }
 
 static void test_fast_path_registers(void)
@@ -875,42 +886,54 @@ static void test_fast_path_registers(void)
 	raw_fill(in, 0xc1);
 	in[R_RAX] = (uint64_t)WARD_SYS_CALL;
 	in[R_RDI] = badged;
-	in[R_RSI] = ward_msginfo(0xabcde, 5, 0, 4);
+	in[R_RSI] = ward_msginfo(0xabcde, 5, 0, 2);
 	raw_syscall(in, out);
-	tap_ok(p.got[0][R_RDI] == 0xb1 && p.got[0][R_RSI] == ward_msginfo(0xabcde, 0, 0, 4) &&
-	               p.got[0][R_R10] == in[R_R10] && p.got[0][R_R8] == in[R_R8] &&
-	               p.got[0][R_R9] == in[R_R9] && p.got[0][R_R15] == in[R_R15],
-	       "Call to a waiting server: badge, label, length and 4 MRs arrive; the "
+	tap_ok(p.got[0][R_RDI] == 0xb1 && p.got[0][R_RSI] == ward_msginfo(0xabcde, 0, 0, 2) &&
+	               p.got[0][R_R10] == in[R_R10] && p.got[0][R_R8] == in[R_R8],
+	       "Call to a waiting server: badge, label, length and 2 MRs arrive; the "
 	       "sender's cap bits do not");
+	tap_ok(p.got[0][R_R9] == (pattern(R_R9) ^ 0x5e) &&
+	               p.got[0][R_R15] == (pattern(R_R15) ^ 0x5e),
+	       "the server's registers for MR2 and MR3, beyond the length, keep its own values");
 	tap_ok(out[R_RDI] == 0 && out[R_RSI] == ward_msginfo(0x77, 0, 0, 3) &&
-	               out[R_R10] == in[R_R10] + 1 && out[R_R8] == (pattern(R_R8) ^ 0x5f) &&
-	               out[R_R9] == (pattern(R_R9) ^ 0x5f) && raw_kept(in, out),
-	       "the ReplyRecv answer: badge 0, label and length, MRs; the caller's rax, rbx, "
-	       "rdx, rbp, r12-r14 kept (rax %llx)",
+	               out[R_R10] == p.got[0][R_R10] + 1 && out[R_R8] == (pattern(R_R8) ^ 0x5f) &&
+	               out[R_R9] == (pattern(R_R9) ^ 0x5f) && out[R_R15] == in[R_R15] &&
+	               raw_kept(in, out),
+	       "the 3-word ReplyRecv answer: badge 0, label and length, MRs; the caller's r15 "
+	       "(MR3), rax, rbx, rdx, rbp, r12-r14 kept (rax %llx)",
 	       (unsigned long long)out[R_RAX]);
+	struct ward_ipc_buffer *b = ward_ipc_buffer();
+	for (unsigned i = 0; i < 3; i++)
+		b->msg[4 + i] = pattern(30 + i);
 	raw_fill(in, 0xc2);
 	in[R_RAX] = (uint64_t)WARD_SYS_CALL;
 	in[R_RDI] = p.ep;
-	in[R_RSI] = ward_msginfo(0x12, 0, 0, 0);
+	in[R_RSI] = ward_msginfo(0x12, 0, 0, 7);
 	raw_syscall(in, out);
-	wt_thread_join(&t);
 	uint64_t sent[16];
 	raw_fill(sent, 0x5f);
 	sent[R_RAX] = (uint64_t)WARD_SYS_REPLY_RECV;
 	sent[R_RDX] = p.reply;
-	tap_ok(p.got[1][R_RDI] == 0 && p.got[1][R_RSI] == ward_msginfo(0x12, 0, 0, 0) &&
-	               raw_kept(sent, p.got[1]),
-	       "the server's next receive (Call through the unbadged cap, length 0): badge 0; "
-	       "its rax, rbx, rdx, rbp, r12-r14 kept from its ReplyRecv (rax %llx)",
+	tap_ok(p.got[1][R_RDI] == 0 && p.got[1][R_RSI] == ward_msginfo(0x12, 0, 0, 7) &&
+	               p.long_got[0] == pattern(30) && p.long_got[1] == pattern(31) &&
+	               p.long_got[2] == pattern(32) && raw_kept(sent, p.got[1]),
+	       "the server's next receive (a 7-word Call through the unbadged cap): badge 0, "
+	       "MR4-MR6 in its IPC buffer; its rax, rbx, rdx, rbp, r12-r14 kept (rax %llx)",
 	       (unsigned long long)p.got[1][R_RAX]);
-	tap_ok(t.finished && ward_msginfo_label(out[R_RSI]) == 0,
+	tap_ok(out[R_RDI] == 0 && out[R_RSI] == ward_msginfo(0x99, 0, 0, 6) &&
+	               b->msg[4] == pattern(40) && b->msg[5] == pattern(41) && raw_kept(in, out),
+	       "its 6-word ReplyRecv answer: MR4 and MR5 in the caller's IPC buffer");
+	uint64_t mr[4] = {0};
+	ward_msginfo_t info = ward_call(p.ep, ward_msginfo(0x13, 0, 0, 0), mr);
+	wt_thread_join(&t);
+	tap_ok(t.finished && ward_msginfo_label(info) == 0,
 	       "the server answered the last Call and ended");
 }
 
 int main(void)
 {
 	wt_init();
-	tap_plan(78);
+	tap_plan(80);
 	test_call_reply();
 	test_send_recv();
 	test_cap_transfer();
