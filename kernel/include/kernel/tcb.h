@@ -49,6 +49,7 @@ struct tcb {
 	uint8_t send_is_call;   /* blocked in Call (waits for a reply) */
 	uint8_t send_can_grant; /* the send used a cap with the grant right */
 	uint8_t is_root_task;   /* its unhandled fault stops the machine */
+	uint8_t ready_queued;   /* in its CPU's ready queue (sched.c) */
 	uint64_t send_badge;    /* the badge of the cap it sent through */
 	uint64_t msginfo;       /* message info of a pending send, or the result */
 	struct tcb *sched_next, *sched_prev;
