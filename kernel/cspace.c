@@ -29,6 +29,9 @@ enum ward_error cspace_lookup_slot(const struct cap *root, uint64_t cptr, unsign
 
 	if (depth < 1 || depth > 64)
 		return WARD_ERR_FAILED_LOOKUP;
+	/* A single-level CSpace resolves the whole address in one step, as the loop would. */
+	if (depth == 64 && (*slot = cspace_lookup_flat(root, cptr)) != NULL)
+		return WARD_OK;
 	for (;;) {
 		unsigned radix = node->bits, guard_bits = node->guard_bits,
 		         level = radix + guard_bits;

@@ -3,11 +3,11 @@
  * The IPC fast path: the common server round trip, Call then ReplyRecv,
  * without the general decoder, transfer and scheduler. Every condition
  * that the general path would treat differently sends the call there
- * instead: long messages, capabilities, faults, a missing reply object,
- * another CPU, a bound notification with news, or a ready thread of the
- * same or higher priority (which the general path would run first). What
- * it does is exactly what the general path would have done. Big kernel
- * lock.
+ * instead: capabilities, a long message without both IPC buffers, faults,
+ * a missing reply object, another CPU, a bound notification with news, or
+ * a ready thread of the same or higher priority (which the general path
+ * would run first). What it does is exactly what the general path would
+ * have done. Big kernel lock.
  */
 #include <stddef.h>
 #include <kernel/cspace.h>
@@ -18,10 +18,38 @@
 #include <ward/message.h>
 #include <ward/syscall.h>
 
-static bool short_message(ward_msginfo_t info)
+/* Where MR4.. travel; unused (NULL) for a message that fits in registers. */
+struct fast_buffers {
+	struct ward_ipc_buffer *from, *to;
+};
+
+/* A message the fast path can carry: no capabilities, at most the maximum length. */
+static bool fast_message(ward_msginfo_t info)
 {
 	return ward_msginfo_extra_caps(info) == 0 &&
-	       ward_msginfo_length(info) <= WARD_MSG_REGISTERS;
+	       ward_msginfo_length(info) <= WARD_MSG_MAX_LENGTH;
+}
+
+/*
+ * The IPC buffers a message of more than 4 words needs. False if either
+ * thread has none: the general path then cuts the message to 4 words.
+ */
+__attribute__((always_inline)) static inline bool
+fast_buffers(const struct tcb *from, const struct tcb *to, struct fast_buffers *b)
+{
+	if (ward_msginfo_length(from->ctx.rsi) <= WARD_MSG_REGISTERS)
+		return true;
+	b->from = tcb_ipc_buffer(from);
+	b->to = tcb_ipc_buffer(to);
+	return b->from != NULL && b->to != NULL;
+}
+
+/* A CSpace of more than one level: out of line, so that the flat case needs no stack. */
+__attribute__((noinline)) static struct cte *lookup_deep(const struct cap *root, uint64_t cptr)
+{
+	struct cte *slot;
+
+	return cspace_lookup_slot(root, cptr, 64, &slot) == WARD_OK ? slot : NULL;
 }
 
 __attribute__((always_inline)) static inline const struct cap *lookup(const struct tcb *t,
@@ -30,28 +58,52 @@ __attribute__((always_inline)) static inline const struct cap *lookup(const stru
 	const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
 	struct cte *slot = cspace_lookup_flat(root, cptr);
 
-	if (slot == NULL && cspace_lookup_slot(root, cptr, 64, &slot) != WARD_OK)
+	if (__builtin_expect(slot == NULL, 0) && (slot = lookup_deep(root, cptr)) == NULL)
 		return NULL;
 	return slot->cap.type == type ? &slot->cap : NULL;
 }
 
-/* Moves the message registers and the message info from `from` to `to`. */
-static void copy_message(struct tcb *from, struct tcb *to, uint64_t badge)
+/* Copies n words forward, as the general path's word-by-word loop does. */
+static inline void copy_words(uint64_t *dst, const uint64_t *src, uint64_t n)
+{
+	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
+/* Moves the message registers, MR4.. and the message info from `from` to `to`. */
+__attribute__((always_inline)) static inline void
+copy_message(struct tcb *from, struct tcb *to, uint64_t badge, const struct fast_buffers *b)
 {
 	ward_msginfo_t info = from->ctx.rsi;
+	unsigned len = ward_msginfo_length(info);
 
-	to->ctx.r10 = from->ctx.r10;
-	to->ctx.r8 = from->ctx.r8;
-	to->ctx.r9 = from->ctx.r9;
-	to->ctx.r15 = from->ctx.r15;
+	ipc_copy_registers(from, to, len);
 	to->ctx.rdi = badge;
 	/* No capabilities on the fast path: label and length pass as they are. */
 	to->ctx.rsi = info & ~WARD_MSGINFO_CAP_BITS;
+	if (len > WARD_MSG_REGISTERS)
+		copy_words(&b->to->msg[WARD_MSG_REGISTERS], &b->from->msg[WARD_MSG_REGISTERS],
+		           len - WARD_MSG_REGISTERS);
+}
+
+/* Takes the first receiver off `ep`'s queue. */
+static inline void dequeue_receiver(struct endpoint *ep, struct tcb *server)
+{
+	struct tcb *next = server->queue_next;
+
+	ep->queue.head = next;
+	if (next != NULL) {
+		next->queue_prev = NULL;
+	} else {
+		ep->queue.tail = NULL;
+		ep->state = EP_IDLE;
+	}
+	server->queue_next = NULL;
 }
 
 static struct tcb *fast_call(struct tcb *caller)
 {
 	const struct cap *c = lookup(caller, caller->ctx.rdi, WARD_OBJ_ENDPOINT);
+	struct fast_buffers b;
 	struct endpoint *ep;
 	struct tcb *server;
 	struct reply *r;
@@ -66,12 +118,11 @@ static struct tcb *fast_call(struct tcb *caller)
 	r = server->reply;
 	/* The caller blocks: the server may run if nothing ready outranks it. */
 	if (r == NULL || server->cpu != caller->cpu ||
-	    !sched_may_switch_to(&sched_cpus[caller->cpu], server))
+	    !sched_may_switch_to(&sched_cpus[caller->cpu], server) ||
+	    !fast_buffers(caller, server, &b))
 		return NULL;
-	tcb_queue_remove(&ep->queue, server);
-	if (ep->queue.head == NULL)
-		ep->state = EP_IDLE;
-	copy_message(caller, server, c->word1);
+	dequeue_receiver(ep, server);
+	copy_message(caller, server, c->word1, &b);
 	server->reply = NULL;
 	server->blocked_on = NULL;
 	server->state = THREAD_RUNNABLE;
@@ -89,6 +140,7 @@ static struct tcb *fast_reply_recv(struct tcb *server)
 	const struct cap *rc = lookup(server, server->ctx.rdx, WARD_OBJ_REPLY);
 	const struct cap *ec = lookup(server, server->ctx.rdi, WARD_OBJ_ENDPOINT);
 	struct notification *bound = server->bound_notification;
+	struct fast_buffers b;
 	struct endpoint *ep;
 	struct tcb *client;
 	struct reply *r;
@@ -102,9 +154,10 @@ static struct tcb *fast_reply_recv(struct tcb *server)
 	    ep->state == EP_SENDING || client->cpu != server->cpu ||
 	    (bound != NULL && bound->state == NTFN_ACTIVE))
 		return NULL;
-	if (!sched_may_switch_to(&sched_cpus[server->cpu], client))
+	if (!sched_may_switch_to(&sched_cpus[server->cpu], client) ||
+	    !fast_buffers(server, client, &b))
 		return NULL;
-	copy_message(server, client, 0);
+	copy_message(server, client, 0, &b);
 	r->caller = NULL;
 	client->reply = NULL;
 	client->blocked_on = NULL;
@@ -122,7 +175,7 @@ static struct tcb *fast_reply_recv(struct tcb *server)
 struct tcb *fastpath(struct tcb *t, int64_t number)
 {
 	/* Only for a thread running on the CPU of its affinity. */
-	if (!short_message(t->ctx.rsi) || t->running_on != t->cpu + 1)
+	if (!fast_message(t->ctx.rsi) || t->running_on != t->cpu + 1)
 		return NULL;
 	if (number == WARD_SYS_CALL)
 		return fast_call(t);

@@ -69,10 +69,10 @@ static void deliver(struct tcb *to, uint64_t badge, ward_msginfo_t info)
  * most one other cap is copied to the receiver's receive slot. Transfer
  * stops at the first cap that cannot be looked up or placed (seL4's rule).
  */
-static unsigned transfer_caps(struct tcb *from, struct tcb *to, const struct endpoint *ep,
+static unsigned transfer_caps(struct tcb *from, struct tcb *to, struct ward_ipc_buffer *sbuf,
+                              struct ward_ipc_buffer *rbuf, const struct endpoint *ep,
                               unsigned count, unsigned *unwrapped)
 {
-	struct ward_ipc_buffer *sbuf = tcb_ipc_buffer(from), *rbuf = tcb_ipc_buffer(to);
 	const struct cap *sroot = &from->slots[TCB_SLOT_CSPACE].cap;
 	const struct cap *rroot = &to->slots[TCB_SLOT_CSPACE].cap;
 	bool copied = false;
@@ -161,10 +161,12 @@ static void transfer(struct tcb *from, struct tcb *to, const struct endpoint *ep
 		len = WARD_MSG_MAX_LENGTH;
 	if (len > WARD_MSG_REGISTERS && (sbuf == NULL || rbuf == NULL))
 		len = WARD_MSG_REGISTERS;
-	for (unsigned i = 0; i < len; i++)
-		set_mr(to, rbuf, i, get_mr(from, sbuf, i));
+	ipc_copy_registers(from, to, len);
+	for (unsigned i = WARD_MSG_REGISTERS; i < len; i++)
+		rbuf->msg[i] = sbuf->msg[i]; /* len > 4: both buffers are there */
 	if (can_grant && ward_msginfo_extra_caps(in) > 0)
-		caps = transfer_caps(from, to, ep, ward_msginfo_extra_caps(in), &unwrapped);
+		caps = transfer_caps(from, to, sbuf, rbuf, ep, ward_msginfo_extra_caps(in),
+		                     &unwrapped);
 	out = ward_msginfo(ward_msginfo_label(in), unwrapped, caps, len);
 	deliver(to, badge, out);
 }

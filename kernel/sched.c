@@ -22,17 +22,30 @@ struct tcb *sched_current(void)
 	return this_sched()->current;
 }
 
+/*
+ * The ready queue of t's CPU and priority. The empty asm makes the
+ * compiler keep the address in a register: otherwise it recomputes the
+ * two-dimensional index at every use.
+ */
+static inline struct tcb_queue *ready_queue(const struct tcb *t)
+{
+	struct tcb_queue *q = &sched_cpus[t->cpu].ready[t->priority];
+
+	__asm__("" : "+r"(q));
+	return q;
+}
+
 static bool queued(const struct tcb *t)
 {
-	return t->sched_prev != NULL || t->sched_next != NULL ||
-	       sched_cpus[t->cpu].ready[t->priority].head == t;
+	return t->ready_queued;
 }
 
 static void enqueue(struct tcb *t)
 {
 	struct sched_cpu *c = &sched_cpus[t->cpu];
-	struct tcb_queue *q = &c->ready[t->priority];
+	struct tcb_queue *q = ready_queue(t);
 
+	t->ready_queued = true;
 	t->sched_next = NULL;
 	t->sched_prev = q->tail;
 	if (q->tail != NULL)
@@ -47,7 +60,7 @@ static void enqueue(struct tcb *t)
 static void dequeue(struct tcb *t)
 {
 	struct sched_cpu *c = &sched_cpus[t->cpu];
-	struct tcb_queue *q = &c->ready[t->priority];
+	struct tcb_queue *q = ready_queue(t);
 
 	if (t->sched_prev != NULL)
 		t->sched_prev->sched_next = t->sched_next;
@@ -58,6 +71,7 @@ static void dequeue(struct tcb *t)
 	else
 		q->tail = t->sched_prev;
 	t->sched_next = t->sched_prev = NULL;
+	t->ready_queued = false;
 	if (q->head == NULL) {
 		c->bitmap[t->priority / 64] &= ~(1ULL << (t->priority % 64));
 		if (c->bitmap[t->priority / 64] == 0)

@@ -146,10 +146,16 @@ static bool reply_object(struct tcb *t, struct reply **r)
 	return true;
 }
 
-static void handle_recv(struct tcb *t, bool blocking)
+/*
+ * Recv (NBRecv when not `blocking`). `replied` is the reply object a
+ * ReplyRecv has just looked up and used, the same rdx names (the reply
+ * changes no slot of the replier's CSpace but an empty one), or NULL to
+ * look it up here.
+ */
+static void handle_recv(struct tcb *t, bool blocking, struct reply *replied)
 {
 	struct cte *slot;
-	struct reply *r;
+	struct reply *r = replied;
 
 	if (cspace_lookup_cap(cspace_root(t), t->ctx.rdi, &slot) != WARD_OK) {
 		answer(t, WARD_ERR_INVALID_CAPABILITY, WARD_ARG_CAP);
@@ -167,24 +173,24 @@ static void handle_recv(struct tcb *t, bool blocking)
 		answer(t, WARD_ERR_ILLEGAL_OPERATION, WARD_ARG_CAP);
 		return;
 	}
-	if (!reply_object(t, &r)) {
+	if (r == NULL && !reply_object(t, &r)) {
 		answer(t, WARD_ERR_INVALID_CAPABILITY, WARD_ARG_EXTRA_CAP0);
 		return;
 	}
 	endpoint_recv(t, (struct endpoint *)slot->cap.obj, r, blocking);
 }
 
-/* Replies through rdx's reply object; false (answered) if rdx is not one. */
-static bool handle_reply(struct tcb *t)
+/* Replies through rdx's reply object, which it returns; NULL (answered) if rdx is not one. */
+static struct reply *handle_reply(struct tcb *t)
 {
 	struct reply *r;
 
 	if (!reply_object(t, &r) || r == NULL) {
 		answer(t, WARD_ERR_INVALID_CAPABILITY, WARD_ARG_EXTRA_CAP0);
-		return false;
+		return NULL;
 	}
 	reply_send(t, r);
-	return true;
+	return r;
 }
 
 bool syscall_copy_in(struct tcb *t, void *dst, uint64_t va, uint64_t len)
@@ -294,18 +300,20 @@ void syscall_dispatch(struct tcb *t, int64_t number)
 		handle_send(t, false, false);
 		break;
 	case WARD_SYS_RECV:
-		handle_recv(t, true);
+		handle_recv(t, true, NULL);
 		break;
 	case WARD_SYS_NB_RECV:
-		handle_recv(t, false);
+		handle_recv(t, false, NULL);
 		break;
 	case WARD_SYS_REPLY:
 		handle_reply(t);
 		break;
-	case WARD_SYS_REPLY_RECV:
-		if (handle_reply(t))
-			handle_recv(t, true);
+	case WARD_SYS_REPLY_RECV: {
+		struct reply *r = handle_reply(t);
+		if (r != NULL)
+			handle_recv(t, true, r);
 		break;
+	}
 	case WARD_SYS_YIELD:
 		sched_yield();
 		break;

@@ -29,17 +29,6 @@ void tcb_init(struct tcb *t)
 	t->name[0] = '\0';
 }
 
-struct ward_ipc_buffer *tcb_ipc_buffer(const struct tcb *t)
-{
-	const struct cap *f = &t->slots[TCB_SLOT_IPC_BUFFER].cap;
-	uint64_t size;
-
-	if (f->type != WARD_OBJ_FRAME && f->type != WARD_OBJ_LARGE_FRAME)
-		return NULL;
-	size = 1ULL << f->bits;
-	return (struct ward_ipc_buffer *)(f->obj + (t->ipc_buffer_va & (size - 1)));
-}
-
 void tcb_suspend(struct tcb *t)
 {
 	ipc_cancel(t);

@@ -112,7 +112,6 @@ syscall_entry:
 	pushq $0
 	pushq $-1
 	push_gprs
-	movq %rsp, %rdi
 	movq %gs:CPU_LOCAL_KSTACK, %rsp
 	call syscall_from_user          /* does not return */
 	ud2

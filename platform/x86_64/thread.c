@@ -122,9 +122,12 @@ static inline void fpu_save_owner(struct cpu *c)
 
 static inline void fpu_switch(struct cpu *c, struct tcb *t)
 {
-	if (c->fpu_owner == t)
+	struct tcb *owner = c->fpu_owner;
+
+	if (owner == t)
 		return;
-	fpu_save_owner(c);
+	if (owner != NULL)
+		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])owner->fpu));
 	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[TCB_FPU_BYTES])t->fpu));
 	c->fpu_owner = t;
 }

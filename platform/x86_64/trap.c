@@ -133,7 +133,7 @@ static void handle_interrupt(uint64_t vector, bool locked)
 
 /* Entered from entry.S on the kernel stack; they leave through the scheduler. */
 __attribute__((noreturn)) void trap_from_user(struct user_context *c);
-__attribute__((noreturn)) void syscall_from_user(struct user_context *c);
+__attribute__((noreturn)) void syscall_from_user(void);
 
 /*
  * `c` is the frame in the TCB of the thread that was running. Its vector is
@@ -187,15 +187,16 @@ void trap_from_kernel(struct user_context *c)
 	sched_exit_kernel();
 }
 
-void syscall_from_user(struct user_context *c)
+void syscall_from_user(void)
 {
 	struct tcb *t;
 
 	kernel_lock_acquire();
-	t = this_cpu()->local.current; /* the thread whose registers `c` holds */
+	t = this_cpu()->local.current; /* the thread whose registers entry.S saved */
 	if (t != NULL) {               /* NULL: destroyed meanwhile (tcb_finalise) */
-		fastpath_try(t, (int64_t)c->rax);
-		syscall_dispatch(t, (int64_t)c->rax);
+		if (WARD_FASTPATH)
+			fastpath_try(t, (int64_t)t->ctx.rax);
+		syscall_dispatch(t, (int64_t)t->ctx.rax);
 	}
 	sched_exit_kernel();
 }

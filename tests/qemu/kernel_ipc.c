@@ -5,8 +5,9 @@
  * and without the grant right, unwrapping, reply objects, what deleting an
  * endpoint, reply object or notification does to the threads waiting on
  * it, notifications (signal, wait, poll, badge OR-ing, FIFO wake-up) and
- * notifications bound to a TCB. Threads run at priorities below the root
- * task's, so the root decides when they run (wt_settle).
+ * notifications bound to a TCB, and every register around the fast path's
+ * cases (the same on the kernel without it). Threads run at priorities
+ * below the root task's, so the root decides when they run (wt_settle).
  */
 #include <stdint.h>
 #include <string.h>
@@ -765,10 +766,174 @@ static void test_pending_bound_signal(void)
 	       "the queued messages follow in order (0x30, then 0x31)");
 }
 
+/*
+ * Every register around the fast path's two cases (Call to a waiting
+ * server, ReplyRecv answering a waiting caller), as seen by both threads.
+ * The same expectations hold on ward-kernel-nofastpath, whose general path
+ * handles these calls: the scenario pair proves the two paths agree.
+ * raw_syscall loads all general registers from in[16] (rax, rbx, rcx,
+ * rdx, rsi, rdi, rbp, -, r8..r15), makes the system call and stores them
+ * all to out[16].
+ */
+void raw_syscall(const uint64_t in[16], uint64_t out[16]);
+__asm__(".text\n"
+        ".global raw_syscall\n"
+        "raw_syscall:\n"
+        "	push %rbp; push %rbx; push %r12; push %r13; push %r14; push %r15\n"
+        "	push %rsi\n"
+        "	mov 0(%rdi), %rax; mov 8(%rdi), %rbx; mov 16(%rdi), %rcx; mov 24(%rdi), %rdx\n"
+        "	mov 32(%rdi), %rsi; mov 48(%rdi), %rbp; mov 64(%rdi), %r8; mov 72(%rdi), %r9\n"
+        "	mov 80(%rdi), %r10; mov 88(%rdi), %r11; mov 96(%rdi), %r12; mov 104(%rdi), %r13\n"
+        "	mov 112(%rdi), %r14; mov 120(%rdi), %r15; mov 40(%rdi), %rdi\n"
+        "	syscall\n"
+        "	push %rdi\n"
+        "	mov 8(%rsp), %rdi\n"
+        "	mov %rax, 0(%rdi); mov %rbx, 8(%rdi); mov %rcx, 16(%rdi); mov %rdx, 24(%rdi)\n"
+        "	mov %rsi, 32(%rdi); pop %rax; mov %rax, 40(%rdi); mov %rbp, 48(%rdi)\n"
+        "	mov %r8, 64(%rdi); mov %r9, 72(%rdi); mov %r10, 80(%rdi); mov %r11, 88(%rdi)\n"
+        "	mov %r12, 96(%rdi); mov %r13, 104(%rdi); mov %r14, 112(%rdi); mov %r15, 120(%rdi)\n"
+        "	pop %rsi\n"
+        "	pop %r15; pop %r14; pop %r13; pop %r12; pop %rbx; pop %rbp\n"
+        "	ret\n");
+
+enum {
+	R_RAX,
+	R_RBX,
+	R_RCX,
+	R_RDX,
+	R_RSI,
+	R_RDI,
+	R_RBP,
+	R_R8 = 8,
+	R_R9,
+	R_R10,
+	R_R11,
+	R_R12,
+	R_R13,
+	R_R14,
+	R_R15
+};
+
+struct raw_peer {
+	uint64_t ep, reply;
+	uint64_t got[2][16];  /* the server's registers after each receive */
+	uint64_t long_got[3]; /* MR4..MR6 of the second request, from its IPC buffer */
+};
+
+/* Fills the registers a call does not use with a pattern, `tag` apart. */
+static void raw_fill(uint64_t regs[16], uint64_t tag)
+{
+	for (unsigned i = 0; i < 16; i++)
+		regs[i] = pattern(i) ^ tag;
+}
+
+/* True if the registers that carry nothing in `number`'s answer kept their values. */
+static bool raw_kept(const uint64_t in[16], const uint64_t out[16])
+{
+	static const unsigned kept[] = {R_RAX, R_RBX, R_RDX, R_RBP, R_R12, R_R13, R_R14};
+	bool ok = true;
+
+	for (unsigned i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		ok = ok && in[kept[i]] == out[kept[i]];
+	return ok;
+}
+
+/*
+ * Receives, answers MR0 + 1 with label 0x77 and 3 MRs, receives again (a
+ * long message), answers with label 0x99 and 6 MRs, then answers the third
+ * request and stops.
+ */
+static void raw_server(struct wt_thread *self)
+{
+	struct raw_peer *p = self->arg;
+	uint64_t in[16], out[16];
+
+	raw_fill(in, 0x5e);
+	in[R_RAX] = (uint64_t)WARD_SYS_RECV;
+	in[R_RDI] = p->ep;
+	in[R_RDX] = p->reply;
+	raw_syscall(in, p->got[0]);
+	raw_fill(in, 0x5f);
+	in[R_RAX] = (uint64_t)WARD_SYS_REPLY_RECV;
+	in[R_RDI] = p->ep;
+	in[R_RDX] = p->reply;
+	/* Cap bits set by the sender are not a capability transfer: stripped. */
+	in[R_RSI] = ward_msginfo(0x77, 7, 0, 3);
+	in[R_R10] = p->got[0][R_R10] + 1;
+	raw_syscall(in, out);
+	memcpy(p->got[1], out, sizeof(out));
+	for (unsigned i = 0; i < 3; i++)
+		p->long_got[i] = self->ipc->msg[4 + i];
+	uint64_t mr[4] = {1, 2, 3, 4}, badge;
+	self->ipc->msg[4] = pattern(40);
+	self->ipc->msg[5] = pattern(41);
+	ward_reply_recv(p->ep, p->reply, ward_msginfo(0x99, 0, 0, 6), &badge, mr);
+	ward_reply(p->reply, ward_msginfo(0, 0, 0, 0), mr);
+}
+
+static void test_fast_path_registers(void)
+{
+	static struct wt_thread t;
+	static struct raw_peer p;
+	uint64_t in[16], out[16];
+
+	p.ep = wt_obj(WARD_OBJ_ENDPOINT, 0);
+	p.reply = wt_obj(WARD_OBJ_REPLY, 0);
+	uint64_t badged = wt_mint(p.ep, WARD_RIGHTS_ALL, 0xb1);
+	require(wt_thread_new(&t, "raw", raw_server, &p, 100) && wt_thread_start(&t) == WARD_OK);
+	wt_settle();
+
+	raw_fill(in, 0xc1);
+	in[R_RAX] = (uint64_t)WARD_SYS_CALL;
+	in[R_RDI] = badged;
+	in[R_RSI] = ward_msginfo(0xabcde, 5, 0, 2);
+	raw_syscall(in, out);
+	tap_ok(p.got[0][R_RDI] == 0xb1 && p.got[0][R_RSI] == ward_msginfo(0xabcde, 0, 0, 2) &&
+	               p.got[0][R_R10] == in[R_R10] && p.got[0][R_R8] == in[R_R8],
+	       "Call to a waiting server: badge, label, length and 2 MRs arrive; the "
+	       "sender's cap bits do not");
+	tap_ok(p.got[0][R_R9] == (pattern(R_R9) ^ 0x5e) &&
+	               p.got[0][R_R15] == (pattern(R_R15) ^ 0x5e),
+	       "the server's registers for MR2 and MR3, beyond the length, keep its own values");
+	tap_ok(out[R_RDI] == 0 && out[R_RSI] == ward_msginfo(0x77, 0, 0, 3) &&
+	               out[R_R10] == p.got[0][R_R10] + 1 && out[R_R8] == (pattern(R_R8) ^ 0x5f) &&
+	               out[R_R9] == (pattern(R_R9) ^ 0x5f) && out[R_R15] == in[R_R15] &&
+	               raw_kept(in, out),
+	       "the 3-word ReplyRecv answer: badge 0, label and length, MRs; the caller's r15 "
+	       "(MR3), rax, rbx, rdx, rbp, r12-r14 kept (rax %llx)",
+	       (unsigned long long)out[R_RAX]);
+	struct ward_ipc_buffer *b = ward_ipc_buffer();
+	for (unsigned i = 0; i < 3; i++)
+		b->msg[4 + i] = pattern(30 + i);
+	raw_fill(in, 0xc2);
+	in[R_RAX] = (uint64_t)WARD_SYS_CALL;
+	in[R_RDI] = p.ep;
+	in[R_RSI] = ward_msginfo(0x12, 0, 0, 7);
+	raw_syscall(in, out);
+	uint64_t sent[16];
+	raw_fill(sent, 0x5f);
+	sent[R_RAX] = (uint64_t)WARD_SYS_REPLY_RECV;
+	sent[R_RDX] = p.reply;
+	tap_ok(p.got[1][R_RDI] == 0 && p.got[1][R_RSI] == ward_msginfo(0x12, 0, 0, 7) &&
+	               p.long_got[0] == pattern(30) && p.long_got[1] == pattern(31) &&
+	               p.long_got[2] == pattern(32) && raw_kept(sent, p.got[1]),
+	       "the server's next receive (a 7-word Call through the unbadged cap): badge 0, "
+	       "MR4-MR6 in its IPC buffer; its rax, rbx, rdx, rbp, r12-r14 kept (rax %llx)",
+	       (unsigned long long)p.got[1][R_RAX]);
+	tap_ok(out[R_RDI] == 0 && out[R_RSI] == ward_msginfo(0x99, 0, 0, 6) &&
+	               b->msg[4] == pattern(40) && b->msg[5] == pattern(41) && raw_kept(in, out),
+	       "its 6-word ReplyRecv answer: MR4 and MR5 in the caller's IPC buffer");
+	uint64_t mr[4] = {0};
+	ward_msginfo_t info = ward_call(p.ep, ward_msginfo(0x13, 0, 0, 0), mr);
+	wt_thread_join(&t);
+	tap_ok(t.finished && ward_msginfo_label(info) == 0,
+	       "the server answered the last Call and ended");
+}
+
 int main(void)
 {
 	wt_init();
-	tap_plan(74);
+	tap_plan(80);
 	test_call_reply();
 	test_send_recv();
 	test_cap_transfer();
@@ -780,6 +945,7 @@ int main(void)
 	test_notifications();
 	test_bound_notification();
 	test_pending_bound_signal();
+	test_fast_path_registers();
 	{
 		uint64_t mr[4] = {0};
 		ward_msginfo_t info = ward_call(sv.ep, ward_msginfo(OP_STOP, 0, 0, 0), mr);

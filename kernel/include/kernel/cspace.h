@@ -42,7 +42,8 @@ __attribute__((always_inline)) static inline struct cte *cspace_lookup_flat(cons
 	if (root->type != WARD_OBJ_CNODE || radix + root->guard_bits != 64 ||
 	    (cptr >> radix) != root->word1)
 		return NULL;
-	return (struct cte *)root->obj + (cptr & ((1ULL << radix) - 1));
+	/* The guard matched: the index is what lies below it. */
+	return (struct cte *)root->obj + (cptr ^ (root->word1 << radix));
 }
 
 /* As cspace_lookup_slot with depth 64, for a non-empty slot. */

@@ -14,6 +14,29 @@
 /* Message registers 0..3 live in these user registers. */
 uint64_t *ipc_mr_reg(struct user_context *c, unsigned i);
 
+/*
+ * Copies message registers MR0..MR(n-1), n at most 4, from `from` to `to`;
+ * the receiver's others keep their values (both paths, general and fast).
+ */
+__attribute__((always_inline)) static inline void ipc_copy_registers(const struct tcb *from,
+                                                                     struct tcb *to, unsigned n)
+{
+	/* The whole set first: most messages fill it, and it costs one branch. */
+	if (n >= 4) {
+		to->ctx.r10 = from->ctx.r10;
+		to->ctx.r8 = from->ctx.r8;
+		to->ctx.r9 = from->ctx.r9;
+		to->ctx.r15 = from->ctx.r15;
+		return;
+	}
+	if (n >= 1)
+		to->ctx.r10 = from->ctx.r10;
+	if (n >= 2)
+		to->ctx.r8 = from->ctx.r8;
+	if (n == 3)
+		to->ctx.r9 = from->ctx.r9;
+}
+
 /* Send through `ep` as `sender` (message info in its rsi). */
 void endpoint_send(struct tcb *sender, struct endpoint *ep, uint64_t badge, bool can_grant,
                    bool can_grant_reply, bool is_call, bool blocking);

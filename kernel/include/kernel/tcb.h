@@ -49,6 +49,7 @@ struct tcb {
 	uint8_t send_is_call;   /* blocked in Call (waits for a reply) */
 	uint8_t send_can_grant; /* the send used a cap with the grant right */
 	uint8_t is_root_task;   /* its unhandled fault stops the machine */
+	uint8_t ready_queued;   /* in its CPU's ready queue (sched.c) */
 	uint64_t send_badge;    /* the badge of the cap it sent through */
 	uint64_t msginfo;       /* message info of a pending send, or the result */
 	struct tcb *sched_next, *sched_prev;
@@ -78,8 +79,17 @@ static inline uint64_t tcb_vspace_phys(const struct tcb *t, uint64_t phys_map_ba
 	return v->type == WARD_OBJ_PML4 ? v->obj - phys_map_base : 0;
 }
 
-/* The IPC buffer of `t` through the kernel's mapping, or NULL if none. */
-struct ward_ipc_buffer *tcb_ipc_buffer(const struct tcb *t);
+/* The IPC buffer of `t` through the kernel's mapping, or NULL if none (inline: the fast path). */
+static inline struct ward_ipc_buffer *tcb_ipc_buffer(const struct tcb *t)
+{
+	const struct cap *f = &t->slots[TCB_SLOT_IPC_BUFFER].cap;
+	uint64_t size;
+
+	if (f->type != WARD_OBJ_FRAME && f->type != WARD_OBJ_LARGE_FRAME)
+		return NULL;
+	size = 1ULL << f->bits;
+	return (struct ward_ipc_buffer *)(f->obj + (t->ipc_buffer_va & (size - 1)));
+}
 
 /* Makes `t` inactive: dequeued from wherever it waits, never scheduled. */
 void tcb_suspend(struct tcb *t);
