@@ -98,13 +98,13 @@ static enum iommu_err core_alloc_page(void *ctx, struct iommu_page *out)
 	(void)ctx;
 	if (!mem_table_page(&pg))
 		return IOMMU_ERR_NO_MEMORY;
-	*out = (struct iommu_page){pg.va, pg.phys};
+	*out = (struct iommu_page){pg.va, pg.phys, true};
 	return IOMMU_OK;
 }
 
 static void core_free_page(void *ctx, struct iommu_page page)
 {
-	const struct mem_page pg = {page.va, page.phys};
+	const struct mem_page pg = {page.va, page.phys, page.zero};
 
 	(void)ctx;
 	mem_table_page_free(&pg);

@@ -23,6 +23,7 @@
 struct mem_page {
 	void *va;
 	uint64_t phys;
+	bool zero; /* all zero and written back from the CPU cache */
 };
 
 bool mem_init(void);
@@ -30,7 +31,8 @@ bool mem_init(void);
 uint64_t mem_root_slot(void);
 /* A zeroed page for hardware tables, or false when memory ran out. */
 bool mem_table_page(struct mem_page *pg);
-/* Gives a table page back (only after the invalidation covering it completed). */
+/* Gives a table page back (only after the invalidation covering it completed); pg->zero
+ * spares clearing it again. */
 void mem_table_page_free(const struct mem_page *pg);
 /* The server's mapping of table page at phys, or NULL. */
 void *mem_table_va(uint64_t phys);

@@ -150,6 +150,7 @@ void *mem_table_va(uint64_t phys)
 /* A new frame from the untyped, mapped at its place in the linear table window. */
 static bool table_frame_new(struct mem_page *pg)
 {
+	pg->zero = false;
 	uint32_t idx;
 	uint64_t off;
 
@@ -188,8 +189,11 @@ bool mem_table_page(struct mem_page *pg)
 		*pg = free_pages[--free_count];
 	else if (!table_frame_new(pg))
 		return false;
-	memset(pg->va, 0, IOMMU_PAGE);
-	mem_flush(pg->va, IOMMU_PAGE);
+	if (!pg->zero) {
+		memset(pg->va, 0, IOMMU_PAGE);
+		mem_flush(pg->va, IOMMU_PAGE);
+	}
+	pg->zero = true;
 	return true;
 }
 

@@ -175,13 +175,15 @@ struct iommu_unit_ops {
 struct iommu_page {
 	void *va;
 	uint64_t phys;
+	bool zero; /* free_page: every byte is zero and written back (an emptied table) */
 };
 
 /*
  * Where the core gets memory. alloc_page returns a zeroed, 4 KiB-aligned
  * page or IOMMU_ERR_NO_MEMORY (and *out untouched). free_page takes back
  * a page alloc_page returned; the core calls it only once no hardware can
- * reach the page any more (after deferred.c released it). The server backs
+ * reach the page any more (after deferred.c released it), saying whether
+ * the page is all zero already (so it need not be cleared again). The server backs
  * pages with Ward frames, host tests with aligned malloc and fake
  * addresses. alloc_meta/free_meta hold the core's own bookkeeping (never
  * seen by hardware): zeroed, or NULL when out of memory; the server may use

@@ -87,6 +87,8 @@ void iopt_release_table(struct deferred_item *item, void *ctx)
 	const struct iommu_mem_ops *mem = t->mem;
 
 	(void)ctx;
+	/* No present entry: every entry was stored as zero and flushed (or never written). */
+	t->page.zero = t->used == 0;
 	mem->free_page(mem->ctx, t->page);
 	mem->free_meta(mem->ctx, t);
 }

@@ -113,6 +113,10 @@ static void mem_free_page(void *ctx, struct iommu_page page)
 
 	if (!p || !p->live || p->va != page.va)
 		abort(); /* double free or a page the mock never gave */
+	for (size_t i = 0; page.zero && i < IOMMU_PAGE_SIZE; i++)
+		if (((const uint8_t *)p->va)[i] != 0 || ((const uint8_t *)p->hw)[i] != 0)
+			abort(); /* said to be zero (and written back) but is not */
+	m->zero_frees += page.zero;
 	memset(p->va, MOCK_POISON, IOMMU_PAGE_SIZE);
 	memset(p->hw, MOCK_POISON, IOMMU_PAGE_SIZE);
 	p->live = false;

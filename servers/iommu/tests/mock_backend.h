@@ -74,6 +74,7 @@ struct mock_mem {
 	unsigned pages_live; /* allocated and not freed */
 	unsigned meta_live;
 	unsigned page_frees;
+	unsigned zero_frees; /* of them, pages said to be all zero (emptied tables) */
 	struct mock_fail *fail;
 };
 
