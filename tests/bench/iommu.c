@@ -4,7 +4,8 @@
  * the PCI server and the root task) under `qemu -icount shift=0`, where the
  * TSC advances one tick per guest instruction. Every figure is guest
  * instructions per client round trip, all included (stub, kernel, server,
- * page-table writes, invalidation and its wait): MAP_BUFFER + UNMAP_BUFFER
+ * page-table writes, invalidation and its wait): a request refused after
+ * its badge and buffer lookups (the floor: IPC, loop, decoding), MAP_BUFFER + UNMAP_BUFFER
  * of a 4 KiB and a 2 MiB buffer into a second domain, the same for a
  * buffer of 512 4 KiB pages (a batch: one request), ALLOC_BUFFER +
  * FREE_BUFFER, and a fault: from the server taking the fault interrupt to
@@ -116,6 +117,22 @@ static uint64_t null_request(void)
 	return total / ROUNDS;
 }
 
+/* A request refused after its lookups (UNMAP_BUFFER of a home mapping): the floor of a round trip.
+ */
+static uint64_t refused_request(uint64_t buf)
+{
+	uint64_t total = 0, t0;
+
+	for (int i = 0; i < WARMUP + ROUNDS; i++) {
+		t0 = rdtsc();
+		if (iommu_unmap_buffer(dom_a, buf) != IOMMU_ERR_MAPPED)
+			check(WARD_ERR_INVALID_ARGUMENT, "UNMAP_BUFFER of a home mapping");
+		if (i >= WARMUP)
+			total += rdtsc() - t0;
+	}
+	return total / ROUNDS;
+}
+
 static uint64_t alloc_free(void)
 {
 	uint64_t buf, iova, n, fs, total = 0, t0;
@@ -193,6 +210,8 @@ int main(void)
 	            "inv/wait", "inv/wait");
 	ward_printf("bench iommu: %-40s %8llu\n", "STATS (6-word reply: general IPC path)",
 	            (unsigned long long)null_request());
+	ward_printf("bench iommu: %-40s %8llu\n", "UNMAP_BUFFER refused after its lookups",
+	            (unsigned long long)refused_request(buf4));
 	r = map_unmap(buf4, RESIDENT + PAGE_4K);
 	print_pair("MAP+UNMAP 4 KiB, tables in place", &r, 1);
 	r = map_unmap(buf4, IOVA_B);

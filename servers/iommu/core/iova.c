@@ -55,11 +55,26 @@ static enum iommu_err reserve_slot(struct iova_space *s)
 }
 
 /* Replace busy[lo, hi) by r; the caller made room when lo == hi. */
+/*
+ * Moves busy[from, from+n) to busy[to, to+n), entry by entry: the arrays
+ * are short, and a byte-wise backward memmove costs more than the loop.
+ */
+static void move_ranges(struct iova_space *s, unsigned to, unsigned from, unsigned n)
+{
+	if (to > from) {
+		for (unsigned i = n; i-- > 0;)
+			s->busy[to + i] = s->busy[from + i];
+	} else {
+		for (unsigned i = 0; i < n; i++)
+			s->busy[to + i] = s->busy[from + i];
+	}
+}
+
 static void replace_ranges(struct iova_space *s, unsigned lo, unsigned hi, struct iova_range r)
 {
 	unsigned tail = s->count - hi;
 
-	memmove(&s->busy[lo + 1], &s->busy[hi], tail * sizeof(r));
+	move_ranges(s, lo + 1, hi, tail);
 	s->busy[lo] = r;
 	s->count = lo + 1 + tail;
 }
@@ -202,7 +217,7 @@ enum iommu_err iova_free(struct iova_space *s, uint64_t iova, uint64_t size)
 	if (i == s->count || s->busy[i].start != iova || s->busy[i].size != size ||
 	    s->busy[i].reserved)
 		return IOMMU_ERR_NOT_ALLOCATED;
-	memmove(&s->busy[i], &s->busy[i + 1], (s->count - i - 1) * sizeof(s->busy[0]));
+	move_ranges(s, i, i + 1, s->count - i - 1);
 	s->count--;
 	return IOMMU_OK;
 }
