@@ -208,7 +208,7 @@ int main(void)
 	            si->args);
 	ward_printf("bench iommu: %-40s %8s %8s %8s %8s\n", "client round trip", "map", "unmap",
 	            "inv/wait", "inv/wait");
-	ward_printf("bench iommu: %-40s %8llu\n", "STATS (6-word reply: general IPC path)",
+	ward_printf("bench iommu: %-40s %8llu\n", "STATS (a 6-word reply)",
 	            (unsigned long long)null_request());
 	ward_printf("bench iommu: %-40s %8llu\n", "UNMAP_BUFFER refused after its lookups",
 	            (unsigned long long)refused_request(buf4));
