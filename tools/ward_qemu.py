@@ -174,35 +174,47 @@ def run(args):
 
 
 def boot(cmd, timeout, emit, log_path=None):
-    """Boots non-interactively; emit(line) gets each serial line. Returns (status, text)."""
+    """Boots non-interactively; emit(line) gets each serial line. Returns (status, text).
+
+    QEMU's own messages (stderr) are read apart from the serial output and
+    passed on as whole lines of their own: merged into one stream, a warning
+    could land in the middle of a guest's line and cut a TAP result in two.
+    """
     proc = subprocess.Popen(cmd + ["-serial", "stdio"], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     log = open(log_path, "w") if log_path else None
     sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
+    pending = {proc.stdout: b"", proc.stderr: b""}
+    prefix = {proc.stdout: "", proc.stderr: "[qemu] "}
+    for stream in pending:
+        sel.register(stream, selectors.EVENT_READ)
+
+    def put(stream, raw):
+        line = prefix[stream] + raw.decode("utf-8", "replace").rstrip("\r")
+        if log:
+            log.write(line + "\n")
+        emit(line + "\n")
+
     deadline = time.monotonic() + timeout
-    pending = b""
     timed_out = False
-    while True:
+    while sel.get_map():
         left = deadline - time.monotonic()
         if left <= 0:
             timed_out = True
             proc.kill()
             break
-        if not sel.select(min(left, 1.0)):
-            continue
-        chunk = os.read(proc.stdout.fileno(), 65536)
-        if not chunk:
-            break
-        pending += chunk
-        while b"\n" in pending:
-            raw, pending = pending.split(b"\n", 1)
-            line = raw.decode("utf-8", "replace").rstrip("\r")
-            if log:
-                log.write(line + "\n")
-            emit(line + "\n")
-    if pending:
-        emit(pending.decode("utf-8", "replace") + "\n")
+        for key, _ in sel.select(min(left, 1.0)):
+            chunk = os.read(key.fileobj.fileno(), 65536)
+            if not chunk:
+                sel.unregister(key.fileobj)
+                continue
+            pending[key.fileobj] += chunk
+            while b"\n" in pending[key.fileobj]:
+                raw, pending[key.fileobj] = pending[key.fileobj].split(b"\n", 1)
+                put(key.fileobj, raw)
+    for stream, rest in pending.items():
+        if rest:
+            put(stream, rest)
     rc = proc.wait()
     if log:
         log.close()
