@@ -213,6 +213,15 @@ static enum ward_error buffer_of(struct ward_request *rq, unsigned arg, uint64_t
 	return WARD_OK;
 }
 
+/* The domain the request's badge names and the client's buffer `id` (argument 0); an error. */
+static enum ward_error request_buffer(struct ward_request *rq, uint64_t id, struct iommu_domain **d,
+                                      struct iommu_buffer **b)
+{
+	enum ward_error err = domain_of(rq, d);
+
+	return err != WARD_OK ? err : buffer_of(rq, 0, id, (*d)->owner, b);
+}
+
 static bool rights_ok(uint64_t rights)
 {
 	return (rights & IOMMU_RIGHTS_ALL) != 0 && (rights & ~(uint64_t)IOMMU_RIGHTS_ALL) == 0;
@@ -346,8 +355,7 @@ enum ward_error iommu_serve_buffer_frame(struct ward_request *rq, uint64_t buffe
 	struct iommu_buffer *b;
 	enum ward_error err;
 
-	if ((err = domain_of(rq, &d)) != WARD_OK ||
-	    (err = buffer_of(rq, 0, buffer, d->owner, &b)) != WARD_OK)
+	if ((err = request_buffer(rq, buffer, &d, &b)) != WARD_OK)
 		return err;
 	if (index >= b->frames)
 		return ward_fail(rq, WARD_ERR_RANGE, 1, 0, b->frames - 1);
@@ -360,6 +368,22 @@ enum ward_error iommu_serve_buffer_frame(struct ward_request *rq, uint64_t buffe
 	return WARD_OK;
 }
 
+/* A CNode holding a copy of every frame cap of the buffer, kept with it until it is freed. */
+static bool buffer_lend_cnode(struct iommu_buffer *b)
+{
+	int l = lend_take(b->frames);
+
+	if (l < 0)
+		return false;
+	for (unsigned i = 0; i < b->frames; i++)
+		if (!lend_put(l, i, frame_cap(b, i))) {
+			lend_return((unsigned)l);
+			return false;
+		}
+	b->lend = (int16_t)l;
+	return true;
+}
+
 enum ward_error iommu_serve_buffer_cnode(struct ward_request *rq, uint64_t buffer, uint64_t *frames,
                                          uint64_t *fsize, uint64_t *radix)
 {
@@ -368,21 +392,10 @@ enum ward_error iommu_serve_buffer_cnode(struct ward_request *rq, uint64_t buffe
 	enum ward_error err;
 	unsigned r;
 
-	if ((err = domain_of(rq, &d)) != WARD_OK ||
-	    (err = buffer_of(rq, 0, buffer, d->owner, &b)) != WARD_OK)
+	if ((err = request_buffer(rq, buffer, &d, &b)) != WARD_OK)
 		return err;
-	if (b->lend < 0) {
-		int l = lend_take(b->frames);
-
-		if (l < 0)
-			return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
-		for (unsigned i = 0; i < b->frames; i++)
-			if (!lend_put(l, i, frame_cap(b, i))) {
-				lend_return((unsigned)l);
-				return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
-			}
-		b->lend = (int16_t)l;
-	}
+	if (b->lend < 0 && !buffer_lend_cnode(b))
+		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
 	iommu_reply_cap = lend_cnode((unsigned)b->lend, &r);
 	*frames = b->frames;
 	*fsize = frame_size(b);
@@ -396,8 +409,7 @@ enum ward_error iommu_serve_free_buffer(struct ward_request *rq, uint64_t buffer
 	struct iommu_buffer *b;
 	enum ward_error err;
 
-	if ((err = domain_of(rq, &d)) != WARD_OK ||
-	    (err = buffer_of(rq, 0, buffer, d->owner, &b)) != WARD_OK)
+	if ((err = request_buffer(rq, buffer, &d, &b)) != WARD_OK)
 		return err;
 	if (!buffer_release(b))
 		return ward_fail(rq, IOMMU_ERR_HARDWARE, 0, 0, 0);
@@ -434,8 +446,7 @@ enum ward_error iommu_serve_map_buffer(struct ward_request *rq, uint64_t buffer,
 	enum ward_error err;
 	unsigned di;
 
-	if ((err = domain_of(rq, &d)) != WARD_OK ||
-	    (err = buffer_of(rq, 0, buffer, d->owner, &b)) != WARD_OK)
+	if ((err = request_buffer(rq, buffer, &d, &b)) != WARD_OK)
 		return err;
 	di = (unsigned)(d - iommu_domains);
 	if ((err = map_check(rq, b, di, iova, rights)) != WARD_OK ||
@@ -463,8 +474,7 @@ enum ward_error iommu_serve_unmap_buffer(struct ward_request *rq, uint64_t buffe
 	struct iommu_mapping *m;
 	enum ward_error err;
 
-	if ((err = domain_of(rq, &d)) != WARD_OK ||
-	    (err = buffer_of(rq, 0, buffer, d->owner, &b)) != WARD_OK)
+	if ((err = request_buffer(rq, buffer, &d, &b)) != WARD_OK)
 		return err;
 	m = mapping_in(b, (unsigned)(d - iommu_domains));
 	if (m == NULL || m == &b->map[0])

@@ -80,17 +80,22 @@ static inline enum ward_error iommu_cap_arrived(enum ward_error err, uint64_t sl
 	return err;
 }
 
+/* Runs `call` (a generated stub) with the reply's cap received into (cnode, slot). */
+#define IOMMU_CALL_INTO(cnode, slot, call)      \
+	({                                      \
+		enum ward_error err_;           \
+		iommu_arm_receive(cnode, slot); \
+		err_ = (call);                  \
+		iommu_arm_receive(0, 0);        \
+		iommu_cap_arrived(err_, slot);  \
+	})
+
 /* CREATE_DOMAIN with the domain cap received into (cnode, slot). */
 static inline enum ward_error iommu_create_domain_into(uint64_t ep, uint64_t cnode, uint64_t slot,
                                                        uint64_t width, uint64_t *domain,
                                                        uint64_t *width_used)
 {
-	enum ward_error err;
-
-	iommu_arm_receive(cnode, slot);
-	err = iommu_create_domain(ep, width, domain, width_used);
-	iommu_arm_receive(0, 0);
-	return iommu_cap_arrived(err, slot);
+	return IOMMU_CALL_INTO(cnode, slot, iommu_create_domain(ep, width, domain, width_used));
 }
 
 /* BUFFER_FRAME with the frame cap received into (cnode, slot). */
@@ -98,12 +103,7 @@ static inline enum ward_error iommu_buffer_frame_into(uint64_t ep, uint64_t cnod
                                                       uint64_t buffer, uint64_t index,
                                                       uint64_t *phys, uint64_t *size)
 {
-	enum ward_error err;
-
-	iommu_arm_receive(cnode, slot);
-	err = iommu_buffer_frame(ep, buffer, index, phys, size);
-	iommu_arm_receive(0, 0);
-	return iommu_cap_arrived(err, slot);
+	return IOMMU_CALL_INTO(cnode, slot, iommu_buffer_frame(ep, buffer, index, phys, size));
 }
 
 /* BUFFER_CNODE with the CNode received into (cnode, slot). */
@@ -111,12 +111,8 @@ static inline enum ward_error iommu_buffer_cnode_into(uint64_t ep, uint64_t cnod
                                                       uint64_t buffer, uint64_t *frames,
                                                       uint64_t *frame_size, uint64_t *radix)
 {
-	enum ward_error err;
-
-	iommu_arm_receive(cnode, slot);
-	err = iommu_buffer_cnode(ep, buffer, frames, frame_size, radix);
-	iommu_arm_receive(0, 0);
-	return iommu_cap_arrived(err, slot);
+	return IOMMU_CALL_INTO(cnode, slot,
+	                       iommu_buffer_cnode(ep, buffer, frames, frame_size, radix));
 }
 
 /*

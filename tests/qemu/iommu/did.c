@@ -21,14 +21,6 @@
 #define VA_C  0x600000400000ULL
 #define VA_A2 0x600000600000ULL
 
-static bool filled(const uint8_t *p, uint8_t v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
 /*
  * The fault queue of a domain is bounded: QUEUE + 1 blocked DMAs leave
  * QUEUE records and one counted as lost, and the owner is never waited for.
@@ -77,7 +69,7 @@ int main(void)
 	memset((void *)VA_A, 0xaa, 4096);
 	ptap_ok(t_edu_dma(&e, IOVA, EDU_BUFFER, EDU_XFER, false) &&
 	                t_edu_dma(&e, EDU_BUFFER, IOVA, EDU_XFER, true) &&
-	                filled((void *)VA_A, 0xaa, 4096),
+	                t_bytes_are((void *)VA_A, 0xaa, 4096),
 	        "edu DMA through A both ways: the translation is in the IOTLB under A's ID");
 	ptap_ok(iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, extra, 0, &dx, &w) ==
 	                IOMMU_ERR_NO_MEMORY,
@@ -91,7 +83,7 @@ int main(void)
 	             WARD_OK &&
 	     iommu_buffer_frame(b, ba2, 0, &pa2, &size) == WARD_OK;
 	/* The pool lends A's freed frame first: it must come back zeroed. */
-	ptap_ok(ok && pa2 == pa && filled((void *)VA_A2, 0, 4096),
+	ptap_ok(ok && pa2 == pa && t_bytes_are((void *)VA_A2, 0, 4096),
 	        "domain B (the same domain ID); A's old frame %#llx lent again to B, all zero",
 	        (unsigned long long)pa2);
 	ok = t_buffer(b, 4096, IOVA, IOMMU_RIGHTS_ALL, VA_B, &bb, &ib, NULL) == WARD_OK &&
@@ -103,11 +95,11 @@ int main(void)
 	memset((void *)VA_C, 0x5c, 4096);
 	ptap_ok(t_edu_dma(&e, ic, EDU_BUFFER, EDU_XFER, false) &&
 	                t_edu_dma(&e, EDU_BUFFER, IOVA, EDU_XFER, true) &&
-	                filled((void *)VA_B, 0x5c, EDU_XFER) &&
-	                filled((uint8_t *)VA_B + EDU_XFER, 0, 4096 - EDU_XFER),
+	                t_bytes_are((void *)VA_B, 0x5c, EDU_XFER) &&
+	                t_bytes_are((uint8_t *)VA_B + EDU_XFER, 0, 4096 - EDU_XFER),
 	        "edu DMA to IOVA %#llx landed in B's buffer (%#llx), not A's old frame (%#llx)",
 	        (unsigned long long)IOVA, (unsigned long long)pb, (unsigned long long)pa);
-	ptap_ok(filled((void *)VA_A2, 0, 4096),
+	ptap_ok(t_bytes_are((void *)VA_A2, 0, 4096),
 	        "no byte of A's old frame changed: no stale translation was used");
 	fault_overflow(b, &e);
 	ptap_ok(t_dump(&d, &c, &p) == WARD_OK, "DUMP: records and tables agree");

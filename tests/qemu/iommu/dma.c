@@ -43,16 +43,6 @@
 static struct edu edu0;
 static uint64_t dom, did, ntfn;
 
-static bool bytes_are(const void *p, uint8_t v, size_t n)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != v)
-			return false;
-	return true;
-}
-
 static void fill_pattern(void *p, unsigned seed)
 {
 	uint8_t *b = p;
@@ -116,7 +106,7 @@ static void dma_paths(void)
 	memset(b2, 0, 2ULL << 20);
 	ptap_ok(t_edu_dma(&edu0, iova_4k, EDU_BUFFER, EDU_XFER, false) &&
 	                t_edu_dma(&edu0, EDU_BUFFER, iova_2m + 0x1ff000, EDU_XFER, true) &&
-	                is_pattern(b2 + 0x1ff000, 1) && bytes_are(b2, 0, 0x1ff000),
+	                is_pattern(b2 + 0x1ff000, 1) && t_bytes_are(b2, 0, 0x1ff000),
 	        "edu read 4096 bytes through the 4 KiB mapping and wrote them through the 2 MiB "
 	        "one "
 	        "(last page), byte for byte; the rest of the 2 MiB untouched");
@@ -189,7 +179,7 @@ static void after_free(void)
 	ok = t_buffer(dom, 4096, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, VA_NEW, &g, &gx, &gslot) ==
 	             WARD_OK &&
 	     iommu_buffer_frame(dom, g, 0, &phys_g, &size) == WARD_OK && phys_g == phys_f &&
-	     bytes_are((void *)VA_NEW, 0, 4096);
+	     t_bytes_are((void *)VA_NEW, 0, 4096);
 	ptap_ok(ok,
 	        "the freed frame (%#llx) lent again is all zero: the DMA after the free never "
 	        "reached it",
@@ -221,7 +211,7 @@ static void lent_cnode(void)
 	fill_pattern(b + (LENT_FRAMES - 1) * 4096, 42);
 	ok = t_edu_dma(&edu0, lx + (LENT_FRAMES - 1) * 4096, EDU_BUFFER, EDU_XFER, false) &&
 	     t_edu_dma(&edu0, EDU_BUFFER, lx + 3 * 4096, EDU_XFER, true) &&
-	     is_pattern(b + 3 * 4096, 42) && bytes_are(b, 0, 3 * 4096);
+	     is_pattern(b + 3 * 4096, 42) && t_bytes_are(b, 0, 3 * 4096);
 	ptap_ok(ok, "edu read frame %u and wrote frame 3 of it, as the CPU sees them",
 	        LENT_FRAMES - 1);
 	fill_pattern(b, 77); /* edu's buffer back as the later parts expect it */
@@ -331,9 +321,9 @@ static void client_death(uint64_t deaths)
 	t_sleep_ms(400);
 	/* The device keeps targeting the dead client's IOVA: start it again. */
 	target = *(volatile uint64_t *)(edu1.bar + EDU_DMA_DST);
-	ok = bytes_are((void *)VA_H, 0x11, 4096) &&
+	ok = t_bytes_are((void *)VA_H, 0x11, 4096) &&
 	     t_edu_dma(&edu1, EDU_BUFFER, target, EDU_XFER, true) &&
-	     bytes_are((void *)VA_H, 0x11, 4096);
+	     t_bytes_are((void *)VA_H, 0x11, 4096);
 	ptap_ok(ok,
 	        "the victim's DMA (%s when the new buffer was filled) and another one to the IOVA "
 	        "it targets (%#llx) never landed in it",
@@ -359,7 +349,7 @@ static void caps_deleted(void)
 	ptap_ok(ok, "the client deleted its only cap to the buffer at IOVA %#llx",
 	        (unsigned long long)kx);
 	ok = t_edu_dma(&edu0, EDU_BUFFER, kx, EDU_XFER, true) &&
-	     bytes_are((void *)VA_H, 0x11, 4096) &&
+	     t_bytes_are((void *)VA_H, 0x11, 4096) &&
 	     iommu_buffer_frame_into(dom, WARD_PROC_CAP_CNODE, again, k, 0, &phys, &size) ==
 	             WARD_OK &&
 	     t_map(again, VA_K2) && is_pattern((void *)VA_K2, 77) &&

@@ -78,6 +78,16 @@ bool t_wait_signal(uint64_t ntfn, unsigned ms)
 	return false;
 }
 
+bool t_bytes_are(const void *p, uint8_t v, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != v)
+			return false;
+	return true;
+}
+
 uint64_t t_notification(void)
 {
 	uint64_t slot = t_slot();

@@ -11,6 +11,7 @@
 #define IOMMU_TEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "iommu_client.h"
@@ -46,6 +47,8 @@ bool t_edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t count, bool t
 /* Waits up to ms for a signal on ntfn; true if one came. */
 bool t_wait_signal(uint64_t ntfn, unsigned ms);
 void t_sleep_ms(unsigned ms);
+/* Whether the n bytes at p are all v. */
+bool t_bytes_are(const void *p, uint8_t v, size_t n);
 /* A new notification cap. */
 uint64_t t_notification(void);
 /*

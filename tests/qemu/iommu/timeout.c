@@ -32,16 +32,6 @@ static uint64_t now(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-static bool bytes_are(const void *p, uint8_t v, size_t n)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != v)
-			return false;
-	return true;
-}
-
 static bool inject(void)
 {
 	uint64_t u, d, c, p;
@@ -70,7 +60,7 @@ static void free_timeout(void)
 	ok = ok && t_edu_dma(&edu, ia, EDU_BUFFER, EDU_XFER, false);
 	memset((void *)VA_A, 0, 4096);
 	ok = ok && t_edu_dma(&edu, EDU_BUFFER, ia, EDU_XFER, true) &&
-	     bytes_are((void *)VA_A, 0x77, EDU_XFER);
+	     t_bytes_are((void *)VA_A, 0x77, EDU_XFER);
 	pa = phys_of(a);
 	ptap_ok(ok, "edu wrote buffer A (frame %#llx) at IOVA %#llx", (unsigned long long)pa,
 	        (unsigned long long)ia);
@@ -89,7 +79,7 @@ static void free_timeout(void)
 	        (unsigned long long)phys_of(b));
 	ok = iommu_free_buffer(dom, b) == WARD_OK &&
 	     t_buffer(dom, 4096, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, VA_C, &c, &ic, NULL) == WARD_OK;
-	ptap_ok(ok && phys_of(c) == pa && bytes_are((void *)VA_C, 0, 4096),
+	ptap_ok(ok && phys_of(c) == pa && t_bytes_are((void *)VA_C, 0, 4096),
 	        "after B's free (a global invalidation that completed) A's frame is lent again as "
 	        "C, all zero");
 	iommu_free_buffer(dom, c);
@@ -110,11 +100,12 @@ static void attach_timeout(void)
 	        "ATTACH edu: HARDWARE (the context invalidation timed out)");
 	ptap_ok(iommu_detach(t_ep, edu.sbdf) == IOMMU_ERR_ATTACHED,
 	        "edu is in quarantine (DETACH: not attached)");
-	ok = t_edu_dma(&edu, EDU_BUFFER, fi, EDU_XFER, true) && bytes_are((void *)VA_F, 0x33, 4096);
+	ok = t_edu_dma(&edu, EDU_BUFFER, fi, EDU_XFER, true) &&
+	     t_bytes_are((void *)VA_F, 0x33, 4096);
 	ptap_ok(ok, "edu DMA to F's IOVA blocked: F unchanged");
 	ptap_ok(iommu_attach(t_ep, did, edu.sbdf) == WARD_OK &&
 	                t_edu_dma(&edu, EDU_BUFFER, fi, EDU_XFER, true) &&
-	                !bytes_are((void *)VA_F, 0x33, EDU_XFER),
+	                !t_bytes_are((void *)VA_F, 0x33, EDU_XFER),
 	        "ATTACH again works and edu's DMA lands in F");
 	iommu_free_buffer(dom, f);
 }
