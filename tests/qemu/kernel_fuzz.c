@@ -1192,7 +1192,7 @@ static bool observe(unsigned cpu)
  * Diagnostics only (module argument watchdog=S, off by default): a thread
  * on CPU 0 that, when the root task has not moved on for S seconds, prints
  * what every fuzzing thread is doing. It runs at the observers' priority
- * and yields in between; it never decides a result.
+ * (they share CPU 0 with it tick by tick); it never decides a result.
  */
 static volatile unsigned root_round;
 static const char *volatile root_stage = "start";
@@ -1216,8 +1216,9 @@ static void watchdog_main(struct wt_thread *self)
 	for (;;) {
 		uint64_t t0 = rdtsc();
 
+		/* No system calls while it waits: it must not compete for the kernel. */
 		while (rdtsc() - t0 < watchdog_seconds * wt_bi->tsc_hz)
-			ward_yield();
+			__builtin_ia32_pause();
 		if (root_round != last_round || root_stage != last_stage) {
 			last_round = root_round;
 			last_stage = root_stage;
