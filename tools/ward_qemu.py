@@ -61,7 +61,7 @@ PCI_TOPOLOGY = [
 # IOMMU must come before the devices it translates. "{disk}" stands for a
 # scratch disk image the runner creates.
 PRESETS = {
-    "default": ("q35 with an Intel IOMMU (not yet programmed)",
+    "default": ("q35 with an Intel IOMMU, which the IOMMU server programs",
                 ["-device", "intel-iommu"]),
     "bare": ("q35 without an IOMMU", []),
     "amd": ("q35 with an AMD IOMMU", ["-device", "amd-iommu"]),
@@ -280,17 +280,26 @@ def tap(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("mode", choices=["run", "tap", "presets"])
+    p.add_argument("mode", choices=["run", "tap", "presets"],
+                   help="run: boot (interactive without --timeout); tap: boot and report "
+                   "TAP with the harness's own checks; presets: list the machines")
     p.add_argument("--kernel", help="multiboot kernel image (ward-kernel.bin)")
     p.add_argument("--module", action="append", default=[],
                    help="boot module 'PATH [ARGS]'; the first is the root task")
-    p.add_argument("--preset", default="default")
-    p.add_argument("--smp", type=int, default=1)
-    p.add_argument("--memory")
-    p.add_argument("--timeout", type=float)
-    p.add_argument("--icount", action="store_true")
-    p.add_argument("--gdb", action="store_true")
-    p.add_argument("--trace", action="append")
+    p.add_argument("--preset", default="default",
+                   help="machine topology (default: %(default)s); `presets` lists them")
+    p.add_argument("--smp", type=int, default=1, help="number of CPUs (default: 1)")
+    p.add_argument("--memory", help="guest RAM, QEMU syntax (default: 256M)")
+    p.add_argument("--timeout", type=float,
+                   help="seconds before the guest is killed (status 124); makes run "
+                   "non-interactive")
+    p.add_argument("--icount", action="store_true",
+                   help="deterministic guest time: -icount shift=0,align=off,sleep=off "
+                   "(the TSC counts guest instructions)")
+    p.add_argument("--gdb", action="store_true",
+                   help="start stopped with a gdb stub and write a gdb script")
+    p.add_argument("--trace", action="append",
+                   help="QEMU trace events, e.g. 'vtd_*' (repeatable)")
     p.add_argument("--log", help="also write the serial log to this file")
     p.add_argument("--expect-status", type=int, default=0,
                    help="tap mode: the halt status that counts as success")
@@ -303,8 +312,11 @@ def main():
     args = p.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     args.raw = raw
     if args.mode == "presets":
-        for name, (desc, _) in PRESETS.items():
+        for name, (desc, devices) in PRESETS.items():
+            shown = [a for a in devices if a not in ("-device", "-drive")]
             print(f"{name:10} {desc}")
+            if shown:
+                print(f"{'':10}   devices: {' '.join(shown)}")
         return 0
     if not args.kernel or not args.module:
         p.error("--kernel and at least one --module are required")
