@@ -60,8 +60,9 @@ static enum ward_error iova_take(struct ward_request *rq, unsigned arg, struct i
 		return ward_fail(rq, IOMMU_ERR_EXHAUSTED, arg, size, align);
 	case HW_IOVA_NO_MEMORY:
 		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, arg, 0, 0);
-	default:
-		return ward_fail(rq, IOMMU_ERR_IOVA_RANGE, arg, 0, (1ULL << d->width) - size);
+	default: /* MR2: the highest IOVA the size fits at (0 when it fits nowhere) */
+		return ward_fail(rq, IOMMU_ERR_IOVA_RANGE, arg, 0,
+		                 size < (1ULL << d->width) ? (1ULL << d->width) - size : 0);
 	}
 }
 

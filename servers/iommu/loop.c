@@ -5,8 +5,9 @@
  * Recv or a stop, anything else a request dispatched through the table
  * generated from iommu.protocol) with one addition that loop cannot do: a
  * reply may carry a capability (CREATE_DOMAIN's domain cap, BUFFER_FRAME's
- * frame cap). A handler that sets iommu_reply_cap to a root slot has that
- * cap sent with its WARD_OK reply. The receive slot is armed before every
+ * frame cap, BUFFER_CNODE's CNode). A handler that sets iommu_reply_cap to
+ * a root slot has that cap sent with its WARD_OK reply (the kernel gives
+ * the client a copy, a child of it). The receive slot is armed before every
  * Recv and emptied after every request, so no request leaves a cap behind.
  */
 #include <ward/invoke.h>

@@ -27,26 +27,16 @@
  */
 #define QUEUE 16 /* IOMMU_FAULT_QUEUE */
 
-/* The server's count of fault records taken so far (STATS). */
-static uint64_t faults_taken(uint64_t dom)
-{
-	uint64_t d, b, by, f = 0, i, w;
-
-	iommu_stats(dom, &d, &b, &by, &f, &i, &w);
-	return f;
-}
-
 static void fault_overflow(uint64_t dom, struct edu *e)
 {
 	uint64_t left = 0, lost = 0, sbdf, iova = 0, reason, flags, tsc, first = 0, got = 0, l, n;
-	uint64_t before = faults_taken(dom);
+	uint64_t before = t_faults_taken(dom);
 	bool ok = true;
 
 	for (unsigned i = 0; i <= QUEUE && ok; i++)
 		ok = t_edu_dma(e, EDU_BUFFER, 0x0f000000ULL + i * 4096ULL, EDU_XFER, true);
 	/* The server takes the last fault when it gets to run: on a busy host, later. */
-	for (unsigned ms = 0; ms < 2000 && faults_taken(dom) < before + QUEUE + 1; ms += 10)
-		t_sleep_ms(10);
+	t_wait_faults(dom, before + QUEUE + 1, 2000);
 	ok = ok && iommu_fault(dom, &left, &lost, &sbdf, &first, &reason, &flags, &tsc) == WARD_OK;
 	for (got = left > 0; ok && got < left; got++)
 		ok = iommu_fault(dom, &l, &n, &sbdf, &iova, &reason, &flags, &tsc) == WARD_OK &&

@@ -88,6 +88,24 @@ bool t_bytes_are(const void *p, uint8_t v, size_t n)
 	return true;
 }
 
+uint64_t t_faults_taken(uint64_t dom)
+{
+	uint64_t d, b, by, f = 0, i, w;
+
+	iommu_stats(dom, &d, &b, &by, &f, &i, &w);
+	return f;
+}
+
+bool t_wait_faults(uint64_t dom, uint64_t count, unsigned ms)
+{
+	for (unsigned waited = 0; t_faults_taken(dom) < count; waited += 10) {
+		if (waited >= ms)
+			return false;
+		t_sleep_ms(10);
+	}
+	return true;
+}
+
 uint64_t t_notification(void)
 {
 	uint64_t slot = t_slot();

@@ -49,6 +49,10 @@ bool t_wait_signal(uint64_t ntfn, unsigned ms);
 void t_sleep_ms(unsigned ms);
 /* Whether the n bytes at p are all v. */
 bool t_bytes_are(const void *p, uint8_t v, size_t n);
+/* The server's count of fault records taken so far (STATS through domain cap dom). */
+uint64_t t_faults_taken(uint64_t dom);
+/* Waits up to ms until the server has taken `count` faults; false if it has not. */
+bool t_wait_faults(uint64_t dom, uint64_t count, unsigned ms);
 /* A new notification cap. */
 uint64_t t_notification(void);
 /*
