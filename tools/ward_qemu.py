@@ -22,6 +22,7 @@ import time
 
 TIMEOUT_STATUS = 124
 QEMU_ERROR_STATUS = 125
+RESET_STATUS = 126
 HALT_NAMES = {0x7d: "kernel panic", 0x7e: "fatal user fault"}
 
 BASE_ARGS = [
@@ -143,7 +144,9 @@ def qemu_command(args):
 def decode_exit(rc):
     """Maps QEMU's exit code to (Ward status, description)."""
     if rc == 0:
-        return 0, "powered off"
+        # Ward always halts through isa-debug-exit; under -no-reboot a reset
+        # (a triple fault, for one) also ends QEMU with 0.
+        return RESET_STATUS, "reset without halting (a triple fault, or a reset request)"
     if rc >= 3 and rc & 1:
         status = (rc >> 1) - 1
         return status, HALT_NAMES.get(status, f"halted with status {status}")
@@ -165,6 +168,10 @@ def run(args):
     if args.timeout is None:
         # Interactive: serial and the QEMU monitor multiplexed on the terminal (Ctrl-A X quits).
         rc = subprocess.call(cmd + ["-serial", "mon:stdio"])
+        if rc == 0:  # Ctrl-A X, or a reset: whoever watches saw which
+            print("ward: QEMU ended (quit from the monitor, or the machine reset)",
+                  file=sys.stderr)
+            return 0
         status, what = decode_exit(rc)
         print(f"ward: {what}", file=sys.stderr)
         return status

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Proves the QEMU harness can fail: boots guests that fault, panic and hang,
 and checks that tools/ward_qemu.py reports each as a failure with the
-kernel's readable report in the log. Prints TAP."""
+kernel's readable report in the log, and that a machine reset (a triple
+fault ends the same way) is a failure too. Prints TAP."""
 
 import argparse
 import subprocess
@@ -27,6 +28,7 @@ def main():
     p.add_argument("--fault-image", required=True)
     p.add_argument("--hang-image", required=True)
     p.add_argument("--not-elf", required=True)
+    p.add_argument("--reset-image", required=True)
     a = p.parse_args()
     results = []
 
@@ -45,6 +47,11 @@ def main():
     results.append((failed_line(out, "kernel panic") and
                     "refused: not a little-endian ELF64 image" in out,
                     "non-ELF root task module: kernel panics with the reason, harness fails it"))
+
+    out = run_tap(a.runner, a.kernel, [a.reset_image], 60)
+    print("# resetting guest:\n" + "\n".join("#   " + l for l in out.splitlines()))
+    results.append((failed_line(out, "guest ended with status 0 (reset without halting"),
+                    "a guest that resets the machine (as a triple fault does): harness fails it"))
 
     out = run_tap(a.runner, a.kernel, [a.hang_image], 8)
     results.append((failed_line(out, "timed out after 8"),
