@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Frame_Map that makes missing paging structures (proc/map.h). */
+/* Frame_Map that makes missing paging structures; address-space areas (proc/map.h). */
 #include <ward/invoke.h>
 #include <proc/map.h>
 #include <proc/untyped.h>
@@ -45,10 +45,14 @@ enum ward_error proc_map_frame(const struct proc_tables *t, uint64_t frame, uint
 	return err;
 }
 
-static enum ward_error root_make(void *ctx, unsigned type, uint64_t *slot)
+/* ctx: the untyped cptr tables come from; 0 means the root task's own pool. */
+static enum ward_error untyped_make(void *ctx, unsigned type, uint64_t *slot)
 {
-	(void)ctx;
-	return proc_object(type, 0, slot);
+	uint64_t untyped = *(const uint64_t *)ctx;
+
+	if (untyped == 0)
+		return proc_object(type, 0, slot);
+	return proc_retype(untyped, type, 0, slot);
 }
 
 static enum ward_error root_keep(void *ctx, uint64_t slot)
@@ -58,9 +62,23 @@ static enum ward_error root_keep(void *ctx, uint64_t slot)
 	return WARD_OK;
 }
 
-enum ward_error proc_map_root(uint64_t frame, uint64_t va, uint64_t rights)
+enum ward_error proc_map_into(uint64_t vspace, uint64_t untyped, uint64_t frame, uint64_t va,
+                              uint64_t rights)
 {
-	const struct proc_tables t = {WARD_CAP_INIT_VSPACE, root_make, root_keep, NULL};
+	const struct proc_tables t = {vspace, untyped_make, root_keep, &untyped};
 
 	return proc_map_frame(&t, frame, va, rights);
+}
+
+enum ward_error proc_map_root(uint64_t frame, uint64_t va, uint64_t rights)
+{
+	return proc_map_into(WARD_CAP_INIT_VSPACE, 0, frame, va, rights);
+}
+
+uint64_t proc_va_alloc(struct proc_va_area *area, unsigned pages)
+{
+	uint64_t va = area->next + PROC_VA_PAGE; /* the guard page stays unmapped */
+
+	area->next = va + pages * PROC_VA_PAGE;
+	return va;
 }

@@ -90,22 +90,32 @@ void proc_untyped_free(uint64_t slot, unsigned bits)
 	proc_slots_free(slot, 1);
 }
 
+enum ward_error proc_retype(uint64_t untyped, unsigned type, unsigned size_bits, uint64_t *slot)
+{
+	uint64_t dest = proc_slot_alloc();
+	enum ward_error err;
+
+	if (dest == 0)
+		return WARD_ERR_NOT_ENOUGH_MEMORY;
+	err = ward_untyped_retype(untyped, type, size_bits, WARD_CAP_INIT_CNODE, 0, 0, dest, 1);
+	if (err != WARD_OK) {
+		proc_slots_free(dest, 1);
+		return err;
+	}
+	*slot = dest;
+	return WARD_OK;
+}
+
 enum ward_error proc_object(unsigned type, unsigned size_bits, uint64_t *slot)
 {
-	uint64_t dest;
-
-	if (size_bits > MAX_OBJ_BITS || (dest = proc_slot_alloc()) == 0)
+	if (size_bits > MAX_OBJ_BITS)
 		return WARD_ERR_NOT_ENOUGH_MEMORY;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (pool != 0 && ward_untyped_retype(pool, type, size_bits, WARD_CAP_INIT_CNODE, 0,
-		                                     0, dest, 1) == WARD_OK) {
-			*slot = dest;
+		if (pool != 0 && proc_retype(pool, type, size_bits, slot) == WARD_OK)
 			return WARD_OK;
-		}
 		/* The pool is full (or there is none yet): start another. */
 		if (proc_untyped_alloc(POOL_BITS, &pool) != WARD_OK)
 			break;
 	}
-	proc_slots_free(dest, 1);
 	return WARD_ERR_NOT_ENOUGH_MEMORY;
 }

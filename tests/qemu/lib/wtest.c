@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Support for the in-guest kernel tests (see wtest.h). */
+/*
+ * Support for the in-guest kernel tests (see wtest.h): what is their own
+ * (threads, settling, fault probes, diagnostics); slots, objects, mapping
+ * and address space come from libs/proc, the root task's toolkit.
+ */
 #include <string.h>
 #include <ward/bootinfo.h>
+#include <proc/map.h>
+#include <proc/slots.h>
+#include <proc/untyped.h>
 #include "wtest.h"
 
 const struct ward_bootinfo *wt_bi;
 
-static uint64_t next_slot, last_slot;
 static uint64_t ram_untyped;
 static unsigned ram_untyped_bits;
-static uint64_t va_cursor = WT_VA_BASE;
+static struct proc_va_area va_area = {WT_VA_BASE};
 
 static void fail(const char *what)
 {
@@ -17,16 +23,11 @@ static void fail(const char *what)
 	ward_exit(1);
 }
 
-void wt_init(void)
+/* The largest RAM untyped of the boot information (WARD_MAX_UNTYPED: none). */
+static unsigned largest_ram(const struct ward_bootinfo *bi)
 {
-	const struct ward_bootinfo *bi = ward_bootinfo;
 	unsigned best = WARD_MAX_UNTYPED;
 
-	if (bi == NULL || bi->magic != WARD_BOOTINFO_MAGIC || bi->version != WARD_BOOTINFO_VERSION)
-		fail("no usable boot information");
-	wt_bi = bi;
-	next_slot = bi->empty_first;
-	last_slot = bi->empty_last;
 	for (unsigned i = 0; i < bi->untyped_count && i < WARD_MAX_UNTYPED; i++) {
 		if (bi->untyped[i].is_device)
 			continue;
@@ -34,6 +35,20 @@ void wt_init(void)
 		    bi->untyped[i].size_bits > bi->untyped[best].size_bits)
 			best = i;
 	}
+	return best;
+}
+
+void wt_init(void)
+{
+	const struct ward_bootinfo *bi = ward_bootinfo;
+	unsigned best;
+
+	if (bi == NULL || bi->magic != WARD_BOOTINFO_MAGIC || bi->version != WARD_BOOTINFO_VERSION)
+		fail("no usable boot information");
+	wt_bi = bi;
+	proc_slots_init(bi->empty_first, bi->empty_last);
+	proc_untyped_init(bi);
+	best = largest_ram(bi);
 	if (best == WARD_MAX_UNTYPED || bi->untyped[best].size_bits < 22)
 		fail("no RAM untyped of 4 MiB or more");
 	ram_untyped = bi->untyped_first + best;
@@ -47,11 +62,10 @@ uint64_t wt_slot(void)
 
 uint64_t wt_slots(unsigned count)
 {
-	uint64_t s = next_slot;
+	uint64_t s = proc_slots_alloc(count);
 
-	if (count > last_slot - next_slot)
+	if (s == 0)
 		fail("out of free slots in the root CNode");
-	next_slot += count;
 	return s;
 }
 
@@ -94,9 +108,8 @@ const char *wt_err_name(uint64_t err)
 
 uint64_t wt_obj_from(uint64_t untyped, unsigned type, unsigned size_bits)
 {
-	uint64_t s = wt_slot();
-	enum ward_error e =
-	        ward_untyped_retype(untyped, type, size_bits, WARD_CAP_INIT_CNODE, 0, 0, s, 1);
+	uint64_t s;
+	enum ward_error e = proc_retype(untyped, type, size_bits, &s);
 
 	if (e != WARD_OK) {
 		ward_printf("# wtest: retype of type %u (%u bits) from cap %llu: %s\n", type,
@@ -111,18 +124,22 @@ uint64_t wt_obj(unsigned type, unsigned size_bits)
 	return wt_obj_from(ram_untyped, type, size_bits);
 }
 
+/* Reports a failed copy or mint of `src` into `s`: 0, or s. */
+static uint64_t copied(enum ward_error e, const char *what, uint64_t src, uint64_t s)
+{
+	if (e == WARD_OK)
+		return s;
+	ward_printf("# wtest: %s of cap %llu: %s\n", what, (unsigned long long)src, wt_err_name(e));
+	return 0;
+}
+
 uint64_t wt_copy(uint64_t src, uint64_t rights)
 {
 	uint64_t s = wt_slot();
 	enum ward_error e =
 	        ward_cnode_copy(WARD_CAP_INIT_CNODE, s, 64, WARD_CAP_INIT_CNODE, src, 64, rights);
 
-	if (e != WARD_OK) {
-		ward_printf("# wtest: copy of cap %llu: %s\n", (unsigned long long)src,
-		            wt_err_name(e));
-		return 0;
-	}
-	return s;
+	return copied(e, "copy", src, s);
 }
 
 uint64_t wt_mint(uint64_t src, uint64_t rights, uint64_t badge)
@@ -131,12 +148,7 @@ uint64_t wt_mint(uint64_t src, uint64_t rights, uint64_t badge)
 	enum ward_error e = ward_cnode_mint(WARD_CAP_INIT_CNODE, s, 64, WARD_CAP_INIT_CNODE, src,
 	                                    64, rights, badge);
 
-	if (e != WARD_OK) {
-		ward_printf("# wtest: mint of cap %llu: %s\n", (unsigned long long)src,
-		            wt_err_name(e));
-		return 0;
-	}
-	return s;
+	return copied(e, "mint", src, s);
 }
 
 enum ward_error wt_delete(uint64_t slot)
@@ -146,41 +158,12 @@ enum ward_error wt_delete(uint64_t slot)
 
 uint64_t wt_va(unsigned pages)
 {
-	uint64_t va = va_cursor + WT_PAGE; /* the guard page stays unmapped */
-
-	va_cursor = va + pages * WT_PAGE;
-	return va;
+	return proc_va_alloc(&va_area, pages);
 }
 
 enum ward_error wt_map_in(uint64_t vspace, uint64_t frame, uint64_t va, uint64_t rights)
 {
-	enum ward_error e = WARD_OK;
-
-	for (int attempt = 0; attempt < 4; attempt++) {
-		e = ward_frame_map(frame, vspace, va, rights);
-		if (e != WARD_ERR_FAILED_LOOKUP)
-			return e;
-		uint64_t level = ward_last_error().lo;
-		unsigned type = level == 3   ? WARD_OBJ_PDPT
-		                : level == 2 ? WARD_OBJ_PD
-		                : level == 1 ? WARD_OBJ_PT
-		                             : 0;
-		if (type == 0) {
-			ward_printf("# wtest: Frame_Map names no missing level (%llu)\n",
-			            (unsigned long long)level);
-			return e;
-		}
-		uint64_t table = wt_obj(type, 0);
-		if (table == 0)
-			return WARD_ERR_NOT_ENOUGH_MEMORY;
-		enum ward_error te = ward_page_table_map(table, vspace, va);
-		if (te != WARD_OK) {
-			ward_printf("# wtest: PageTable_Map (type %u) at %llx: %s\n", type,
-			            (unsigned long long)va, wt_err_name(te));
-			return te;
-		}
-	}
-	return e;
+	return proc_map_into(vspace, ram_untyped, frame, va, rights);
 }
 
 enum ward_error wt_map(uint64_t frame, uint64_t va, uint64_t rights)

@@ -3,14 +3,12 @@
  * Support for the in-guest kernel tests: what every test program (booted as
  * the root task) needs on top of libs/ipc.
  *
- *  - a slot allocator over the boot information's free range of the root
- *    CNode (a capability address equals its slot index; CNode invocations
- *    use index = slot, depth = 64);
- *  - object creation by retyping the largest RAM untyped into fresh slots;
- *  - a virtual-address allocator in the root's own VSpace above
- *    WT_VA_BASE, and Frame_Map that makes the missing paging structures
- *    (Frame_Map fails with WARD_ERR_FAILED_LOOKUP and names the missing
- *    level in the error detail's `lo`);
+ *  - slots of the root CNode (a capability address equals its slot index;
+ *    CNode invocations use index = slot, depth = 64), objects retyped from
+ *    the largest RAM untyped, virtual addresses above WT_VA_BASE and
+ *    Frame_Map with the missing paging structures made on demand: thin
+ *    wrappers over libs/proc (proc/slots.h, proc/untyped.h, proc/map.h),
+ *    which halt the machine when slots run out and print diagnostics;
  *  - threads in the root's address space and CSpace: a TCB, a stack of
  *    WT_STACK_PAGES frames below an unmapped guard page, an IPC buffer
  *    frame whose second half holds the thread block (thread pointer, IPC

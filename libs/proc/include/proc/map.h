@@ -26,7 +26,24 @@ struct proc_tables {
 enum ward_error proc_map_frame(const struct proc_tables *t, uint64_t frame, uint64_t va,
                                uint64_t rights);
 
+/*
+ * The same in any VSpace (root cptr), with tables retyped from `untyped`
+ * (0: the root task's own pool) and kept in root slots.
+ */
+enum ward_error proc_map_into(uint64_t vspace, uint64_t untyped, uint64_t frame, uint64_t va,
+                              uint64_t rights);
+
 /* The same in the root task's own VSpace, with tables from its own pool. */
 enum ward_error proc_map_root(uint64_t frame, uint64_t va, uint64_t rights);
+
+/* Virtual address space handed out upwards from `next`; nothing is mapped by it. */
+struct proc_va_area {
+	uint64_t next;
+};
+
+#define PROC_VA_PAGE 4096ULL
+
+/* `pages` pages of unused address space after an unmapped guard page (their first address). */
+uint64_t proc_va_alloc(struct proc_va_area *area, unsigned pages);
 
 #endif

@@ -25,6 +25,13 @@ enum ward_error proc_untyped_alloc(unsigned bits, uint64_t *slot);
 /* Gives back an untyped from proc_untyped_alloc, whose children are all gone. */
 void proc_untyped_free(uint64_t slot, unsigned bits);
 
+/*
+ * One object retyped from the untyped `untyped` (a root cptr; size_bits:
+ * CNode radix or untyped size, else ignored) into a new root slot (*slot);
+ * the kernel's error if it refuses, and the slot is free again.
+ */
+enum ward_error proc_retype(uint64_t untyped, unsigned type, unsigned size_bits, uint64_t *slot);
+
 /* A new object for the root task itself (size_bits: CNode radix or untyped size) in *slot. */
 enum ward_error proc_object(unsigned type, unsigned size_bits, uint64_t *slot);
 
