@@ -21,6 +21,7 @@
 #include <ward/sys.h>
 
 #include "../qemu/iommu/iommu_test.h"
+#include "bench.h"
 
 #define ROUNDS   200
 #define WARMUP   10
@@ -33,23 +34,6 @@
 
 static uint64_t dom_a, dom_b, ntfn;
 static struct edu edu;
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static void check(enum ward_error err, const char *what)
-{
-	if (err != WARD_OK) {
-		ward_printf("bench: %s failed: error %#x (arg %llu)\n", what, err,
-		            (unsigned long long)ward_last_error().arg);
-		ward_exit(1);
-	}
-}
 
 /* Invalidation descriptors and waits the server issued so far. */
 static void inv_counts(uint64_t *desc, uint64_t *waits)

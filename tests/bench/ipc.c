@@ -18,6 +18,7 @@
 #include <proc/untyped.h>
 #include <ward/invoke.h>
 #include <ward/rt.h>
+#include "bench.h"
 
 #define ROUNDS        2000
 #define WARMUP        50
@@ -33,22 +34,6 @@ struct stamps {
 	volatile uint64_t received, replying, woken;
 };
 static struct stamps *shared;
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static void check(enum ward_error err, const char *what)
-{
-	if (err != WARD_OK) {
-		ward_printf("bench: %s failed: error %d (arg %llu)\n", what, err,
-		            (unsigned long long)ward_last_error().arg);
-		ward_exit(1);
-	}
-}
 
 /* A new object of `type` in a fresh slot (libs/proc's pool). */
 static uint64_t make(uint64_t type, uint64_t size_bits)
