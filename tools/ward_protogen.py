@@ -27,7 +27,7 @@ import sys
 MAX_LENGTH = 120  # WARD_MSG_MAX_LENGTH (include/ward/message.h)
 MAX_TABLE = 256  # labels span at most this many table rows
 CAP_TYPES = ["untyped", "tcb", "endpoint", "notification", "cnode", "frame", "large_frame",
-             "irq_handler", "ioport"]
+             "irq_handler", "ioport", "badge"]  # badge: a cap of this endpoint, unwrapped
 IDENT = r"[a-z_][a-z0-9_]*"
 RESERVED = {"rq", "ep", "in", "out", "err"}  # names the generated code uses itself
 OP_RE = re.compile(r"op\s+(\S+)\s+(" + IDENT + r")\s*\(([^)]*)\)\s*"
@@ -169,7 +169,10 @@ def op_errors(proto, op):
         errs.append(("WARD_ERR_RANGE", f"{op['array'][1]} exceeds what a message can carry"))
     if op["args"]:
         errs.append(("WARD_ERR_TRUNCATED_MESSAGE", "fewer message registers than the arguments"))
-    if op["cap"]:
+    if op["cap"] and op["cap"][1] == "badge":
+        errs.append(("WARD_ERR_INVALID_CAPABILITY",
+                     "extra cap 0 is not a cap to this server's endpoint, or more caps"))
+    elif op["cap"]:
         errs.append(("WARD_ERR_INVALID_CAPABILITY",
                      f"no {op['cap'][1]} capability arrived, or another kind, or more caps"))
     else:
@@ -265,7 +268,7 @@ def decoder(proto, op):
                  f"{at} + rq->mr[{size}],", "\t\t                 WARD_MSG_MAX_LENGTH);"]
         args.append(f"&rq->mr[{at}]")
     if op["cap"]:
-        args.append("rq->cap")
+        args.append("rq->cap_badge" if op["cap"][1] == "badge" else "rq->cap")
     args += [f"&rq->reply->mr[{i}]" for i in range(len(op["results"]))]
     body += [f"\tenum ward_error err = {proto['name']}_serve_{op['name']}({', '.join(args)});", "",
              "\tif (err == WARD_OK)", f"\t\trq->reply->length = {len(op['results'])};",
@@ -294,7 +297,10 @@ def server_header(proto, source, client_name):
         out += [""] + decoder(proto, op)
     out += ["", f"static const struct ward_op {proto['name']}_ops[{count}] = {{"]
     for op in sorted(proto["ops"], key=lambda o: o["label"]):
-        cap = f"WARD_OBJ_{op['cap'][1].upper()}" if op["cap"] else "WARD_OBJ_NULL"
+        cap = "WARD_OBJ_NULL"
+        if op["cap"]:
+            cap = ("WARD_CAP_UNWRAPPED" if op["cap"][1] == "badge"
+                   else f"WARD_OBJ_{op['cap'][1].upper()}")
         out.append(f"\t[{upper(proto, op['name'])} - {first}] = {{.handler = "
                    f"{proto['name']}_decode_{op['name']}, .min_length = {len(op['args'])}, "
                    f".cap_type = {cap}}},")

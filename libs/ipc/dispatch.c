@@ -27,6 +27,7 @@ void ward_request_init(struct ward_request *rq, uint64_t badge, ward_msginfo_t i
 	/* Every processed cap that was not unwrapped was copied to the one receive slot. */
 	rq->cap = caps > (unsigned)__builtin_popcount(unwrapped) ? recv_slot : 0;
 	rq->cap_type = WARD_OBJ_NULL;
+	rq->cap_badge = 0;
 	rq->ctx = NULL;
 	rq->reply = reply;
 	reply->label = WARD_OK;
@@ -53,6 +54,12 @@ static enum ward_error check_caps(const struct ward_op *op, struct ward_request 
 {
 	unsigned want = op->cap_type != WARD_OBJ_NULL;
 
+	if (op->cap_type == WARD_CAP_UNWRAPPED) {
+		if (rq->caps == 1 && rq->unwrapped == 1)
+			return WARD_OK;
+		return ward_fail(rq, WARD_ERR_INVALID_CAPABILITY, WARD_ARG_EXTRA_CAP0,
+		                 WARD_OBJ_ENDPOINT, rq->caps == 0 ? WARD_OBJ_NULL : rq->cap_type);
+	}
 	if (rq->unwrapped != 0)
 		return ward_fail(rq, WARD_ERR_INVALID_CAPABILITY,
 		                 WARD_ARG_EXTRA_CAP0 + __builtin_ctz(rq->unwrapped), op->cap_type,
@@ -86,6 +93,14 @@ uint64_t ward_dispatch(const struct ward_protocol *p, struct ward_request *rq)
 	if (rp->length > WARD_MSG_MAX_LENGTH)
 		rp->length = WARD_MSG_MAX_LENGTH;
 	return rp->label;
+}
+
+void ward_request_caps(struct ward_request *rq, const uint64_t *caps_or_badges)
+{
+	if (rq->cap != 0)
+		rq->cap_type = ward_received_cap_type(rq, caps_or_badges);
+	if (rq->unwrapped & 1U)
+		rq->cap_badge = caps_or_badges[0];
 }
 
 unsigned ward_received_cap_type(const struct ward_request *rq, const uint64_t *caps_or_badges)

@@ -38,8 +38,7 @@ static ward_msginfo_t answer(struct ward_ipc_buffer *buf, uint64_t badge, ward_m
 	ward_request_init(&rq, badge, info, in, recv_slot, &out);
 	for (unsigned i = 0; i < rq.length; i++)
 		in[i] = i < WARD_MSG_REGISTERS ? mr[i] : buf->msg[i];
-	if (rq.cap != 0)
-		rq.cap_type = ward_received_cap_type(&rq, buf->caps_or_badges);
+	ward_request_caps(&rq, buf->caps_or_badges);
 	iommu_reply_cap = 0;
 	ward_dispatch(&iommu_protocol, &rq);
 	if (rq.cap != 0)

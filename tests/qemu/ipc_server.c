@@ -84,6 +84,13 @@ enum ward_error demo_serve_status(struct ward_request *rq, uint64_t *badge, uint
 	return WARD_OK;
 }
 
+enum ward_error demo_serve_join(struct ward_request *rq, uint64_t peer, uint64_t *peer_out)
+{
+	(void)rq;
+	*peer_out = peer;
+	return WARD_OK;
+}
+
 static void on_event(struct ward_server *s, uint64_t bits)
 {
 	((struct demo *)s->ctx)->last_bits = bits;

@@ -43,9 +43,10 @@ struct ward_request {
 	unsigned caps;      /* extra capabilities received, unwrapped ones included */
 	unsigned unwrapped; /* bit i: extra cap i arrived as a badge of this endpoint */
 	const uint64_t *mr;
-	uint64_t cap;      /* the receive slot (cptr), if a capability landed there; else 0 */
-	unsigned cap_type; /* the type of that capability (enum ward_object_type) */
-	void *ctx;         /* the server's own state (struct ward_server.ctx) */
+	uint64_t cap;       /* the receive slot (cptr), if a capability landed there; else 0 */
+	unsigned cap_type;  /* the type of that capability (enum ward_object_type) */
+	uint64_t cap_badge; /* extra cap 0 unwrapped (unwrapped bit 0): its badge */
+	void *ctx;          /* the server's own state (struct ward_server.ctx) */
 	struct ward_reply *reply;
 };
 
@@ -85,6 +86,17 @@ struct ward_protocol {
  * or WARD_OBJ_NULL if none arrived.
  */
 unsigned ward_received_cap_type(const struct ward_request *rq, const uint64_t *caps_or_badges);
+
+/*
+ * An operation whose capability is declared `cap name:badge` takes extra
+ * cap 0 as a cap to the server's own endpoint, which the kernel unwraps
+ * into its badge: how a request names a second object of the same server
+ * (a domain) by capability rather than by a number it could forge.
+ */
+#define WARD_CAP_UNWRAPPED 0xffu
+
+/* The server loop's part: the badges and types the kernel reported. */
+void ward_request_caps(struct ward_request *rq, const uint64_t *caps_or_badges);
 
 void ward_request_init(struct ward_request *rq, uint64_t badge, ward_msginfo_t info,
                        const uint64_t *mr, uint64_t recv_slot, struct ward_reply *reply);
