@@ -180,6 +180,7 @@ static bool step_failed(struct move *m, enum ledger_step s, int cause)
 static bool run_step(struct move *m, enum ledger_step s)
 {
 	const struct ledger_ops *ops = m->l->ops;
+	unsigned members = 0, skipped = 0;
 	int cause = 0;
 
 	if (s == LEDGER_STEP_REVOKE && step_failed(m, s, ops->retire(ops->ctx, m->g)))
@@ -206,12 +207,18 @@ static bool run_step(struct move *m, enum ledger_step s)
 				cause = ops->point(ops->ctx, i, d->alias[k], m->r->to);
 		} else if (s == LEDGER_STEP_RESET)
 			cause = ops->reset(ops->ctx, d->sbdf);
-		if (cause == LEDGER_SKIPPED)
+		members++;
+		if (cause == LEDGER_SKIPPED) {
+			skipped++;
 			cause = 0;
+		}
 	}
 	if (step_failed(m, s, cause))
 		return false;
-	m->r->steps |= (uint16_t)(1u << s);
+	if (skipped != 0 && skipped == members)
+		m->r->skipped |= (uint16_t)(1u << s);
+	else
+		m->r->steps |= (uint16_t)(1u << s);
 	return true;
 }
 
@@ -318,6 +325,7 @@ enum ledger_err ledger_move(struct ledger *l, uint16_t device, uint16_t to, unsi
 	*r = (struct ledger_result){.seq = r->seq,
 	                            .sbdf = l->dev[device].sbdf,
 	                            .group_id = l->grp[m.g].id,
+	                            .group = m.g,
 	                            .from = l->grp[m.g].owner,
 	                            .to = to,
 	                            .other = LEDGER_NONE};

@@ -123,10 +123,12 @@ struct ledger_result {
 	uint64_t seq;
 	uint32_t sbdf;     /* the device the request named */
 	uint32_t group_id; /* its group's lowest SBDF */
+	uint16_t group;    /* its group's index */
 	uint16_t from, to; /* domains, LEDGER_QUARANTINE */
 	uint16_t owner;    /* the owner after the call */
 	uint16_t moved;    /* devices moved */
 	uint16_t steps;    /* bit per enum ledger_step done */
+	uint16_t skipped;  /* bit per step every member skipped (no reset method) */
 	uint16_t other;    /* GROUP, VF_ASSIGNED: the device in the way */
 	enum ledger_err err;
 	enum ledger_step failed;
