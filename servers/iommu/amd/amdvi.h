@@ -176,7 +176,7 @@ const char *amdvi_unit_state_name(enum amdvi_unit_state s);
 /*
  * Invalidates every cache of an enabled unit: INVALIDATE_IOMMU_ALL, or
  * without EFR.IASup every device table entry and every domain's pages
- * (259 submissions). The recovery flush after a failed wait.
+ * (about 260 submissions). The recovery flush after a failed wait.
  */
 enum amdvi_status amdvi_invalidate_all(struct amdvi_unit *u);
 

@@ -180,25 +180,34 @@ enum amdvi_status amdvi_unit_prepare(struct amdvi_unit *u)
 	return AMDVI_OK;
 }
 
-/* Without IASup: every device table entry, then every domain's pages. */
-enum amdvi_status amdvi_invalidate_all(struct amdvi_unit *u)
+/* Commands for IDs [*next, end) of one kind, in batches: *next moves past those submitted. */
+static enum amdvi_status submit_range(struct amdvi_unit *u, uint32_t *next, uint32_t end,
+                                      struct amdvi_cmd (*make)(uint16_t))
 {
 	struct amdvi_cmd c[AMDVI_CMD_MAX_BATCH];
 	enum amdvi_status st = AMDVI_OK;
-	uint32_t id = 0, n;
+	uint32_t n;
 
-	if (u->ia) {
-		c[0] = amdvi_cmd_inv_all();
-		return amdvi_cmd_submit(u, c, 1);
-	}
-	while (st == AMDVI_OK && id < AMDVI_DEVICE_IDS) {
-		for (n = 0; n < AMDVI_CMD_MAX_BATCH && id < AMDVI_DEVICE_IDS; n++)
-			c[n] = amdvi_cmd_inv_devtab((uint16_t)id++);
+	while (st == AMDVI_OK && *next < end) {
+		for (n = 0; n < AMDVI_CMD_MAX_BATCH && *next < end; n++)
+			c[n] = make((uint16_t)(*next)++);
 		st = amdvi_cmd_submit(u, c, n);
 	}
-	for (n = 0; n <= AMDVI_DOMAIN_IDS && n < AMDVI_CMD_MAX_BATCH; n++)
-		c[n] = amdvi_cmd_inv_domain((uint16_t)n);
-	return st == AMDVI_OK ? amdvi_cmd_submit(u, c, n) : st;
+	return st;
+}
+
+/* Without IASup: every device table entry, then every domain's pages. */
+enum amdvi_status amdvi_invalidate_all(struct amdvi_unit *u)
+{
+	struct amdvi_cmd all = amdvi_cmd_inv_all();
+	enum amdvi_status st;
+	uint32_t id = 0, domain = 0;
+
+	if (u->ia)
+		return amdvi_cmd_submit(u, &all, 1);
+	st = submit_range(u, &id, AMDVI_DEVICE_IDS, amdvi_cmd_inv_devtab);
+	return st == AMDVI_OK ? submit_range(u, &domain, AMDVI_DOMAIN_IDS + 1, amdvi_cmd_inv_domain)
+	                      : st;
 }
 
 enum amdvi_status amdvi_unit_enable(struct amdvi_unit *u)
