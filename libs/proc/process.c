@@ -138,6 +138,7 @@ enum ward_error proc_create(struct proc *p, const struct proc_config *c, const c
 	copy_string(p->name, sizeof(p->name), c->name);
 	p->untyped = c->untyped;
 	p->untyped_bits = c->untyped_bits;
+	p->cpu = c->cpu;
 	if ((err = proc_image_pages(c->image, c->image_size, &image_pages, why)) != WARD_OK)
 		return err;
 	radix = radix_for(image_pages + PROC_STACK_PAGES + 2 + heap_pages + PROC_MISC_SLOTS);
@@ -194,7 +195,9 @@ enum ward_error proc_start(struct proc *p, uint64_t fault_ep, unsigned priority)
 	p->info.free_first = p->next_role_slot;
 	if (!proc_poke(p, WARD_STARTINFO_ADDR, &p->info, sizeof(p->info)))
 		return WARD_ERR_INVALID_ARGUMENT;
-	if ((err = set_fault_handler(p, fault_ep)) || (err = configure(p)) ||
+	/* Before the thread resumes (below): its first instruction runs on that CPU. */
+	if ((err = ward_tcb_set_affinity(p->tcb, p->cpu)) ||
+	    (err = set_fault_handler(p, fault_ep)) || (err = configure(p)) ||
 	    (err = ward_tcb_set_priority(p->tcb, WARD_CAP_INIT_TCB, priority)))
 		return err;
 	copy_string(name, sizeof(name), p->name); /* the console shows 15 characters */

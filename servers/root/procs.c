@@ -7,6 +7,10 @@
  * (restart=N). Each instance gets a new pid: pids are never reused, so a
  * badge always names one instance.
  *
+ * A module's process runs on the CPU its `cpu=N` names (default 0), every
+ * instance of it: restarts keep it. A value that names no CPU of the boot
+ * information (or is no number) is reported and the module not started.
+ *
  * The system is up while a process that is not a server runs: a module
  * with the word `server` among its arguments (the PCI server) serves the
  * others and never ends by itself, so once every other process has ended
@@ -63,6 +67,21 @@ static unsigned log2_up(unsigned long long v)
 	return bits;
 }
 
+/* cpu=N: N if the kernel counted that CPU; otherwise 0, with *bad pointing at the value. */
+static unsigned parse_cpu(const char *v, const char **bad)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	/* strtoul would skip spaces into the next word and take signs: digits only. */
+	if (*v < '0' || *v > '9' || (*end != ' ' && *end != '\0') ||
+	    n >= ward_bootinfo->cpu_count) {
+		*bad = v;
+		return 0;
+	}
+	return (unsigned)n;
+}
+
 static struct root_policy parse_policy(const char *args)
 {
 	struct root_policy p = {.memory_bits = ROOT_DEFAULT_MEMORY};
@@ -83,6 +102,8 @@ static struct root_policy parse_policy(const char *args)
 		if (bits >= 12 && bits < p.memory_bits)
 			p.untyped_bits = (unsigned)bits;
 	}
+	if ((v = arg_value(args, "cpu")) != NULL)
+		p.cpu = parse_cpu(v, &p.bad_cpu);
 	return p;
 }
 
@@ -100,6 +121,7 @@ static bool spawn(struct root_proc *rp)
 	        .untyped = rp->untyped,
 	        .untyped_bits = rp->untyped_bits,
 	        .heap_pages = (1ULL << (rp->untyped_bits - 12)) / 2,
+	        .cpu = rp->policy.cpu,
 	};
 	const char *why = NULL;
 	enum ward_error err = proc_create(&rp->proc, &c, &why);
@@ -116,10 +138,19 @@ static bool spawn(struct root_proc *rp)
 			proc_destroy(&rp->proc);
 		return false;
 	}
-	printf("started %s as pid %u (%u MiB)\n", m->name, (unsigned)c.pid,
-	       1U << (rp->untyped_bits - 20));
+	printf("started %s as pid %u (%u MiB) on CPU %u\n", m->name, (unsigned)c.pid,
+	       1U << (rp->untyped_bits - 20), c.cpu);
 	rp->state = ROOT_PROC_RUNNING;
 	return true;
+}
+
+static void report_bad_cpu(const struct ward_bootinfo *bi, uint32_t module, const char *value)
+{
+	int len = (int)strcspn(value, " ");
+
+	printf("cannot start %s: its argument cpu=%.*s names no CPU of this machine "
+	       "(CPUs 0 to %u): not started\n",
+	       bi->modules[module].name, len, value, bi->cpu_count - 1);
 }
 
 void root_start_all(void)
@@ -133,6 +164,11 @@ void root_start_all(void)
 		root_role_policy(bi->modules[i].name, &rp->policy);
 		rp->untyped_bits = rp->policy.memory_bits;
 		rp->state = ROOT_PROC_ENDED;
+		if (rp->policy.bad_cpu != NULL) {
+			report_bad_cpu(bi, i, rp->policy.bad_cpu);
+			unexpected_end = true;
+			continue;
+		}
 		if (proc_untyped_alloc(rp->untyped_bits, &rp->untyped) != WARD_OK) {
 			printf("cannot start %s: no %u MiB of memory left\n", bi->modules[i].name,
 			       1U << (rp->untyped_bits - 20));

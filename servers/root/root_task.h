@@ -31,6 +31,8 @@ struct root_policy {
 	unsigned memory_bits;  /* mem=MiB, rounded up to a power of two */
 	unsigned untyped_bits; /* untyped=BITS: an untyped of 2^BITS for the process itself */
 	bool server;           /* server: its running does not keep the system up */
+	unsigned cpu;          /* cpu=N: the CPU its main thread runs on (default 0) */
+	const char *bad_cpu;   /* the cpu= value if it names no CPU: the module is not started */
 };
 
 enum root_proc_state { ROOT_PROC_FREE, ROOT_PROC_RUNNING, ROOT_PROC_ENDED };

@@ -17,6 +17,8 @@
  * for them, and drains fault records into the neutral struct iommu_fault.
  * Queueing is cheap and never waits; iommu_unit_ops.wait() completes
  * everything queued on the unit so far, so one request pays for one wait.
+ * A unit that remaps interrupts also keeps, per index, the entry that a
+ * device's MSI names (struct iommu_irq_entry).
  *
  * All of this is used by the server thread alone; nothing here locks.
  */
@@ -91,6 +93,7 @@ struct iommu_caps {
 	bool caching_mode;       /* not-present -> present needs invalidation (VT-d CM) */
 	bool coherent_walk;      /* the walk snoops CPU caches (VT-d ECAP.C) */
 	bool write_buffer_flush; /* table writes need a write-buffer flush (VT-d RWBF) */
+	uint32_t irq_entries;    /* interrupt remapping table entries; 0: no remapping (VT-d IR) */
 };
 
 /* A fault record, decoded from the unit's format. */
@@ -101,6 +104,30 @@ struct iommu_fault {
 	uint8_t reason;     /* the specification's fault reason number */
 	bool pasid_valid;
 	uint32_t pasid;
+};
+
+/*
+ * Interrupt remapping. A device's MSI/MSI-X entry is programmed with an
+ * address and data that name an entry of the unit's interrupt remapping
+ * table (irq_msi()); the unit delivers the entry's vector to its
+ * destination only if the request's requester ID passes the entry's
+ * source check, and blocks it otherwise, or when the entry is cleared.
+ * There is always a source check: an entry any requester could use would
+ * let one device raise another's interrupt.
+ */
+enum iommu_irq_check {
+	IOMMU_IRQ_CHECK_SOURCE = 1, /* exactly requester ID source_id */
+	IOMMU_IRQ_CHECK_BUSES,      /* any requester on buses [first_bus, last_bus]: devices
+	                               behind a PCIe-to-PCI bridge, which may carry its ID */
+};
+
+struct iommu_irq_entry {
+	uint8_t vector;   /* CPU vector, 0x10 or above */
+	uint32_t apic_id; /* physical destination (xAPIC: 0-255) */
+	enum iommu_irq_check check;
+	uint16_t source_id; /* IOMMU_IRQ_CHECK_SOURCE */
+	uint8_t first_bus;  /* IOMMU_IRQ_CHECK_BUSES */
+	uint8_t last_bus;
 };
 
 struct iommu_unit; /* the backend's state for one remapping unit */
@@ -166,6 +193,34 @@ struct iommu_unit_ops {
 	 */
 	void (*drain_faults)(struct iommu_unit *u, struct iommu_fault *out, unsigned max,
 	                     unsigned *count, bool *overflowed);
+
+	/*
+	 * Interrupt remapping; every operation fails with IOMMU_ERR_UNSUPPORTED
+	 * when caps.irq_entries is 0, IOMMU_ERR_RANGE for index >= irq_entries.
+	 *
+	 * irq_set: makes entry `index` deliver e->vector to e->apic_id for the
+	 * requesters e's check admits, replacing what it held, and queues the
+	 * entry-cache invalidation for the index (the caller waits before
+	 * handing the MSI to a device). IOMMU_ERR_INVAL for a vector below
+	 * 0x10, an APIC ID the unit's mode cannot name, an unknown check or
+	 * first_bus > last_bus; nothing written then.
+	 */
+	enum iommu_err (*irq_set)(struct iommu_unit *u, uint32_t index,
+	                          const struct iommu_irq_entry *e);
+	/* Entry `index` not present (its interrupts blocked); queues its invalidation. */
+	enum iommu_err (*irq_clear)(struct iommu_unit *u, uint32_t index);
+	/* Queues the invalidation of every cached entry: the recovery flush after a failed wait. */
+	enum iommu_err (*inv_irq_entries)(struct iommu_unit *u);
+	/* The MSI address and data a device's MSI/MSI-X entry must hold to raise entry `index`. */
+	enum iommu_err (*irq_msi)(const struct iommu_unit *u, uint32_t index, uint64_t *address,
+	                          uint32_t *data);
+	/*
+	 * Entry `index` as the hardware reads it: *present, and if so *out
+	 * decoded (for dump to check against the server's records).
+	 * IOMMU_ERR_HARDWARE if a present entry holds what irq_set never writes.
+	 */
+	enum iommu_err (*irq_get)(const struct iommu_unit *u, uint32_t index,
+	                          struct iommu_irq_entry *out, bool *present);
 };
 
 /*

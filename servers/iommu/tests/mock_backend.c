@@ -287,6 +287,120 @@ static enum iommu_err unit_ctx_global(struct iommu_unit *u)
 	return queue_result(unit_queue(unit_of(u), MOCK_INV_CONTEXT_GLOBAL, 0, 0, 0));
 }
 
+/* ---- interrupt remapping ---- */
+
+static enum iommu_err irq_check_index(const struct mock_unit *m, uint32_t index)
+{
+	if (m->caps.irq_entries == 0)
+		return IOMMU_ERR_UNSUPPORTED;
+	return index < m->caps.irq_entries && index < MOCK_IRQ_ENTRIES ? IOMMU_OK : IOMMU_ERR_RANGE;
+}
+
+static enum iommu_err unit_irq_set(struct iommu_unit *u, uint32_t index,
+                                   const struct iommu_irq_entry *e)
+{
+	struct mock_unit *m = unit_of(u);
+	enum iommu_err err = irq_check_index(m, index);
+
+	if (err)
+		return err;
+	if (!e || e->vector < 0x10 || e->apic_id > 0xff ||
+	    (e->check != IOMMU_IRQ_CHECK_SOURCE &&
+	     (e->check != IOMMU_IRQ_CHECK_BUSES || e->first_bus > e->last_bus)))
+		return IOMMU_ERR_INVAL;
+	if (mock_fail_step(m->fail))
+		return IOMMU_ERR_HARDWARE;
+	m->irq[index] = *e;
+	m->irq_present[index] = true;
+	return queue_result(unit_queue(m, MOCK_INV_IRQ_INDEX, 0, index, 0));
+}
+
+static enum iommu_err unit_irq_clear(struct iommu_unit *u, uint32_t index)
+{
+	struct mock_unit *m = unit_of(u);
+	enum iommu_err err = irq_check_index(m, index);
+
+	if (err)
+		return err;
+	if (mock_fail_step(m->fail))
+		return IOMMU_ERR_HARDWARE;
+	m->irq_present[index] = false;
+	return queue_result(unit_queue(m, MOCK_INV_IRQ_INDEX, 0, index, 0));
+}
+
+static enum iommu_err unit_inv_irq(struct iommu_unit *u)
+{
+	struct mock_unit *m = unit_of(u);
+
+	if (m->caps.irq_entries == 0)
+		return IOMMU_ERR_UNSUPPORTED;
+	return queue_result(unit_queue(m, MOCK_INV_IRQ_GLOBAL, 0, 0, 0));
+}
+
+/* The mock's own message format: the index in the address, nothing in the data. */
+static enum iommu_err unit_irq_msi(const struct iommu_unit *u, uint32_t index, uint64_t *address,
+                                   uint32_t *data)
+{
+	enum iommu_err err = irq_check_index((const struct mock_unit *)u, index);
+
+	if (err)
+		return err;
+	*address = 0xfee00000ull | ((uint64_t)index << 4);
+	*data = 0;
+	return IOMMU_OK;
+}
+
+static enum iommu_err unit_irq_get(const struct iommu_unit *u, uint32_t index,
+                                   struct iommu_irq_entry *out, bool *present)
+{
+	const struct mock_unit *m = (const struct mock_unit *)u;
+	enum iommu_err err = irq_check_index(m, index);
+
+	if (err)
+		return err;
+	*present = m->irq_present[index];
+	if (*present)
+		*out = m->irq[index];
+	return IOMMU_OK;
+}
+
+static void apply_pending_irq(struct mock_unit *m)
+{
+	for (unsigned k = 0; k < m->pending_count; k++) {
+		const struct mock_inv *inv = &m->pending[k];
+
+		if (inv->kind == MOCK_INV_IRQ_GLOBAL)
+			memset(m->irq_cached, 0, sizeof(m->irq_cached));
+		else if (inv->kind == MOCK_INV_IRQ_INDEX && inv->iova < MOCK_IRQ_ENTRIES)
+			m->irq_cached[inv->iova] = false;
+	}
+	if (m->pending_overflow)
+		memset(m->irq_cached, 0, sizeof(m->irq_cached));
+}
+
+enum iommu_err mock_irq_deliver(struct mock_unit *u, uint16_t source_id, uint32_t index,
+                                uint8_t *vector, uint32_t *apic_id)
+{
+	const struct iommu_irq_entry *e;
+	uint8_t bus = (uint8_t)(source_id >> 8);
+
+	if (irq_check_index(u, index) != IOMMU_OK)
+		return IOMMU_ERR_RANGE;
+	if (!u->irq_cached[index]) {
+		if (!u->irq_present[index])
+			return IOMMU_ERR_NOT_MAPPED; /* not-present entries are not cached */
+		u->irq_cache[index] = u->irq[index];
+		u->irq_cached[index] = true;
+	}
+	e = &u->irq_cache[index];
+	if (e->check == IOMMU_IRQ_CHECK_SOURCE ? e->source_id != source_id
+	                                       : bus < e->first_bus || bus > e->last_bus)
+		return IOMMU_ERR_INVAL;
+	*vector = e->vector;
+	*apic_id = e->apic_id;
+	return IOMMU_OK;
+}
+
 /* Whether a completed invalidation drops cached entry e. */
 static bool inv_covers(const struct mock_inv *inv, const struct mock_iotlb_entry *e)
 {
@@ -333,6 +447,7 @@ static void apply_pending_psc(struct mock_unit *m)
 static void apply_pending(struct mock_unit *m)
 {
 	apply_pending_psc(m);
+	apply_pending_irq(m);
 	for (unsigned i = 0; i < MOCK_IOTLB; i++) {
 		struct mock_iotlb_entry *e = &m->iotlb[i];
 
@@ -424,6 +539,11 @@ const struct iommu_unit_ops mock_unit_ops = {
         .wait = unit_wait,
         .flush_entries = unit_flush,
         .drain_faults = unit_drain,
+        .irq_set = unit_irq_set,
+        .irq_clear = unit_irq_clear,
+        .inv_irq_entries = unit_inv_irq,
+        .irq_msi = unit_irq_msi,
+        .irq_get = unit_irq_get,
 };
 
 void mock_unit_init(struct mock_unit *u, struct mock_mem *mem, struct mock_fail *fail)
@@ -438,6 +558,7 @@ void mock_unit_init(struct mock_unit *u, struct mock_mem *mem, struct mock_fail 
 	        .page_selective = true,
 	        .caching_mode = false,
 	        .coherent_walk = true,
+	        .irq_entries = MOCK_IRQ_ENTRIES,
 	};
 	u->mem = mem;
 	u->fail = fail;

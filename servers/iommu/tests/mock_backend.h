@@ -13,6 +13,9 @@
  * each page refreshed only by flush_entries(), so an entry the core forgot
  * to flush is invisible, as on real non-snooping hardware.
  *
+ * Interrupt remapping has a table of MOCK_IRQ_ENTRIES and an entry cache,
+ * so mock_irq_deliver() shows a missing entry-cache invalidation.
+ *
  * Counters record every invalidation and wait by kind; a wait can be set
  * to time out. One fail-nth counter is shared by page and bookkeeping
  * allocations and by the unit's queue operations and waits: step N fails,
@@ -34,6 +37,7 @@
 #define MOCK_IOTLB       1024u /* cached translations per unit */
 #define MOCK_PENDING     256u  /* invalidations queued and not yet waited for */
 #define MOCK_PSC         256u  /* cached pointers to level-1 tables per unit */
+#define MOCK_IRQ_ENTRIES 64u   /* interrupt remapping entries per unit */
 
 /* Default capabilities: those of QEMU 7.2's intel-iommu with aw-bits=48. */
 #define MOCK_LEVELS_MASK   ((1u << 3) | (1u << 4)) /* SAGAW 39- and 48-bit, as levels */
@@ -91,6 +95,8 @@ enum mock_inv_kind {
 	MOCK_INV_CONTEXT_DEVICE,
 	MOCK_INV_CONTEXT_DOMAIN,
 	MOCK_INV_CONTEXT_GLOBAL,
+	MOCK_INV_IRQ_INDEX, /* iova holds the index */
+	MOCK_INV_IRQ_GLOBAL,
 	MOCK_INV_KINDS
 };
 
@@ -153,6 +159,11 @@ struct mock_unit {
 	bool pending_overflow; /* more queued than remembered: a wait drops everything */
 	struct mock_psc_entry psc[MOCK_PSC];
 	unsigned psc_victim;
+	/* interrupt remapping: the table software wrote, and the entry cache delivery uses */
+	struct iommu_irq_entry irq[MOCK_IRQ_ENTRIES];
+	bool irq_present[MOCK_IRQ_ENTRIES];
+	struct iommu_irq_entry irq_cache[MOCK_IRQ_ENTRIES];
+	bool irq_cached[MOCK_IRQ_ENTRIES];
 };
 
 /* The default capabilities (MOCK_*), 1 GiB leaves, coherent walk, no caching mode. */
@@ -194,6 +205,17 @@ enum iommu_err mock_walk(struct mock_unit *u, uint64_t root, unsigned levels, ui
 /* Whether iova is mapped to phys with exactly rights for source_id in domain_id. */
 bool mock_is_mapped(struct mock_unit *u, uint16_t source_id, uint16_t domain_id, uint64_t iova,
                     uint64_t phys, unsigned rights);
+
+/*
+ * An interrupt request from source_id naming remapping entry `index`, as
+ * the unit would treat it: through its entry cache (filled by a lookup,
+ * emptied only by a completed invalidation), so a cleared entry still
+ * delivers until its invalidation completed. IOMMU_OK with *vector and
+ * *apic_id, or IOMMU_ERR_RANGE (index past the table), IOMMU_ERR_NOT_MAPPED
+ * (entry not present) or IOMMU_ERR_INVAL (the source check failed): blocked.
+ */
+enum iommu_err mock_irq_deliver(struct mock_unit *u, uint16_t source_id, uint32_t index,
+                                uint8_t *vector, uint32_t *apic_id);
 
 /* Queue a fault record for drain_faults(). */
 void mock_unit_raise_fault(struct mock_unit *u, const struct iommu_fault *f);

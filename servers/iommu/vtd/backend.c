@@ -77,6 +77,7 @@ static void caps(const struct iommu_unit *u, struct iommu_caps *out)
 	out->caching_mode = c->cm;
 	out->coherent_walk = c->coherent;
 	out->write_buffer_flush = c->rwbf;
+	out->irq_entries = u->vtd.irt_entries;
 }
 
 /* Appends d[0..n) to the pending list, or marks it overflowed. */
@@ -160,13 +161,14 @@ static enum iommu_err inv_context_global(struct iommu_unit *u)
 
 static enum iommu_err wait(struct iommu_unit *u)
 {
-	struct vtd_desc all[2];
+	struct vtd_desc all[3];
 	enum vtd_status st;
 
 	if (u->overflowed) {
 		all[0] = vtd_desc_cc_global();
 		all[1] = vtd_desc_iotlb_global(vtd_iotlb_drain(&u->vtd.caps));
-		st = vtd_qi_submit(&u->vtd, all, 2);
+		all[2] = vtd_desc_iec_global();
+		st = vtd_qi_submit(&u->vtd, all, u->vtd.irt_entries != 0 ? 3 : 2);
 	} else if (u->npending != 0) {
 		st = vtd_qi_submit(&u->vtd, u->pending, u->npending);
 	} else {
@@ -217,6 +219,128 @@ static void drain_faults(struct iommu_unit *u, struct iommu_fault *out, unsigned
 	*count = done;
 }
 
+/* ---- interrupt remapping ---- */
+
+static enum iommu_err irq_index_check(const struct iommu_unit *u, uint32_t index)
+{
+	if (u->vtd.irt_entries == 0)
+		return IOMMU_ERR_UNSUPPORTED;
+	return index < u->vtd.irt_entries ? IOMMU_OK : IOMMU_ERR_RANGE;
+}
+
+/* The IRTE for e, or false if e asks for what the format (xAPIC mode) cannot hold. */
+static bool irte_from(const struct iommu_irq_entry *e, struct vtd_irte *out)
+{
+	uint64_t sv;
+
+	if (e->vector < VTD_IRT_MIN_VECTOR || e->apic_id > VTD_IRTE_XAPIC_MAX_ID)
+		return false;
+	if (e->check == IOMMU_IRQ_CHECK_SOURCE)
+		sv = vtd_irte_sid_exact(e->source_id);
+	else if (e->check == IOMMU_IRQ_CHECK_BUSES && e->first_bus <= e->last_bus)
+		sv = vtd_irte_sid_bus(e->first_bus, e->last_bus);
+	else
+		return false;
+	*out = vtd_irte_remapped(e->vector, (uint8_t)e->apic_id, sv);
+	return true;
+}
+
+static enum iommu_err irq_set(struct iommu_unit *u, uint32_t index, const struct iommu_irq_entry *e)
+{
+	struct vtd_irte irte;
+	struct vtd_desc d;
+	enum iommu_err err;
+	enum vtd_status st;
+
+	if ((err = irq_index_check(u, index)) != IOMMU_OK)
+		return err;
+	if (e == NULL || !irte_from(e, &irte))
+		return IOMMU_ERR_INVAL;
+	st = vtd_irte_set(&u->vtd, (uint16_t)index, irte, &d);
+	if (st != VTD_OK && st != VTD_E_TIMEOUT)
+		return vtd_iommu_err(st);
+	queue1(u, d); /* a write-buffer flush that timed out still wrote the entry */
+	return vtd_iommu_err(st);
+}
+
+static enum iommu_err irq_clear(struct iommu_unit *u, uint32_t index)
+{
+	struct vtd_desc d;
+	enum iommu_err err;
+	enum vtd_status st;
+
+	if ((err = irq_index_check(u, index)) != IOMMU_OK)
+		return err;
+	st = vtd_irte_clear(&u->vtd, (uint16_t)index, &d);
+	if (st != VTD_OK && st != VTD_E_TIMEOUT)
+		return vtd_iommu_err(st);
+	queue1(u, d);
+	return vtd_iommu_err(st);
+}
+
+static enum iommu_err inv_irq_entries(struct iommu_unit *u)
+{
+	if (u->vtd.irt_entries == 0)
+		return IOMMU_ERR_UNSUPPORTED;
+	return queue1(u, vtd_desc_iec_global());
+}
+
+static enum iommu_err irq_msi(const struct iommu_unit *u, uint32_t index, uint64_t *address,
+                              uint32_t *data)
+{
+	enum iommu_err err;
+
+	if ((err = irq_index_check(u, index)) != IOMMU_OK)
+		return err;
+	/* §5.1.5.2: handle = index, SHV set, subhandle 0 (one vector per entry) */
+	*address = vtd_msi_remap_address((uint16_t)index);
+	*data = 0;
+	return IOMMU_OK;
+}
+
+/* The source check of a present entry, decoded; false for one irq_set never writes. */
+static bool irq_check_of(struct vtd_irte e, struct iommu_irq_entry *out)
+{
+	uint16_t sid = (uint16_t)(e.hi & VTD_IRTE_SID_MASK);
+
+	switch (e.hi & VTD_IRTE_SVT_MASK) {
+	case VTD_IRTE_SVT_SID:
+		out->check = IOMMU_IRQ_CHECK_SOURCE;
+		out->source_id = sid;
+		return (e.hi & VTD_IRTE_SQ_MASK) == VTD_IRTE_SQ_ALL;
+	case VTD_IRTE_SVT_BUS:
+		out->check = IOMMU_IRQ_CHECK_BUSES;
+		out->first_bus = (uint8_t)(sid >> 8);
+		out->last_bus = (uint8_t)sid;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum iommu_err irq_get(const struct iommu_unit *u, uint32_t index,
+                              struct iommu_irq_entry *out, bool *present)
+{
+	struct vtd_irte e;
+	enum iommu_err err;
+	uint64_t fixed = VTD_IRTE_P | VTD_IRTE_FPD | VTD_IRTE_DM_LOGICAL | VTD_IRTE_RH |
+	                 VTD_IRTE_TM_LEVEL | VTD_IRTE_DLM_MASK | VTD_IRTE_IM;
+
+	if ((err = irq_index_check(u, index)) != IOMMU_OK)
+		return err;
+	vtd_irte_read(&u->vtd, (uint16_t)index, &e);
+	*present = (e.lo & VTD_IRTE_P) != 0;
+	if (!*present)
+		return IOMMU_OK;
+	*out = (struct iommu_irq_entry){.vector = vtd_irte_vector(e),
+	                                .apic_id = vtd_irte_xapic_id(e)};
+	/* irq_set writes P, fixed delivery, edge, physical, remapped format, nothing reserved */
+	if ((e.lo & fixed) != VTD_IRTE_P || (e.lo & VTD_IRTE_LO_RSVD_XAPIC) ||
+	    (e.hi & VTD_IRTE_HI_RSVD) || !irq_check_of(e, out))
+		return IOMMU_ERR_HARDWARE;
+	return IOMMU_OK;
+}
+
 const struct iommu_unit_ops vtd_unit_ops = {
         .pte = &vtd_pte_ops,
         .caps = caps,
@@ -231,4 +355,9 @@ const struct iommu_unit_ops vtd_unit_ops = {
         .wait = wait,
         .flush_entries = flush_entries,
         .drain_faults = drain_faults,
+        .irq_set = irq_set,
+        .irq_clear = irq_clear,
+        .inv_irq_entries = inv_irq_entries,
+        .irq_msi = irq_msi,
+        .irq_get = irq_get,
 };

@@ -2,7 +2,9 @@
 /*
  * Bringing a remapping unit up: probe (read only), prepare (take it over
  * from firmware, install Ward's root table with everything blocked, turn
- * queued invalidation on), enable (translation on). See vtd.h for the
+ * queued invalidation on, and with IR point the unit at Ward's interrupt
+ * remapping table, every entry not present), enable (translation on,
+ * then interrupt remapping). See vtd.h for the
  * states and docs/vtd.md for the take-over sequence.
  *
  * The order matters: translation is turned on only after every context
@@ -117,9 +119,10 @@ enum vtd_status vtd_unit_probe(struct vtd_unit *u, const struct ward_device_wind
 /* Allocates what is not allocated yet, so a retry after VTD_E_NO_MEMORY reuses it. */
 static enum vtd_status alloc_pages(struct vtd_unit *u)
 {
-	struct vtd_page *pages[] = {&u->root, &u->quarantine, &u->iq, &u->status};
+	struct vtd_page *pages[] = {&u->root, &u->quarantine, &u->iq, &u->status, &u->irt};
+	size_t count = sizeof(pages) / sizeof(pages[0]) - (u->caps.ir ? 0 : 1);
 
-	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+	for (size_t i = 0; i < count; i++) {
 		if (pages[i]->pa != 0)
 			continue;
 		if (!u->env->page_alloc(u->env->ctx, pages[i]) || pages[i]->pa == 0 ||
@@ -131,6 +134,8 @@ static enum vtd_status alloc_pages(struct vtd_unit *u)
 	/* zeroed by the CPU: the walk must see zeros too */
 	vtd_entries_written(u, u->root.va, VTD_PAGE_SIZE);
 	vtd_entries_written(u, u->quarantine.va, VTD_PAGE_SIZE);
+	if (u->caps.ir)
+		vtd_entries_written(u, u->irt.va, VTD_PAGE_SIZE);
 	return VTD_OK;
 }
 
@@ -203,6 +208,8 @@ enum vtd_status vtd_unit_prepare(struct vtd_unit *u)
 	vtd_write64(u, VTD_REG_RTADDR, u->root.pa | VTD_RTADDR_TTM_LEGACY);
 	if ((st = vtd_gcmd(u, VTD_GCMD_SRTP, true, VTD_GSTS_RTPS, true)) != VTD_OK)
 		return fail(u, st);
+	if (u->caps.ir && (st = vtd_ir_table_set(u)) != VTD_OK)
+		return fail(u, st);
 	if ((st = invalidate_all(u)) != VTD_OK)
 		return fail(u, st);
 	vtd_fault_clear_all(u);
@@ -245,6 +252,8 @@ enum vtd_status vtd_unit_enable(struct vtd_unit *u)
 			return fail(u, st);
 		u->translating = true;
 	}
+	if (u->caps.ir && (st = vtd_ir_enable(u)) != VTD_OK)
+		return fail(u, st);
 	if ((st = pmr_off(u)) != VTD_OK)
 		return fail(u, st);
 	u->state = VTD_UNIT_ENABLED;

@@ -223,6 +223,10 @@ struct vtd_unit {
 	enum vtd_inject inject;
 	uint64_t qi_timeout_ns;
 	struct vtd_qi_stats qi_stats;
+	/* interrupt remapping (ECAP.IR): Ward's table, xAPIC mode (IRTA.EIME clear) */
+	struct vtd_page irt;  /* VTD_IRT_ENTRIES IRTEs; pa 0: no interrupt remapping */
+	uint32_t irt_entries; /* 0: the unit does not remap interrupts */
+	bool remapping;       /* IRE is on */
 	/* faults */
 	uint64_t faults;          /* records drained */
 	uint64_t fault_overflows; /* times PFO was found set */
@@ -254,10 +258,12 @@ enum vtd_status vtd_unit_probe(struct vtd_unit *u, const struct ward_device_wind
 enum vtd_status vtd_unit_prepare(struct vtd_unit *u);
 
 /*
- * Invalidates context cache and IOTLB globally and turns translation on
- * (TE), polling GSTS.TES for at most VTD_TIMEOUT_STATUS_NS. Call after
- * vtd_block() / vtd_attach() wrote every known device's context entry.
- * Returns VTD_OK with state ENABLED; VTD_E_TIMEOUT leaves state FAILED.
+ * Invalidates context cache and IOTLB (and the interrupt entry cache)
+ * globally and turns translation on (TE), polling GSTS.TES for at most
+ * VTD_TIMEOUT_STATUS_NS; then, on a unit with interrupt remapping,
+ * turns it on (IRE, GSTS.IRES polled). Call after vtd_block() /
+ * vtd_attach() wrote every known device's context entry. Returns VTD_OK
+ * with state ENABLED; VTD_E_TIMEOUT leaves state FAILED.
  */
 enum vtd_status vtd_unit_enable(struct vtd_unit *u);
 
@@ -385,6 +391,37 @@ enum vtd_status vtd_write_buffer_flush(struct vtd_unit *u);
 
 /* Writes [va, va + len) back from the CPU caches if the walk is not coherent. */
 void vtd_entries_written(const struct vtd_unit *u, const void *va, size_t len);
+
+/* ---- Interrupt remapping (§5.1, §9.10) ------------------------------------- */
+
+/*
+ * Prepare gives a unit with ECAP.IR one page of VTD_IRT_ENTRIES IRTEs,
+ * all not present, in xAPIC mode (Ward's CPUs run their LAPICs in xAPIC
+ * mode, so EIME stays clear even where ECAP.EIM is set), compatibility-
+ * format interrupts blocked (CFI clear); enable turns remapping on. An
+ * entry is written so that the hardware never reads half of two
+ * entries: P cleared first if it was set, then the high half, then the
+ * low half with P. Each change returns the index-selective interrupt
+ * entry cache invalidation (§6.5.2.7) the caller must submit: until it
+ * completed the unit may still use the old entry.
+ */
+
+/*
+ * Writes `e` (a present remapped-format IRTE, vtd_irte_remapped()) at
+ * `index` and stores its invalidation in *inv. VTD_E_STATE if the unit
+ * has no table (no IR, or not prepared); VTD_E_ARG for an index past the
+ * table, a vector below VTD_IRT_MIN_VECTOR, P clear, the posted format,
+ * or a reserved bit set (xAPIC mode). Nothing written on error.
+ */
+enum vtd_status vtd_irte_set(struct vtd_unit *u, uint16_t index, struct vtd_irte e,
+                             struct vtd_desc *inv);
+
+/* Clears the IRTE at `index` (not present: its interrupts are blocked) and stores its
+ * invalidation in *inv. VTD_E_STATE, VTD_E_ARG as vtd_irte_set(). */
+enum vtd_status vtd_irte_clear(struct vtd_unit *u, uint16_t index, struct vtd_desc *inv);
+
+/* The IRTE at `index` as the hardware reads it (for `dump`). VTD_E_STATE, VTD_E_ARG. */
+enum vtd_status vtd_irte_read(const struct vtd_unit *u, uint16_t index, struct vtd_irte *out);
 
 /* ---- Faults ---------------------------------------------------------------- */
 

@@ -30,6 +30,15 @@ enum vtd_status vtd_gcmd(struct vtd_unit *u, uint32_t bit, bool on, uint32_t sta
 /* Queued invalidation set-up (qi.c): allocates nothing, programs IQA/IQT and QIE. */
 enum vtd_status vtd_qi_enable(struct vtd_unit *u);
 
+/*
+ * Interrupt remapping bring-up (intremap.c). vtd_ir_table_set(): IRTA at
+ * Ward's table (xAPIC mode), SIRTP with IRTPS polled, CFI cleared if
+ * firmware set it; the caller then invalidates the interrupt entry cache
+ * globally. vtd_ir_enable(): IRE on, IRES polled.
+ */
+enum vtd_status vtd_ir_table_set(struct vtd_unit *u);
+enum vtd_status vtd_ir_enable(struct vtd_unit *u);
+
 /* Fault-record helpers shared by unit.c and fault.c. */
 void vtd_fault_clear_all(struct vtd_unit *u);
 

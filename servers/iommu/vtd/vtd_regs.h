@@ -253,6 +253,18 @@
 /* IQERCD (§10.4.29) */
 #define VTD_IQERCD_IQEI_MASK 0xfULL /* invalidation queue error info */
 
+/*
+ * IRTA (§10.4.30): the interrupt remapping table's base (4 KiB aligned),
+ * EIME (x2APIC: 32-bit destination IDs; clear: xAPIC, 8-bit IDs) and
+ * size S: 2^(S + 1) entries. Latched by GCMD.SIRTP.
+ */
+#define VTD_IRTA_S_MASK     0xfULL
+#define VTD_IRTA_EIME       (1ULL << 11)
+#define VTD_IRTA_ADDR_MASK  VTD_PAGE_MASK
+#define VTD_IRTA_ENTRIES(s) (1U << ((s) + 1))
+#define VTD_IRTA(pa, s, eime) \
+	(((pa)&VTD_IRTA_ADDR_MASK) | ((eime) ? VTD_IRTA_EIME : 0) | ((uint64_t)(s)&VTD_IRTA_S_MASK))
+
 /* ---- Root entry, legacy mode (§9.1) -------------------------------------- */
 
 struct vtd_root_entry {
@@ -521,6 +533,129 @@ static inline struct vtd_desc vtd_desc_wait(uint64_t status, uint32_t data)
 	struct vtd_desc d = {VTD_DESC_WAIT | VTD_WAIT_SW | ((uint64_t)data << VTD_WAIT_DATA_SHIFT),
 	                     status & VTD_WAIT_ADDR_MASK};
 	return d;
+}
+
+/* ---- Interrupt remapping table entry, remapped format (§9.10) ------------- */
+
+struct vtd_irte {
+	uint64_t lo;
+	uint64_t hi;
+};
+_Static_assert(sizeof(struct vtd_irte) == 16, "VT-d IRTE is 128 bits");
+
+/* lo */
+#define VTD_IRTE_P                      (1ULL << 0)
+#define VTD_IRTE_FPD                    (1ULL << 1) /* fault processing disable */
+#define VTD_IRTE_DM_LOGICAL             (1ULL << 2) /* destination mode; clear: physical */
+#define VTD_IRTE_RH                     (1ULL << 3) /* redirection hint: lowest priority */
+#define VTD_IRTE_TM_LEVEL               (1ULL << 4) /* trigger mode; clear: edge */
+#define VTD_IRTE_DLM_SHIFT              5           /* delivery mode, bits 7:5 */
+#define VTD_IRTE_DLM_MASK               (7ULL << 5)
+#define VTD_IRTE_DLM_FIXED              (0ULL << 5)
+#define VTD_IRTE_AVAIL_SHIFT            8 /* bits 11:8: software's own */
+#define VTD_IRTE_AVAIL_MASK             (0xfULL << 8)
+#define VTD_IRTE_IM                     (1ULL << 15) /* IRTE mode: set is the posted format (§9.11) */
+#define VTD_IRTE_VECTOR_SHIFT           16           /* bits 23:16 */
+#define VTD_IRTE_VECTOR_MASK            (0xffULL << 16)
+#define VTD_IRTE_DST_SHIFT              32 /* destination ID, bits 63:32 */
+#define VTD_IRTE_DST_MASK               (0xffffffffULL << 32)
+/* xAPIC mode (IRTA.EIME clear): the 8-bit APIC ID is DST bits 15:8, i.e. bits 47:40 */
+#define VTD_IRTE_XAPIC_ID_SHIFT         40
+#define VTD_IRTE_XAPIC_ID_MASK          (0xffULL << 40)
+#define VTD_IRTE_XAPIC_MAX_ID           0xffU
+/* Reserved in remapped format: 14:12 and 31:24 always; DST 7:0 and 31:16 in xAPIC mode */
+#define VTD_IRTE_LO_RSVD                0x00000000ff007000ULL
+#define VTD_IRTE_LO_RSVD_XAPIC          (VTD_IRTE_LO_RSVD | 0xffff00ff00000000ULL)
+/* hi */
+#define VTD_IRTE_SID_MASK               0xffffULL /* source ID, bits 79:64 */
+#define VTD_IRTE_SQ_SHIFT               16        /* source-ID qualifier, bits 81:80 */
+#define VTD_IRTE_SQ_MASK                (3ULL << 16)
+#define VTD_IRTE_SQ_ALL                 (0ULL << 16) /* compare all 16 bits */
+#define VTD_IRTE_SVT_SHIFT              18           /* source validation type, bits 83:82 */
+#define VTD_IRTE_SVT_MASK               (3ULL << 18)
+#define VTD_IRTE_SVT_NONE               (0ULL << 18) /* no check */
+#define VTD_IRTE_SVT_SID                (1ULL << 18) /* the requester ID, SQ masking bits of it */
+#define VTD_IRTE_SVT_BUS                (2ULL << 18) /* the requester's bus within [SID 15:8, SID 7:0] */
+#define VTD_IRTE_HI_RSVD                0xfffffffffff00000ULL /* bits 127:84 */
+/* SVT_BUS: SID holds the start bus in bits 15:8 and the end bus in 7:0 (§9.10) */
+#define VTD_IRTE_BUS_RANGE(first, last) ((uint64_t)(((unsigned)(first) << 8) | (unsigned)(last)))
+
+/* The entries of one 4 KiB table page, and the IRTA size field that says so. */
+#define VTD_IRT_ENTRIES    256
+#define VTD_IRTA_S_256     7
+#define VTD_IRT_MAX_VECTOR 0xffU
+#define VTD_IRT_MIN_VECTOR 0x10U /* 0-15 are reserved for exceptions: never a device's */
+
+/*
+ * A present remapped-format IRTE in xAPIC mode: fixed delivery, edge
+ * triggered, physical destination `apic_id`, `vector`; faults reported
+ * (FPD clear); posted format off (IM clear). The source validation is
+ * `svt_sid` (VTD_IRTE_SVT_* | the SID field): see vtd_irte_sid_exact()
+ * and vtd_irte_sid_bus().
+ */
+static inline struct vtd_irte vtd_irte_remapped(uint8_t vector, uint8_t apic_id, uint64_t svt_sid)
+{
+	struct vtd_irte e;
+
+	e.lo = VTD_IRTE_P | VTD_IRTE_DLM_FIXED | ((uint64_t)vector << VTD_IRTE_VECTOR_SHIFT) |
+	       ((uint64_t)apic_id << VTD_IRTE_XAPIC_ID_SHIFT);
+	e.hi = svt_sid & (VTD_IRTE_SVT_MASK | VTD_IRTE_SQ_MASK | VTD_IRTE_SID_MASK);
+	return e;
+}
+
+/* Source validation: exactly requester `sid` (SVT 01b, SQ 00b: every bit compared). */
+static inline uint64_t vtd_irte_sid_exact(uint16_t sid)
+{
+	return VTD_IRTE_SVT_SID | VTD_IRTE_SQ_ALL | sid;
+}
+
+/* Source validation: any requester on buses [first, last] (SVT 10b), e.g. behind a PCIe-to-PCI
+ * bridge, whose devices' requests may carry the bridge's ID. */
+static inline uint64_t vtd_irte_sid_bus(uint8_t first, uint8_t last)
+{
+	return VTD_IRTE_SVT_BUS | VTD_IRTE_BUS_RANGE(first, last);
+}
+
+static inline uint8_t vtd_irte_vector(struct vtd_irte e)
+{
+	return (uint8_t)((e.lo & VTD_IRTE_VECTOR_MASK) >> VTD_IRTE_VECTOR_SHIFT);
+}
+
+static inline uint8_t vtd_irte_xapic_id(struct vtd_irte e)
+{
+	return (uint8_t)((e.lo & VTD_IRTE_XAPIC_ID_MASK) >> VTD_IRTE_XAPIC_ID_SHIFT);
+}
+
+/* ---- Remappable-format MSI (§5.1.2.2) ------------------------------------ */
+
+/*
+ * An interrupt request in remappable format: address 0xFEE in bits 31:20,
+ * handle[14:0] in 19:5, interrupt format (1: remappable) in bit 4, SHV
+ * (subhandle valid) in bit 3, handle[15] in bit 2; with SHV the data's
+ * bits 15:0 are the subhandle, added to the handle to give the IRTE index,
+ * and bits 31:16 are reserved (zero).
+ */
+#define VTD_MSI_ADDR_BASE       0xfee00000ULL
+#define VTD_MSI_ADDR_IF_REMAP   (1ULL << 4)
+#define VTD_MSI_ADDR_SHV        (1ULL << 3)
+#define VTD_MSI_ADDR_HANDLE_LO  5 /* handle bits 14:0 at address bits 19:5 */
+#define VTD_MSI_ADDR_HANDLE_LOM (0x7fffULL << 5)
+#define VTD_MSI_ADDR_HANDLE_HI  (1ULL << 2) /* handle bit 15 */
+#define VTD_MSI_HANDLE_BIT15    15
+
+/* The address that names IRTE `handle` (SHV set, so data holds the subhandle). */
+static inline uint64_t vtd_msi_remap_address(uint16_t handle)
+{
+	return VTD_MSI_ADDR_BASE | VTD_MSI_ADDR_IF_REMAP | VTD_MSI_ADDR_SHV |
+	       (((uint64_t)handle << VTD_MSI_ADDR_HANDLE_LO) & VTD_MSI_ADDR_HANDLE_LOM) |
+	       ((handle >> VTD_MSI_HANDLE_BIT15) ? VTD_MSI_ADDR_HANDLE_HI : 0);
+}
+
+/* The IRTE index a remappable-format address names (before the subhandle). */
+static inline uint16_t vtd_msi_remap_handle(uint64_t address)
+{
+	return (uint16_t)(((address & VTD_MSI_ADDR_HANDLE_LOM) >> VTD_MSI_ADDR_HANDLE_LO) |
+	                  ((address & VTD_MSI_ADDR_HANDLE_HI) ? 1U << VTD_MSI_HANDLE_BIT15 : 0));
 }
 
 /* ---- Fault reasons (Appendix A) ------------------------------------------ */

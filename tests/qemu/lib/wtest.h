@@ -33,6 +33,7 @@
 #include <ward/invoke.h>
 #include <ward/rt.h>
 #include <ward/sys.h>
+#include "wcpu.h"
 
 #define WT_PAGE            4096ULL
 #define WT_VA_BASE         0x0000200000000000ULL /* free in the root task's layout */
@@ -112,15 +113,6 @@ bool wt_thread_new(struct wt_thread *t, const char *name, wt_fn fn, void *arg, u
 /* As wt_thread_new, with a TCB the caller retyped (from an untyped of its choice). */
 bool wt_thread_new_with_tcb(struct wt_thread *t, uint64_t tcb, const char *name, wt_fn fn,
                             void *arg, unsigned priority);
-
-/* The initial APIC ID of the CPU running the caller (CPUID leaf 1). */
-static inline unsigned wt_apic_id(void)
-{
-	unsigned a = 1, b, c = 0, d;
-
-	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-	return b >> 24;
-}
 
 /* The registers wt_thread_new gives a thread: entry at fn with a fresh stack. */
 void wt_thread_initial_regs(struct wt_thread *t, uint64_t regs[WARD_REG_COUNT]);

@@ -46,6 +46,7 @@ struct proc {
 	uint64_t cnode;   /* the process's CNode (guard: cptr = slot index) */
 	uint64_t vspace;
 	uint64_t tcb;
+	unsigned cpu; /* where its main thread runs (TCB_SetAffinity) */
 	unsigned untyped_bits;
 	unsigned book_radix;
 	uint32_t book_next;  /* next unused bookkeeping slot in the misc area */
@@ -72,6 +73,7 @@ struct proc_config {
 	uint64_t untyped; /* root slot of the process's memory (proc/untyped.h) */
 	unsigned untyped_bits;
 	uint64_t heap_pages; /* virtual size of the heap; memory comes as it is used */
+	unsigned cpu;        /* the CPU its main thread runs on (0: the boot CPU) */
 };
 
 /* Sets up every allocator from the boot information; call once. */
@@ -85,8 +87,9 @@ enum ward_error proc_create(struct proc *p, const struct proc_config *c, const c
 
 /*
  * Writes the start information and starts the main thread at `priority`
- * (at most the root task's), with faults and system calls going to
- * `fault_ep` (a root cptr) as a copy badged with the pid.
+ * (at most the root task's) on the CPU of the configuration, with faults
+ * and system calls going to `fault_ep` (a root cptr) as a copy badged with
+ * the pid. A CPU the kernel does not have: WARD_ERR_RANGE, nothing runs.
  */
 enum ward_error proc_start(struct proc *p, uint64_t fault_ep, unsigned priority);
 

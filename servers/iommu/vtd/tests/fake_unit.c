@@ -146,6 +146,14 @@ static void gcmd_write(uint32_t val)
 		fake.gsts ^= VTD_GSTS_TES;
 	if (val & VTD_GCMD_SRTP)
 		fake.gsts |= VTD_GSTS_RTPS;
+	if (val & VTD_GCMD_SIRTP) {
+		fake.gsts |= VTD_GSTS_IRTPS;
+		fake.irta_latched = fake.irta;
+	}
+	if (changed & VTD_GCMD_IRE)
+		fake.gsts ^= VTD_GSTS_IRES;
+	if (changed & VTD_GCMD_CFI)
+		fake.gsts ^= VTD_GSTS_CFIS;
 	if ((changed & VTD_GCMD_QIE) && (val & VTD_GCMD_QIE))
 		fake.gsts |= VTD_GSTS_QIES;
 	if ((changed & VTD_GCMD_QIE) && !(val & VTD_GCMD_QIE) && fake.iqh == fake.iqt) {
@@ -199,6 +207,8 @@ uint64_t vtd_read64(const struct vtd_unit *u, uint32_t off)
 		return fake.iqt;
 	case VTD_REG_IQA:
 		return fake.iqa;
+	case VTD_REG_IRTA:
+		return fake.irta;
 	}
 	r = frcd_reg(off);
 	return r ? *r : 0;
@@ -230,6 +240,8 @@ void vtd_write64(struct vtd_unit *u, uint32_t off, uint64_t val)
 		fake.rtaddr = val;
 	else if (off == VTD_REG_IQA)
 		fake.iqa = val;
+	else if (off == VTD_REG_IRTA)
+		fake.irta = val;
 	else if (off == VTD_REG_IQT) {
 		fake.iqt = val & VTD_IQ_INDEX_MASK;
 		fake.iqt_writes++;

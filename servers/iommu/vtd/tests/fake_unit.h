@@ -5,11 +5,13 @@
  * depends on it (hw/i386/intel_iommu.c): GSTS follows GCMD at once, a
  * tail write processes the queue up to the tail and stops at a refused
  * descriptor with FSTS.IQE (the head left on it), a wait with Status
- * Write stores its data, FSTS's error bits and the fault records' F bits
- * are write-1-to-clear, and PPF follows the F bits. Switches make it
- * misbehave (a GSTS that never answers, a queue that never moves) so
- * the tests can prove every wait is bounded. Memory the unit reads is
- * the fake environment's page pool.
+ * Write stores its data, SIRTP latches IRTA (IRTPS set), IRE and CFI
+ * show in IRES and CFIS (QEMU ignores CFI; the model follows §10.4.4),
+ * FSTS's error bits and the fault records' F bits are write-1-to-clear,
+ * and PPF follows the F bits. Switches make it misbehave (a GSTS that
+ * never answers, a queue that never moves) so the tests can prove every
+ * wait is bounded. Memory the unit reads is the fake environment's page
+ * pool.
  */
 #ifndef VTD_FAKE_UNIT_H
 #define VTD_FAKE_UNIT_H
@@ -30,6 +32,8 @@ struct fake_unit {
 	uint64_t cap, ecap;
 	uint32_t gsts, fsts, fectl, fedata, feaddr, feuaddr, pmen;
 	uint64_t rtaddr, iqh, iqt, iqa;
+	uint64_t irta;         /* as written */
+	uint64_t irta_latched; /* as the last SIRTP latched it (0: never) */
 	uint64_t frcd[FAKE_NFR_MAX][2];
 	/* misbehaviour */
 	bool gsts_stuck;  /* GSTS ignores GCMD */

@@ -152,6 +152,88 @@ static void test_drain_bounded(void **state)
 	assert_int_equal(f[0].source_id, 0x0100);
 }
 
+/* The interrupt-remapping operations: entries, MSI, round trip for dump, errors, one wait. */
+static void test_irq_ops(void **state)
+{
+	struct ward_device_window w = fake_window();
+	const struct vtd_irte *table;
+	struct iommu_irq_entry e = {.vector = 0x41,
+	                            .apic_id = 2,
+	                            .check = IOMMU_IRQ_CHECK_SOURCE,
+	                            .source_id = SID_EDU},
+	                       got;
+	struct iommu_caps c;
+	uint64_t address;
+	uint32_t data;
+	bool present;
+
+	(void)state;
+	bring_up(QEMU_CAP_48);
+	vtd_unit_ops.caps(&iu, &c);
+	assert_int_equal(c.irq_entries, 0);
+	assert_int_equal(vtd_unit_ops.irq_set(&iu, 0, &e), IOMMU_ERR_UNSUPPORTED);
+	fake_reset(QEMU_CAP_48, QEMU_ECAP | VTD_ECAP_IR);
+	memset(&iu, 0, sizeof(iu));
+	assert_int_equal(vtd_unit_probe(&iu.vtd, &w, &fake_env), VTD_OK);
+	assert_int_equal(vtd_unit_prepare(&iu.vtd), VTD_OK);
+	assert_int_equal(vtd_unit_enable(&iu.vtd), VTD_OK);
+	vtd_unit_ops.caps(&iu, &c);
+	assert_int_equal(c.irq_entries, 256);
+	table = iu.vtd.irt.va;
+	fake.log_count = 0;
+	assert_int_equal(vtd_unit_ops.irq_set(&iu, 5, &e), IOMMU_OK);
+	assert_int_equal(table[5].lo, 0x0000020000410001ULL);
+	assert_int_equal(table[5].hi, 0x0000000000040018ULL);
+	e.check = IOMMU_IRQ_CHECK_BUSES;
+	e.first_bus = 2;
+	e.last_bus = 5;
+	assert_int_equal(vtd_unit_ops.irq_set(&iu, 6, &e), IOMMU_OK);
+	assert_int_equal(table[6].hi, 0x0000000000080205ULL);
+	assert_int_equal(fake.log_count, 0); /* queued, not submitted */
+	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_OK);
+	assert_int_equal(fake_count(VTD_DESC_IEC), 2);
+	assert_int_equal(fake.log[0].lo, 0x0000000500000014ULL);
+	assert_int_equal(vtd_unit_ops.irq_msi(&iu, 5, &address, &data), IOMMU_OK);
+	assert_int_equal(address, 0xfee000b8ULL);
+	assert_int_equal(data, 0);
+	assert_int_equal(vtd_unit_ops.irq_get(&iu, 6, &got, &present), IOMMU_OK);
+	assert_true(present);
+	assert_int_equal(got.vector, 0x41);
+	assert_int_equal(got.apic_id, 2);
+	assert_int_equal(got.check, IOMMU_IRQ_CHECK_BUSES);
+	assert_int_equal(got.first_bus, 2);
+	assert_int_equal(got.last_bus, 5);
+	/* refused, the table unchanged */
+	e.first_bus = 6;
+	assert_int_equal(vtd_unit_ops.irq_set(&iu, 7, &e), IOMMU_ERR_INVAL);
+	e = (struct iommu_irq_entry){
+	        .vector = 0x41, .apic_id = 256, .check = IOMMU_IRQ_CHECK_SOURCE};
+	assert_int_equal(vtd_unit_ops.irq_set(&iu, 7, &e), IOMMU_ERR_INVAL);
+	e.apic_id = 0;
+	e.vector = 0x0f;
+	assert_int_equal(vtd_unit_ops.irq_set(&iu, 7, &e), IOMMU_ERR_INVAL);
+	e.vector = 0x41;
+	e.check = 0;
+	assert_int_equal(vtd_unit_ops.irq_set(&iu, 7, &e), IOMMU_ERR_INVAL);
+	e.check = IOMMU_IRQ_CHECK_SOURCE;
+	assert_int_equal(vtd_unit_ops.irq_set(&iu, 256, &e), IOMMU_ERR_RANGE);
+	assert_int_equal(vtd_unit_ops.irq_msi(&iu, 256, &address, &data), IOMMU_ERR_RANGE);
+	assert_int_equal(table[7].lo, 0);
+	/* cleared: not present, its invalidation queued */
+	assert_int_equal(vtd_unit_ops.irq_clear(&iu, 5), IOMMU_OK);
+	assert_int_equal(vtd_unit_ops.irq_get(&iu, 5, &got, &present), IOMMU_OK);
+	assert_false(present);
+	assert_int_equal(vtd_unit_ops.inv_irq_entries(&iu), IOMMU_OK);
+	fake.log_count = 0;
+	assert_int_equal(vtd_unit_ops.wait(&iu), IOMMU_OK);
+	assert_int_equal(fake.log[0].lo, 0x0000000500000014ULL);
+	assert_int_equal(fake.log[1].lo, 0x4ULL);
+	/* a present entry holding what irq_set never writes is reported */
+	((struct vtd_irte *)iu.vtd.irt.va)[9] =
+	        (struct vtd_irte){0x0000020000410001ULL | VTD_IRTE_TM_LEVEL, 0x40018ULL};
+	assert_int_equal(vtd_unit_ops.irq_get(&iu, 9, &got, &present), IOMMU_ERR_HARDWARE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +243,7 @@ int main(void)
 	        cmocka_unit_test(test_overflow_flushes_all),
 	        cmocka_unit_test(test_failed_wait),
 	        cmocka_unit_test(test_drain_bounded),
+	        cmocka_unit_test(test_irq_ops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -180,6 +180,74 @@ static void test_iec_and_wait_descriptors(void **state)
 	assert_int_equal(d.lo & VTD_WAIT_IF, 0);
 }
 
+/* §9.10, worked by hand: each field placed at its bit position. */
+static void test_irte(void **state)
+{
+	struct vtd_irte e;
+
+	(void)state;
+	/* vector 0x41 (bits 23:16), xAPIC ID 2 at DST 15:8 = bits 47:40, P; SVT 01b (bit 82),
+	 * SQ 00b, SID 00:03.0 = 0x0018 */
+	e = vtd_irte_remapped(0x41, 0x02, vtd_irte_sid_exact(0x0018));
+	assert_int_equal(e.lo, 0x0000020000410001ULL);
+	assert_int_equal(e.hi, 0x0000000000040018ULL);
+	/* vector 0xfe, ID 0xff; SVT 10b (bit 83), start bus 2 in SID 15:8, end bus 5 in 7:0 */
+	e = vtd_irte_remapped(0xfe, 0xff, vtd_irte_sid_bus(2, 5));
+	assert_int_equal(e.lo, 0x0000ff0000fe0001ULL);
+	assert_int_equal(e.hi, 0x0000000000080205ULL);
+	assert_int_equal(vtd_irte_vector(e), 0xfe);
+	assert_int_equal(vtd_irte_xapic_id(e), 0xff);
+	/* fields */
+	assert_int_equal(VTD_IRTE_FPD, 0x2ULL);
+	assert_int_equal(VTD_IRTE_DM_LOGICAL, 0x4ULL);
+	assert_int_equal(VTD_IRTE_RH, 0x8ULL);
+	assert_int_equal(VTD_IRTE_TM_LEVEL, 0x10ULL);
+	assert_int_equal(VTD_IRTE_DLM_MASK, 0xe0ULL);
+	assert_int_equal(VTD_IRTE_AVAIL_MASK, 0xf00ULL);
+	assert_int_equal(VTD_IRTE_IM, 0x8000ULL);
+	/* reserved: 14:12, 31:24; in xAPIC mode DST 7:0 (39:32) and 31:16 (63:48); hi 127:84 */
+	assert_int_equal(VTD_IRTE_LO_RSVD, 0x00000000ff007000ULL);
+	assert_int_equal(VTD_IRTE_LO_RSVD_XAPIC, 0xffff00ffff007000ULL);
+	assert_int_equal(VTD_IRTE_HI_RSVD, 0xfffffffffff00000ULL);
+	assert_int_equal(e.lo & VTD_IRTE_LO_RSVD_XAPIC, 0);
+}
+
+/* §10.4.30 and §10.4.4. */
+static void test_irta_and_commands(void **state)
+{
+	(void)state;
+	assert_int_equal(VTD_REG_IRTA, 0xb8);
+	/* 256 entries: 2^(S + 1), S = 7; EIME is bit 11 */
+	assert_int_equal(VTD_IRTA(0x12345000ULL, VTD_IRTA_S_256, false), 0x12345007ULL);
+	assert_int_equal(VTD_IRTA(0x12345000ULL, VTD_IRTA_S_256, true), 0x12345807ULL);
+	assert_int_equal(VTD_IRTA_ENTRIES(7), 256);
+	assert_int_equal(VTD_IRTA_ENTRIES(0), 2);
+	assert_int_equal(VTD_IRTA_ENTRIES(15), 65536);
+	assert_int_equal(VTD_GCMD_CFI, 0x00800000U);
+	assert_int_equal(VTD_GCMD_SIRTP, 0x01000000U);
+	assert_int_equal(VTD_GCMD_IRE, 0x02000000U);
+	assert_int_equal(VTD_GSTS_CFIS, 0x00800000U);
+	assert_int_equal(VTD_GSTS_IRTPS, 0x01000000U);
+	assert_int_equal(VTD_GSTS_IRES, 0x02000000U);
+	/* §6.5.2.7: type 4, G bit 4 (index-selective), IM bits 31:27, IIDX bits 47:32 */
+	assert_int_equal(vtd_desc_iec_index(0x1234, 3).lo, 0x0000123418000014ULL);
+	assert_int_equal(vtd_desc_iec_index(0x1234, 3).hi, 0);
+	assert_int_equal(vtd_desc_iec_index(0x00ff, 0).lo, 0x000000ff00000014ULL);
+}
+
+/* §5.1.2.2: 0xFEE in 31:20, handle[14:0] in 19:5, format bit 4, SHV bit 3, handle[15] bit 2. */
+static void test_remappable_msi(void **state)
+{
+	(void)state;
+	assert_int_equal(vtd_msi_remap_address(0), 0xfee00018ULL);
+	assert_int_equal(vtd_msi_remap_address(5), 0xfee000b8ULL);
+	assert_int_equal(vtd_msi_remap_address(0x7fff), 0xfeeffff8ULL);
+	assert_int_equal(vtd_msi_remap_address(0x8001), 0xfee0003cULL);
+	assert_int_equal(vtd_msi_remap_handle(0xfee000b8ULL), 5);
+	assert_int_equal(vtd_msi_remap_handle(0xfee0003cULL), 0x8001);
+	assert_int_equal(vtd_msi_remap_handle(0xfeeffff8ULL), 0x7fff);
+}
+
 static void test_fault_record(void **state)
 {
 	struct vtd_fault f;
@@ -232,6 +300,9 @@ int main(void)
 	        cmocka_unit_test(test_context_cache_descriptors),
 	        cmocka_unit_test(test_iotlb_descriptors),
 	        cmocka_unit_test(test_iec_and_wait_descriptors),
+	        cmocka_unit_test(test_irte),
+	        cmocka_unit_test(test_irta_and_commands),
+	        cmocka_unit_test(test_remappable_msi),
 	        cmocka_unit_test(test_fault_record),
 	        cmocka_unit_test(test_fault_reason_names),
 	};

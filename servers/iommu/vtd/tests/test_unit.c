@@ -135,6 +135,117 @@ static void test_takeover(void **state)
 	assert_true(fake.gsts & VTD_GSTS_TES);
 }
 
+#define QEMU_ECAP_IR (QEMU_ECAP | VTD_ECAP_IR)
+
+/* The position of the first GCMD write with `bit` set, or -1. */
+static int gcmd_first(uint32_t bit)
+{
+	for (unsigned i = 0; i < fake.gcmd_count; i++)
+		if (fake.gcmd[i] & bit)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * ECAP.IR: the table is latched (256 entries, xAPIC mode) before the
+ * global invalidation that includes the interrupt entry cache, and IRE
+ * goes on only after TE; CFI is never set.
+ */
+static void test_interrupt_remapping_bring_up(void **state)
+{
+	(void)state;
+	probe(QEMU_CAP_39, QEMU_ECAP_IR);
+	assert_int_equal(vtd_unit_prepare(&unit), VTD_OK);
+	assert_int_not_equal(unit.irt.pa, 0);
+	assert_int_equal(unit.irt_entries, 256);
+	assert_int_equal(fake.irta_latched, unit.irt.pa | 7); /* S = 7, EIME clear */
+	assert_int_equal(fake.gsts & (VTD_GSTS_IRTPS | VTD_GSTS_IRES), VTD_GSTS_IRTPS);
+	assert_int_equal(fake_count(VTD_DESC_IEC), 1);
+	assert_int_equal(fake.log[2].lo, 0x4ULL); /* global IEC after context cache and IOTLB */
+	assert_int_equal(vtd_block(&unit, SID_EDU), VTD_OK);
+	assert_int_equal(vtd_unit_enable(&unit), VTD_OK);
+	assert_int_equal(fake.gsts & (VTD_GSTS_TES | VTD_GSTS_IRES | VTD_GSTS_CFIS),
+	                 VTD_GSTS_TES | VTD_GSTS_IRES);
+	assert_true(gcmd_first(VTD_GCMD_SIRTP) < gcmd_first(VTD_GCMD_TE));
+	assert_true(gcmd_first(VTD_GCMD_TE) < gcmd_first(VTD_GCMD_IRE));
+	assert_int_equal(gcmd_first(VTD_GCMD_CFI), -1);
+	assert_true(unit.remapping);
+	/* no IR: no table, IRTA never written, IRE never set */
+	probe(QEMU_CAP_39, QEMU_ECAP);
+	assert_int_equal(vtd_unit_prepare(&unit), VTD_OK);
+	assert_int_equal(vtd_unit_enable(&unit), VTD_OK);
+	assert_int_equal(unit.irt_entries, 0);
+	assert_int_equal(fake.irta, 0);
+	assert_int_equal(gcmd_first(VTD_GCMD_IRE | VTD_GCMD_SIRTP), -1);
+	assert_int_equal(fake_count(VTD_DESC_IEC), 0);
+}
+
+/* Firmware left remapping on with compatibility format allowed: IRE stays on, CFI goes off. */
+static void test_interrupt_remapping_takeover(void **state)
+{
+	(void)state;
+	probe(QEMU_CAP_39, QEMU_ECAP_IR);
+	fake.gsts = VTD_GSTS_IRES | VTD_GSTS_CFIS | VTD_GSTS_IRTPS;
+	fake.irta = fake.irta_latched = 0x7000000fULL;
+	assert_int_equal(vtd_unit_prepare(&unit), VTD_OK);
+	for (unsigned i = 0; i < fake.gcmd_count; i++)
+		assert_true(fake.gcmd[i] & VTD_GCMD_IRE); /* remapping never off */
+	assert_int_equal(fake.irta_latched, unit.irt.pa | 7);
+	assert_int_equal(fake.gsts & VTD_GSTS_CFIS, 0);
+	assert_true(gcmd_first(VTD_GCMD_SIRTP) >= 0);
+	assert_int_equal(fake_count(VTD_DESC_IEC), 1); /* firmware's cached entries dropped */
+	assert_true(unit.remapping);
+	assert_int_equal(vtd_unit_enable(&unit), VTD_OK);
+	assert_true(fake.gsts & VTD_GSTS_IRES);
+}
+
+/* Entries: written P last, cleared P first, each with its index-selective invalidation. */
+static void test_irte_set_clear(void **state)
+{
+	const struct vtd_irte *table;
+	struct vtd_irte e = vtd_irte_remapped(0x41, 2, vtd_irte_sid_exact(SID_EDU)), got;
+	struct vtd_desc d;
+	unsigned writes;
+
+	(void)state;
+	bring_up(QEMU_CAP_39);
+	assert_int_equal(vtd_irte_set(&unit, 0, e, &d), VTD_E_STATE); /* no IR */
+	probe(QEMU_CAP_39, QEMU_ECAP_IR);
+	assert_int_equal(vtd_unit_prepare(&unit), VTD_OK);
+	table = unit.irt.va;
+	assert_int_equal(vtd_irte_set(&unit, 7, e, &d), VTD_OK);
+	assert_int_equal(table[7].lo, 0x0000020000410001ULL);
+	assert_int_equal(table[7].hi, 0x0000000000040018ULL);
+	assert_int_equal(d.lo, 0x0000000700000014ULL);
+	assert_int_equal(vtd_irte_read(&unit, 7, &got), VTD_OK);
+	assert_int_equal(got.lo, e.lo);
+	/* refused, nothing written: past the table, vector < 16, reserved bit, posted, not P */
+	writes = fake.writes;
+	assert_int_equal(vtd_irte_set(&unit, 256, e, &d), VTD_E_ARG);
+	got = vtd_irte_remapped(0x0f, 2, vtd_irte_sid_exact(SID_EDU));
+	assert_int_equal(vtd_irte_set(&unit, 8, got, &d), VTD_E_ARG);
+	got = e;
+	got.lo |= 1ULL << 32; /* DST bit 0: reserved in xAPIC mode */
+	assert_int_equal(vtd_irte_set(&unit, 8, got, &d), VTD_E_ARG);
+	got = e;
+	got.lo |= VTD_IRTE_IM;
+	assert_int_equal(vtd_irte_set(&unit, 8, got, &d), VTD_E_ARG);
+	got = e;
+	got.lo &= ~VTD_IRTE_P;
+	assert_int_equal(vtd_irte_set(&unit, 8, got, &d), VTD_E_ARG);
+	got = e;
+	got.hi |= 1ULL << (84 - 64); /* bit 84: reserved */
+	assert_int_equal(vtd_irte_set(&unit, 8, got, &d), VTD_E_ARG);
+	assert_int_equal(table[8].lo, 0);
+	assert_int_equal(fake.writes, writes);
+	/* cleared */
+	assert_int_equal(vtd_irte_clear(&unit, 7, &d), VTD_OK);
+	assert_int_equal(table[7].lo, 0);
+	assert_int_equal(table[7].hi, 0);
+	assert_int_equal(d.lo, 0x0000000700000014ULL);
+	assert_int_equal(vtd_irte_clear(&unit, 300, &d), VTD_E_ARG);
+}
+
 static void test_firmware_queue_error(void **state)
 {
 	(void)state;
@@ -391,6 +502,9 @@ int main(void)
 	        cmocka_unit_test(test_bring_up),
 	        cmocka_unit_test(test_gsts_never_answers),
 	        cmocka_unit_test(test_takeover),
+	        cmocka_unit_test(test_interrupt_remapping_bring_up),
+	        cmocka_unit_test(test_interrupt_remapping_takeover),
+	        cmocka_unit_test(test_irte_set_clear),
 	        cmocka_unit_test(test_firmware_queue_error),
 	        cmocka_unit_test(test_takeover_refused),
 	        cmocka_unit_test(test_attach_invalidates),
