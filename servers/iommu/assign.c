@@ -82,11 +82,14 @@ enum ward_error iommu_serve_assignment(struct ward_request *rq, uint64_t sbdf, u
 	return WARD_OK;
 }
 
-/* A refused or failed move as the protocol's error, with the details the journal has. */
+/*
+ * A refused or failed move as the protocol's error, with what the
+ * journal knows in MR0..MR2 (all a client sees of an error reply).
+ */
 static enum ward_error move_error(struct ward_request *rq, enum ledger_err err,
                                   const struct ledger_result *r)
 {
-	uint64_t other[4] = {0};
+	uint64_t other[2] = {0};
 	unsigned n = 0;
 
 	switch (err) {
@@ -95,36 +98,26 @@ static enum ward_error move_error(struct ward_request *rq, enum ledger_err err,
 	case LEDGER_ERR_SAME_OWNER:
 		return ward_fail(rq, IOMMU_ERR_ATTACHED, 0, 0, 0);
 	case LEDGER_ERR_GROUP:
-		for (uint16_t i = iommu_ledger.grp[r->group].first; i != LEDGER_NONE && n < 4;
+		for (uint16_t i = iommu_ledger.grp[r->group].first; i != LEDGER_NONE;
 		     i = iommu_ledger.dev[i].next)
-			if (iommu_ledger.dev[i].sbdf != r->sbdf)
-				other[n++] = iommu_ledger.dev[i].sbdf;
-		rq->reply->mr[0] = 0;
-		for (unsigned k = 0; k < 4; k++)
-			rq->reply->mr[1 + k] = other[k];
-		rq->reply->length = 5;
-		return IOMMU_ERR_GROUP;
+			if (iommu_ledger.dev[i].sbdf != r->sbdf && n++ < 2)
+				other[n - 1] = iommu_ledger.dev[i].sbdf;
+		return ward_fail(rq, IOMMU_ERR_GROUP, n, other[0], other[1]);
 	case LEDGER_ERR_VF_ASSIGNED:
 		return ward_fail(rq, IOMMU_ERR_VF_ASSIGNED, 0, iommu_ledger.dev[r->other].sbdf, 0);
 	case LEDGER_ERR_BROKEN:
-		return ward_fail(rq, IOMMU_ERR_HARDWARE, 0, LEDGER_STEP_CHECK,
-		                 LEDGER_ROLLBACK_BROKEN);
+		return ward_fail(rq, IOMMU_ERR_HARDWARE, LEDGER_STEP_CHECK, LEDGER_ROLLBACK_BROKEN,
+		                 0);
 	case LEDGER_ERR_STEP:
-		rq->reply->mr[3] = (uint64_t)r->cause;
-		if (r->failed == LEDGER_STEP_INVALIDATE || r->rollback == LEDGER_ROLLBACK_BROKEN)
-			return ward_fail(rq, IOMMU_ERR_HARDWARE, 0, r->failed, r->rollback);
-		return ward_fail(rq, IOMMU_ERR_MOVE_FAILED, 0, r->failed, r->rollback);
+		return ward_fail(rq,
+		                 r->failed == LEDGER_STEP_INVALIDATE ||
+		                                 r->rollback == LEDGER_ROLLBACK_BROKEN
+		                         ? IOMMU_ERR_HARDWARE
+		                         : IOMMU_ERR_MOVE_FAILED,
+		                 r->failed, r->rollback, (uint64_t)r->cause);
 	default:
 		return ward_fail(rq, IOMMU_ERR_NO_DEVICE, 0, 0, 0);
 	}
-}
-
-/* ward_fail() writes three registers; MOVE_FAILED and HARDWARE add the cause as MR3. */
-static enum ward_error with_cause(struct ward_request *rq, enum ward_error err)
-{
-	if (err == IOMMU_ERR_MOVE_FAILED || err == IOMMU_ERR_HARDWARE)
-		rq->reply->length = 4;
-	return err;
 }
 
 enum ward_error iommu_serve_assign(struct ward_request *rq, uint64_t sbdf, uint64_t flags,
@@ -146,7 +139,7 @@ enum ward_error iommu_serve_assign(struct ward_request *rq, uint64_t sbdf, uint6
 	err = move_error(rq, device_move(dv, (uint16_t)(d - iommu_domains), (unsigned)flags, &r),
 	                 &r);
 	if (err != WARD_OK)
-		return with_cause(rq, err);
+		return err;
 	*moved = r.moved;
 	*generation = iommu_ledger.grp[g].generation;
 	iommu_reply_cap = iommu_group_caps[g].device_slot;
@@ -168,7 +161,7 @@ enum ward_error iommu_serve_release(struct ward_request *rq, uint64_t sbdf, uint
 		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 1, 0, IOMMU_ASSIGN_GROUP);
 	err = move_error(rq, device_move(dv, LEDGER_QUARANTINE, (unsigned)flags, &r), &r);
 	if (err != WARD_OK)
-		return with_cause(rq, err);
+		return err;
 	*moved = r.moved;
 	return WARD_OK;
 }

@@ -317,7 +317,7 @@ static void malformed(void)
 /* Waits for the victim's death; the device it left targeting its buffer is quarantined. */
 static void client_death(uint64_t deaths)
 {
-	uint64_t pid = 0, reason = 0, code = 0, lost, h, hx, d, c, p, hf, target;
+	uint64_t pid = 0, reason = 0, code = 0, lost = 0, h = 1, hx = 1, d, c, p, hf, target;
 	struct edu edu1;
 	bool in_flight, ok;
 
@@ -328,6 +328,10 @@ static void client_death(uint64_t deaths)
 	ptap_ok(pid != 0 && reason == WARD_DEATH_EXIT && code == 0,
 	        "the victim (pid %llu) exited with its edu DMA in flight", (unsigned long long)pid);
 	ptap_ok(t_edu(1, &edu1), "the victim's edu (second device) is reachable");
+	ptap_ok(iommu_query(t_ep, edu1.sbdf, &h, &hx, &d, &c, &p, &hf, &target, &lost) == WARD_OK &&
+	                h == 0 && hx == 0,
+	        "QUERY: the dead victim's edu is back in quarantine (generation %llu)",
+	        (unsigned long long)lost);
 	ptap_ok(t_buffer(dom, 4096, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, VA_H, &h, &hx, &hf) ==
 	                WARD_OK,
 	        "another buffer lent after the death");
@@ -418,7 +422,7 @@ int main(void)
 	uint64_t deaths = t_notification(), d = 0, c, p = 0;
 	bool ok;
 
-	ptap_plan(69);
+	ptap_plan(70);
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
 	dom = t_slot();
