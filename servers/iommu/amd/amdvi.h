@@ -346,8 +346,8 @@ struct amdvi_ivrs {
  * Collects an IVRS that acpi_ivrs_parse() validated: per IOMMU base the
  * IVHD block of the highest type Ward knows (10h, 11h, 40h: one IOMMU is
  * described once per type, §5.2.2), its device entries (select, range,
- * alias, extended, special; ALL as 0..FFFFh; padding and HID entries
- * skipped), and every IVMD. Returns AMDVI_OK or AMDVI_E_ARG.
+ * alias, extended, special, ACPI HID; ALL as 0..FFFFh; padding and
+ * reserved types skipped), and every IVMD. Returns AMDVI_OK or AMDVI_E_ARG.
  */
 enum amdvi_status amdvi_ivrs_collect(const struct acpi_ivrs *ivrs, struct amdvi_ivrs *out);
 
