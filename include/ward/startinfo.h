@@ -135,6 +135,12 @@ struct ward_startinfo {
 	uint32_t dmar_length;
 	/* iommu role: a cap to its own TCB, to bind its event notification (0: none). */
 	uint32_t tcb;
+	/*
+	 * iommu role: a copy of the root task's IRQControl (0: none), so the
+	 * server that writes the interrupt remapping entries also takes the
+	 * kernel vectors they deliver to (servers/iommu/irq.h).
+	 */
+	uint32_t irq_control;
 	uint8_t dmar[WARD_STARTINFO_DMAR_MAX];
 };
 

@@ -31,6 +31,7 @@
 #include "inv.h"
 #include "iopt.h"
 #include "iova.h"
+#include "irq_index.h"
 #include "vtd.h"
 #include "vtd_backend.h"
 
@@ -533,6 +534,8 @@ bool hw_inv_wait(void)
 		if (global) {
 			vtd_unit_ops.inv_context_global(&units[u]);
 			vtd_unit_ops.inv_iotlb_global(&units[u]);
+			if (unit_caps[u].irq_entries != 0)
+				vtd_unit_ops.inv_irq_entries(&units[u]);
 		}
 		ok = vtd_unit_ops.wait(&units[u]) == IOMMU_OK && ok;
 	}
@@ -577,4 +580,160 @@ bool hw_irq_bind(unsigned unit, uint64_t ntfn)
 void hw_fault_ack(unsigned unit)
 {
 	ward_irq_handler_ack(irq_slots[unit]);
+}
+
+/* --- interrupt remapping ---------------------------------------------------------- */
+
+static struct irq_index_alloc irq_indexes;
+static bool irq_indexes_ready;
+
+unsigned hw_irq_entries(void)
+{
+	uint32_t n = nunits != 0 ? unit_caps[0].irq_entries : 0;
+
+	for (unsigned u = 1; u < nunits; u++)
+		n = unit_caps[u].irq_entries < n ? unit_caps[u].irq_entries : n;
+	return n < IRQ_INDEX_MAX ? n : IRQ_INDEX_MAX;
+}
+
+bool hw_irq_supported(void)
+{
+	return hw_irq_entries() != 0;
+}
+
+/* The allocator over the deferred queue, set up at first use (after hw_init()). */
+static bool irq_ready(void)
+{
+	if (!irq_indexes_ready && hw_irq_supported())
+		irq_indexes_ready = irq_index_init(&irq_indexes, hw_irq_entries(), &dq) == IOMMU_OK;
+	return irq_indexes_ready;
+}
+
+static enum hw_irq irq_result(enum iommu_err err)
+{
+	switch (err) {
+	case IOMMU_OK:
+		return HW_IRQ_OK;
+	case IOMMU_ERR_INVAL:
+		return HW_IRQ_INVAL;
+	case IOMMU_ERR_RANGE:
+		return HW_IRQ_RANGE;
+	case IOMMU_ERR_UNSUPPORTED:
+		return HW_IRQ_UNSUPPORTED;
+	case IOMMU_ERR_EXHAUSTED:
+		return HW_IRQ_EXHAUSTED;
+	case IOMMU_ERR_NOT_ALLOCATED:
+		return HW_IRQ_NOT_ALLOCATED;
+	default:
+		return HW_IRQ_HARDWARE;
+	}
+}
+
+static struct iommu_irq_entry irq_entry_of(const struct hw_irq_source *src, unsigned vector,
+                                           unsigned apic_id)
+{
+	return (struct iommu_irq_entry){
+	        .vector = (uint8_t)vector,
+	        .apic_id = apic_id,
+	        .check = src->bus_range ? IOMMU_IRQ_CHECK_BUSES : IOMMU_IRQ_CHECK_SOURCE,
+	        .source_id = src->sid,
+	        .first_bus = src->first_bus,
+	        .last_bus = src->last_bus,
+	};
+}
+
+/* Clears `index` on units [0, count) and queues their invalidations. */
+static void irq_clear_units(unsigned index, unsigned count)
+{
+	for (unsigned u = 0; u < count; u++)
+		vtd_unit_ops.irq_clear(&units[u], index);
+	inv_descriptors += count;
+}
+
+enum hw_irq hw_irq_alloc(const struct hw_irq_source *src, unsigned vector, unsigned apic_id,
+                         unsigned *index, uint64_t *msi_address, uint32_t *msi_data)
+{
+	struct iommu_irq_entry e;
+	enum iommu_err err = IOMMU_OK;
+	uint32_t i;
+	unsigned u;
+
+	if (!irq_ready())
+		return HW_IRQ_UNSUPPORTED;
+	if (src == NULL || vector > 0xff || vector < 0x10 || apic_id > 0xff ||
+	    (src->bus_range && src->first_bus > src->last_bus))
+		return HW_IRQ_INVAL;
+	e = irq_entry_of(src, vector, apic_id);
+	if ((err = irq_index_alloc(&irq_indexes, &i)) != IOMMU_OK)
+		return irq_result(err);
+	for (u = 0; u < nunits && err == IOMMU_OK; u++)
+		err = vtd_unit_ops.irq_set(&units[u], i, &e);
+	inv_descriptors += u;
+	if (err == IOMMU_OK)
+		err = vtd_unit_ops.irq_msi(&units[0], i, msi_address, msi_data);
+	if (err != IOMMU_OK) {
+		irq_clear_units(i, u);
+		irq_index_free(&irq_indexes, i);
+		return irq_result(err);
+	}
+	*index = i;
+	return HW_IRQ_OK;
+}
+
+enum hw_irq hw_irq_free(unsigned index)
+{
+	enum iommu_err err;
+
+	if (!irq_ready())
+		return HW_IRQ_UNSUPPORTED;
+	if (index >= irq_indexes.count)
+		return HW_IRQ_RANGE;
+	if (irq_index_state(&irq_indexes, index) != IRQ_INDEX_IN_USE)
+		return HW_IRQ_NOT_ALLOCATED;
+	irq_clear_units(index, nunits);
+	err = irq_index_free(&irq_indexes, index);
+	return irq_result(err);
+}
+
+bool hw_irq_allocated(unsigned index)
+{
+	return irq_ready() && irq_index_state(&irq_indexes, index) == IRQ_INDEX_IN_USE;
+}
+
+static bool irq_entries_equal(const struct iommu_irq_entry *a, const struct iommu_irq_entry *b)
+{
+	if (a->vector != b->vector || a->apic_id != b->apic_id || a->check != b->check)
+		return false;
+	return a->check == IOMMU_IRQ_CHECK_SOURCE
+	               ? a->source_id == b->source_id
+	               : a->first_bus == b->first_bus && a->last_bus == b->last_bus;
+}
+
+enum hw_irq hw_irq_entry_get(unsigned index, struct hw_irq_entry *out)
+{
+	struct iommu_irq_entry first = {0}, e = {0};
+	bool present0 = false, present;
+	enum iommu_err err;
+
+	if (!hw_irq_supported())
+		return HW_IRQ_UNSUPPORTED;
+	if (index >= hw_irq_entries())
+		return HW_IRQ_RANGE;
+	for (unsigned u = 0; u < nunits; u++) {
+		if ((err = vtd_unit_ops.irq_get(&units[u], index, u == 0 ? &first : &e,
+		                                u == 0 ? &present0 : &present)) != IOMMU_OK)
+			return irq_result(err);
+		if (u != 0 && (present != present0 || (present && !irq_entries_equal(&first, &e))))
+			return HW_IRQ_HARDWARE;
+	}
+	*out = (struct hw_irq_entry){
+	        .present = present0,
+	        .vector = first.vector,
+	        .apic_id = first.apic_id,
+	        .src = {.bus_range = first.check == IOMMU_IRQ_CHECK_BUSES,
+	                .sid = first.source_id,
+	                .first_bus = first.first_bus,
+	                .last_bus = first.last_bus},
+	};
+	return HW_IRQ_OK;
 }

@@ -160,4 +160,78 @@ unsigned hw_fault_drain(unsigned unit, struct iommu_fault_record *out, unsigned 
 bool hw_irq_bind(unsigned unit, uint64_t ntfn);
 void hw_fault_ack(unsigned unit);
 
+/* --- hw.c: interrupt remapping ---------------------------------------------- */
+
+/*
+ * An entry of every unit's interrupt remapping table per interrupt the
+ * server hands out: the device's MSI/MSI-X entry is programmed with the
+ * address and data hw_irq_alloc() returns, and the units deliver it as
+ * `vector` to `apic_id` only when the request carries the requester ID
+ * the entry names. The index is the same on every unit; a freed index
+ * is handed out again only after the invalidation that removed its entry
+ * from the units' caches completed (hw_inv_wait()).
+ */
+
+/* Whose interrupt requests an entry accepts. */
+struct hw_irq_source {
+	bool bus_range; /* false: exactly requester `sid`; true: any on [first_bus, last_bus] */
+	uint16_t sid;
+	uint8_t first_bus, last_bus; /* a PCIe-to-PCI bridge's secondary to subordinate bus */
+};
+
+enum hw_irq {
+	HW_IRQ_OK,
+	HW_IRQ_UNSUPPORTED,   /* a unit does not remap interrupts (or there is none) */
+	HW_IRQ_INVAL,         /* vector below 0x10, APIC ID above 255, first_bus > last_bus */
+	HW_IRQ_RANGE,         /* free/get: index past the table */
+	HW_IRQ_NOT_ALLOCATED, /* free: index not handed out (or freed already) */
+	HW_IRQ_EXHAUSTED,     /* every index in use or waiting for its invalidation */
+	HW_IRQ_HARDWARE,      /* a unit refused or an entry holds what Ward never writes */
+};
+
+/* True when every unit remaps interrupts (the table is usable). */
+bool hw_irq_supported(void);
+/* Entries per table (0 without remapping): indexes are 0 .. hw_irq_entries() - 1. */
+unsigned hw_irq_entries(void);
+
+/*
+ * Takes a free index, writes its entry (vector 0x10..0xff, xAPIC
+ * destination `apic_id`, source check `src`) on every unit and queues
+ * each unit's invalidation of that index; the caller then calls
+ * hw_inv_wait() and only after it succeeded programs the device with
+ * *msi_address / *msi_data (what the device's MSI or MSI-X entry must
+ * hold: remappable format, handle = *index). On error nothing is left
+ * written and no index is taken (one already written on some unit is
+ * cleared again and its index freed through the deferred queue).
+ */
+enum hw_irq hw_irq_alloc(const struct hw_irq_source *src, unsigned vector, unsigned apic_id,
+                         unsigned *index, uint64_t *msi_address, uint32_t *msi_data);
+
+/*
+ * Clears entry `index` on every unit (interrupts naming it are blocked
+ * from the moment the cleared entry is visible, and certainly once the
+ * invalidation completed) and queues the invalidations; the index comes
+ * back after the next successful hw_inv_wait(), which the caller makes.
+ */
+enum hw_irq hw_irq_free(unsigned index);
+
+/* Whether `index` is handed out (not free, not waiting for its invalidation). */
+bool hw_irq_allocated(unsigned index);
+
+/* What dump reads back: an entry as the first unit's table in memory holds it. */
+struct hw_irq_entry {
+	bool present;
+	unsigned vector;
+	unsigned apic_id;
+	struct hw_irq_source src;
+};
+
+/*
+ * Entry `index` read from every unit's table: HW_IRQ_OK with *out as
+ * unit 0 holds it, HW_IRQ_RANGE, HW_IRQ_UNSUPPORTED, or HW_IRQ_HARDWARE
+ * when a present entry holds what hw_irq_alloc() never writes or the
+ * units' tables disagree.
+ */
+enum hw_irq hw_irq_entry_get(unsigned index, struct hw_irq_entry *out);
+
 #endif /* IOMMU_HW_H */

@@ -14,8 +14,9 @@
  *             IOMMU_UNTYPED_BITS (with its VSpace cap) for its tables, the
  *             PCI endpoint badged PCI_BADGE_PRIVILEGED, the IOMMU endpoint
  *             unbadged, the DMA pool (an untyped of `dma=MiB`, default
- *             IOMMU_DMA_DEFAULT_BITS) it lends DMA buffers from, and a copy
- *             of the DMAR table
+ *             IOMMU_DMA_DEFAULT_BITS) it lends DMA buffers from, a copy
+ *             of IRQControl (the vectors of remapped interrupts), and a
+ *             copy of the DMAR table
  *   others    if there is an iommu module, the IOMMU endpoint badged with
  *             their pid (privileged for a module with the word iommu-admin)
  *
@@ -268,6 +269,19 @@ static bool grant_dma_pool(struct proc *p, const char **why)
 	return true;
 }
 
+/* A copy of IRQControl: the vectors its interrupt remapping entries deliver to. */
+static bool grant_irq_control(struct proc *p, const char **why)
+{
+	uint64_t slot;
+
+	*why = "cannot give IRQControl";
+	if ((slot = role_slot(p)) == 0 ||
+	    proc_give_copy(p, slot, WARD_CAP_IRQ_CONTROL, WARD_RIGHTS_ALL) != WARD_OK)
+		return false;
+	p->info.irq_control = (uint32_t)slot;
+	return true;
+}
+
 /* Its own TCB, so that it can bind the notification its interrupts and deaths arrive on. */
 static bool grant_own_tcb(struct proc *p, const char **why)
 {
@@ -307,7 +321,7 @@ static bool grant_iommu(struct proc *p, const char **why)
 	}
 	return grant_pci_endpoint(p, PCI_PRIV_RIGHTS, PCI_BADGE_PRIVILEGED, why) &&
 	       grant_iommu_endpoint(p, 0, why) && grant_dma_pool(p, why) && grant_own_tcb(p, why) &&
-	       grant_dmar(p);
+	       grant_irq_control(p, why) && grant_dmar(p);
 }
 
 bool root_grant_role(struct root_proc *rp, const char **why)

@@ -109,6 +109,27 @@ enum amdvi_inject {
 	AMDVI_INJECT_TIMEOUT, /* the next wait stores its data elsewhere: the poll times out */
 };
 
+/*
+ * Interrupt remapping: one table per DeviceID with remapped interrupts
+ * (§2.2.5), AMDVI_IRQ_ENTRIES 32-bit entries each (IntTabLen 8: Linux's
+ * size too; with 2,048 the MSI data's bits 10:8, which QEMU 7.2 reads as
+ * the delivery mode, would carry index bits). The unit-wide index of the
+ * core's interface is the entry index in the owning device's table, so
+ * the source check is the table's owner: an index belongs to one DeviceID
+ * at a time. Tables are kept (and reused) once made, for at most
+ * AMDVI_IRQ_TABLES devices per unit.
+ */
+#define AMDVI_IRQ_LEN_LOG2 8
+#define AMDVI_IRQ_ENTRIES  (1u << AMDVI_IRQ_LEN_LOG2)
+#define AMDVI_IRQ_TABLES   64
+#define AMDVI_IRQ_NONE     0xff /* irq_table_of[]: the index is not in use */
+
+struct amdvi_irq_table {
+	bool used;
+	uint16_t devid;
+	struct amdvi_page page;
+};
+
 struct amdvi_cmd_stats {
 	uint64_t submits;   /* completion waits issued */
 	uint64_t errors;    /* command buffer found stopped */
@@ -141,8 +162,10 @@ struct amdvi_unit {
 	enum amdvi_inject inject;
 	uint64_t cmd_timeout_ns;
 	struct amdvi_cmd_stats cmd_stats;
-	uint64_t events;    /* records drained */
-	uint64_t overflows; /* times EventOverflow was found set */
+	struct amdvi_irq_table irq_tables[AMDVI_IRQ_TABLES];
+	uint8_t irq_table_of[AMDVI_IRQ_ENTRIES]; /* index → irq_tables[] slot, AMDVI_IRQ_NONE */
+	uint64_t events;                         /* records drained */
+	uint64_t overflows;                      /* times EventOverflow was found set */
 };
 
 /*
@@ -215,6 +238,31 @@ enum amdvi_status amdvi_dte_set_interrupts(struct amdvi_unit *u, uint16_t devid,
 
 /* The entry as the hardware reads it. */
 enum amdvi_status amdvi_dte_read(const struct amdvi_unit *u, uint16_t devid, struct amdvi_dte *out);
+
+/* ---- Interrupt remapping table entries ------------------------------------- */
+
+/* The most commands one entry change needs. */
+#define AMDVI_IRTE_INV_MAX 4
+
+/*
+ * Makes entry `index` of `devid`'s interrupt table `irte` (the table made
+ * and the device's entry switched to remapping when needed), after
+ * clearing the index in the table of a device that held it before; stores
+ * in inv[] (*ninv) the INVALIDATE_DEVTAB_ENTRY / INVALIDATE_INTERRUPT_TABLE
+ * commands the change needs. Errors: AMDVI_E_ARG (index out of range, or
+ * the IOMMU's own DeviceID), AMDVI_E_STATE, AMDVI_E_NO_MEMORY (no table
+ * could be made: nothing changed).
+ */
+enum amdvi_status amdvi_irte_set(struct amdvi_unit *u, uint32_t index, uint16_t devid,
+                                 uint32_t irte, struct amdvi_cmd inv[AMDVI_IRTE_INV_MAX],
+                                 size_t *ninv);
+
+/* Entry `index` not present (interrupts naming it target-aborted), and its invalidation. */
+enum amdvi_status amdvi_irte_clear(struct amdvi_unit *u, uint32_t index,
+                                   struct amdvi_cmd inv[AMDVI_IRTE_INV_MAX], size_t *ninv);
+
+/* Entry `index` as the hardware reads it and the DeviceID whose table holds it; false if unused. */
+bool amdvi_irte_get(const struct amdvi_unit *u, uint32_t index, uint16_t *devid, uint32_t *irte);
 
 /* ---- Command buffer --------------------------------------------------------- */
 
@@ -298,8 +346,8 @@ struct amdvi_ivrs {
  * Collects an IVRS that acpi_ivrs_parse() validated: per IOMMU base the
  * IVHD block of the highest type Ward knows (10h, 11h, 40h: one IOMMU is
  * described once per type, §5.2.2), its device entries (select, range,
- * alias, extended, special; ALL as 0..FFFFh; padding and HID entries
- * skipped), and every IVMD. Returns AMDVI_OK or AMDVI_E_ARG.
+ * alias, extended, special, ACPI HID; ALL as 0..FFFFh; padding and
+ * reserved types skipped), and every IVMD. Returns AMDVI_OK or AMDVI_E_ARG.
  */
 enum amdvi_status amdvi_ivrs_collect(const struct acpi_ivrs *ivrs, struct amdvi_ivrs *out);
 

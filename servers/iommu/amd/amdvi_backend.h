@@ -10,6 +10,13 @@
  *
  * Domain IDs: the core's allocator gets caps.domain_ids = AMDVI_DOMAIN_IDS
  * and hands out 1..255; 0 tags blocked entries.
+ *
+ * Interrupt remapping: index i of the interface is entry i of the table of
+ * the DeviceID irq_set() names (IOMMU_IRQ_CHECK_SOURCE); the MSI is
+ * address 0xfee00000, data i. IOMMU_IRQ_CHECK_BUSES has no AMD-Vi
+ * equivalent (a table belongs to one DeviceID; devices behind a
+ * PCIe-to-PCI bridge reach the unit under the alias IVRS names) and is
+ * refused with IOMMU_ERR_UNSUPPORTED: the caller names the alias instead.
  */
 #ifndef WARD_AMDVI_BACKEND_H
 #define WARD_AMDVI_BACKEND_H
@@ -33,6 +40,13 @@ struct iommu_unit {
 	 * QEMU's setting), which only costs invalidations.
 	 */
 	bool no_np_cache;
+	/*
+	 * Set by the server when the unit cannot remap interrupts: QEMU's
+	 * amd-iommu without intremap=on drops every MSI of a device whose
+	 * entry has IV set, and nothing in its registers or IVRS says so.
+	 * While false, caps.irq_entries is AMDVI_IRQ_ENTRIES.
+	 */
+	bool no_intremap;
 };
 
 extern const struct iommu_pte_ops amdvi_pte_ops;

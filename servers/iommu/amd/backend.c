@@ -94,6 +94,7 @@ static void caps(const struct iommu_unit *u, struct iommu_caps *out)
 	out->caching_mode = !u->no_np_cache;
 	out->coherent_walk = false; /* not assumed: entries are flushed (docs/amdvi.md) */
 	out->write_buffer_flush = false;
+	out->irq_entries = u->no_intremap ? 0 : AMDVI_IRQ_ENTRIES;
 }
 
 static enum iommu_err queue(struct iommu_unit *u, const struct amdvi_cmd *c, size_t n)
@@ -245,6 +246,102 @@ static void drain_faults(struct iommu_unit *u, struct iommu_fault *out, unsigned
 	*count = done;
 }
 
+/* ---- interrupt remapping ---- */
+
+static enum iommu_err irq_check(const struct iommu_unit *u, uint32_t index)
+{
+	if (u->no_intremap)
+		return IOMMU_ERR_UNSUPPORTED;
+	return index < AMDVI_IRQ_ENTRIES ? IOMMU_OK : IOMMU_ERR_RANGE;
+}
+
+#define IRQ_VECTOR_MIN 0x10
+#define IRQ_APIC_MAX   0xff /* the 32-bit entry's 8-bit destination (no x2APIC mode) */
+
+static enum iommu_err irq_set(struct iommu_unit *u, uint32_t index, const struct iommu_irq_entry *e)
+{
+	struct amdvi_cmd inv[AMDVI_IRTE_INV_MAX];
+	enum iommu_err err = irq_check(u, index);
+	enum amdvi_status st;
+	size_t n;
+
+	if (err != IOMMU_OK)
+		return err;
+	if (e == NULL || e->vector < IRQ_VECTOR_MIN || e->apic_id > IRQ_APIC_MAX)
+		return IOMMU_ERR_INVAL;
+	if (e->check == IOMMU_IRQ_CHECK_BUSES)
+		return e->first_bus > e->last_bus ? IOMMU_ERR_INVAL : IOMMU_ERR_UNSUPPORTED;
+	if (e->check != IOMMU_IRQ_CHECK_SOURCE)
+		return IOMMU_ERR_INVAL;
+	st = amdvi_irte_set(&u->amd, index, e->source_id,
+	                    amdvi_irte(e->vector, (uint8_t)e->apic_id), inv, &n);
+	queue(u, inv, n);
+	return amdvi_iommu_err(st);
+}
+
+static enum iommu_err irq_clear(struct iommu_unit *u, uint32_t index)
+{
+	struct amdvi_cmd inv[AMDVI_IRTE_INV_MAX];
+	enum iommu_err err = irq_check(u, index);
+	size_t n;
+
+	if (err != IOMMU_OK)
+		return err;
+	err = amdvi_iommu_err(amdvi_irte_clear(&u->amd, index, inv, &n));
+	queue(u, inv, n);
+	return err;
+}
+
+static enum iommu_err inv_irq_entries(struct iommu_unit *u)
+{
+	if (u->no_intremap)
+		return IOMMU_ERR_UNSUPPORTED;
+	for (unsigned i = 0; i < AMDVI_IRQ_TABLES; i++)
+		if (u->amd.irq_tables[i].used)
+			queue1(u, amdvi_cmd_inv_interrupt_table(u->amd.irq_tables[i].devid));
+	return IOMMU_OK;
+}
+
+static enum iommu_err irq_msi(const struct iommu_unit *u, uint32_t index, uint64_t *address,
+                              uint32_t *data)
+{
+	enum iommu_err err = irq_check(u, index);
+
+	if (err != IOMMU_OK)
+		return err;
+	*address = AMDVI_MSI_ADDRESS;
+	*data = index; /* bits 7:0 index the table; 10:8 (fixed delivery) stay 0 */
+	return IOMMU_OK;
+}
+
+/* What irq_set() writes: RemapEn, IntType fixed, physical destination; nothing else. */
+#define IRTE_WRITTEN_MASK                                         \
+	(AMDVI_IRTE_REMAP_EN | (0xffu << AMDVI_IRTE_DEST_SHIFT) | \
+	 (0xffu << AMDVI_IRTE_VECTOR_SHIFT))
+
+static enum iommu_err irq_get(const struct iommu_unit *u, uint32_t index,
+                              struct iommu_irq_entry *out, bool *present)
+{
+	enum iommu_err err = irq_check(u, index);
+	uint16_t devid;
+	uint32_t irte;
+
+	if (err != IOMMU_OK)
+		return err;
+	*present = amdvi_irte_get(&u->amd, index, &devid, &irte) && (irte & AMDVI_IRTE_REMAP_EN);
+	if (!*present)
+		return IOMMU_OK;
+	if (irte & ~IRTE_WRITTEN_MASK)
+		return IOMMU_ERR_HARDWARE;
+	*out = (struct iommu_irq_entry){
+	        .vector = (uint8_t)(irte >> AMDVI_IRTE_VECTOR_SHIFT),
+	        .apic_id = (irte >> AMDVI_IRTE_DEST_SHIFT) & 0xff,
+	        .check = IOMMU_IRQ_CHECK_SOURCE,
+	        .source_id = devid,
+	};
+	return IOMMU_OK;
+}
+
 const struct iommu_unit_ops amdvi_unit_ops = {
         .pte = &amdvi_pte_ops,
         .caps = caps,
@@ -259,4 +356,9 @@ const struct iommu_unit_ops amdvi_unit_ops = {
         .wait = wait,
         .flush_entries = flush_entries,
         .drain_faults = drain_faults,
+        .irq_set = irq_set,
+        .irq_clear = irq_clear,
+        .inv_irq_entries = inv_irq_entries,
+        .irq_msi = irq_msi,
+        .irq_get = irq_get,
 };

@@ -59,9 +59,10 @@ static void add_entry(struct amdvi_ivrs *out, const struct acpi_ivhd_entry *e)
 	d->handle = e->handle;
 }
 
+/* Every entry but padding and reserved types names DeviceIDs (an ACPI HID device its own). */
 static bool names_devices(enum acpi_ivhd_kind k)
 {
-	return k != ACPI_IVHD_KIND_PAD && k != ACPI_IVHD_KIND_HID && k != ACPI_IVHD_KIND_UNKNOWN;
+	return k != ACPI_IVHD_KIND_PAD && k != ACPI_IVHD_KIND_UNKNOWN;
 }
 
 static void add_unit(struct amdvi_ivrs *out, const struct acpi_ivrs_block *b)

@@ -86,6 +86,7 @@ enum amdvi_status amdvi_unit_probe(struct amdvi_unit *u, const struct ward_devic
 	if (u == NULL || w == NULL || env == NULL || env->alloc == NULL || env->now_ns == NULL)
 		return AMDVI_E_ARG;
 	memset(u, 0, sizeof(*u));
+	memset(u->irq_table_of, AMDVI_IRQ_NONE, sizeof(u->irq_table_of));
 	u->env = env;
 	u->cmd_timeout_ns = AMDVI_TIMEOUT_CMD_NS;
 	u->state = AMDVI_UNIT_REFUSED;

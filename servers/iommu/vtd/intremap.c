@@ -15,7 +15,7 @@
  * xAPIC mode, 8-bit APIC IDs). Compatibility-format interrupts (the
  * format the kernel composes for GetMSI) are blocked once IRE is on:
  * GCMD.CFI stays clear. The unit's own fault event interrupt is not
- * subject to remapping (§5.1.4), so the server still hears faults.
+ * subject to remapping (§5.1), so the server still hears faults.
  *
  * If firmware left remapping on, it is never turned off (interrupts would
  * pass unremapped): SIRTP switches the unit to Ward's table, where every

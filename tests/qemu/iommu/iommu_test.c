@@ -8,40 +8,38 @@
 #include <ward/startinfo.h>
 #include <ward/sys.h>
 
+#include "../lib/wtest.h"
 #include "iommu_test.h"
 #include "pci_service.h"
 
 #define EDU_VA 0x500000000000ULL
 
 uint64_t t_ep, t_pci;
-static uint64_t next_slot;
+
+/*
+ * Slots, objects and mappings are tests/qemu/lib's (wtest.h), set up on
+ * first use: one allocator over the free slots, shared with client
+ * processes (wclient.h) and anything else a test takes from there.
+ */
+static void use_wtest(void)
+{
+	static bool ready;
+
+	if (!ready)
+		wt_init();
+	ready = true;
+}
 
 uint64_t t_slot(void)
 {
-	const struct ward_startinfo *si = ward_startinfo;
-
-	if (next_slot == 0)
-		next_slot = si->free_first;
-	return next_slot < si->free_last ? next_slot++ : 0;
+	use_wtest();
+	return wt_slot();
 }
 
 bool t_map(uint64_t frame, uint64_t va)
 {
-	static const unsigned level_type[4] = {0, WARD_OBJ_PT, WARD_OBJ_PD, WARD_OBJ_PDPT};
-	enum ward_error err;
-
-	while ((err = ward_frame_map(frame, WARD_PROC_CAP_VSPACE, va,
-	                             WARD_RIGHT_READ | WARD_RIGHT_WRITE)) ==
-	       WARD_ERR_FAILED_LOOKUP) {
-		uint64_t level = ward_last_error().lo, table = t_slot();
-
-		if (level < 1 || level > 3 || table == 0 ||
-		    ward_untyped_retype(WARD_PROC_CAP_UNTYPED, level_type[level], 0,
-		                        WARD_PROC_CAP_CNODE, 0, 0, table, 1) != WARD_OK ||
-		    ward_page_table_map(table, WARD_PROC_CAP_VSPACE, va) != WARD_OK)
-			return false;
-	}
-	return err == WARD_OK;
+	use_wtest();
+	return wt_map(frame, va, WT_RIGHTS_RW) == WARD_OK;
 }
 
 static uint64_t rdtsc(void)
@@ -108,12 +106,8 @@ bool t_wait_faults(uint64_t dom, uint64_t count, unsigned ms)
 
 uint64_t t_notification(void)
 {
-	uint64_t slot = t_slot();
-
-	if (slot == 0 || ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_NOTIFICATION, 0,
-	                                     WARD_PROC_CAP_CNODE, 0, 0, slot, 1) != WARD_OK)
-		return 0;
-	return slot;
+	use_wtest();
+	return wt_obj(WARD_OBJ_NOTIFICATION, 0);
 }
 
 bool t_edu(unsigned n, struct edu *e)

@@ -39,7 +39,7 @@ struct edu {
 	uint64_t device; /* the device cap of its current owner (slot) */
 };
 
-/* A free slot of the process's CNode. */
+/* A free slot of the process's CNode (tests/qemu/lib/wtest.h's allocator: wt_slot). */
 uint64_t t_slot(void);
 /* Maps a frame cap at va (read-write), making the paging structures it needs. */
 bool t_map(uint64_t frame, uint64_t va);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Support for the in-guest kernel tests (see wtest.h): what is their own
- * (threads, settling, fault probes, diagnostics); slots, objects, mapping
- * and address space come from libs/proc, the root task's toolkit.
+ * Support for the in-guest tests (see wtest.h): what is their own
+ * (threads, settling, fault probes, bounded waits, diagnostics); slots,
+ * objects, mapping and address space come from libs/proc, the root task's
+ * toolkit, which serves a process as well: a process's CNode is in slot 2
+ * and its VSpace in slot 3 with a capability address equal to the slot
+ * index, as the root task's are (ward/bootinfo.h, ward/startinfo.h).
  */
 #include <string.h>
 #include <ward/bootinfo.h>
@@ -13,9 +16,13 @@
 
 const struct ward_bootinfo *wt_bi;
 
-static uint64_t ram_untyped;
-static unsigned ram_untyped_bits;
+static uint64_t ram_untyped, tcb_authority;
+static unsigned ram_untyped_bits, cpu_count;
 static struct proc_va_area va_area = {WT_VA_BASE};
+
+_Static_assert((int)WARD_PROC_CAP_CNODE == (int)WARD_CAP_INIT_CNODE &&
+                       (int)WARD_PROC_CAP_VSPACE == (int)WARD_CAP_INIT_VSPACE,
+               "libs/proc addresses a process's CNode and VSpace as the root task's");
 
 static void fail(const char *what)
 {
@@ -38,14 +45,33 @@ static unsigned largest_ram(const struct ward_bootinfo *bi)
 	return best;
 }
 
+/* A process: its untyped and free slots, from the start information. */
+static void init_process(const struct ward_startinfo *si)
+{
+	if (si->untyped_bits == 0)
+		fail("a test process needs untyped=B among its arguments");
+	proc_slots_init(si->free_first, si->free_last);
+	ram_untyped = WARD_PROC_CAP_UNTYPED;
+	ram_untyped_bits = si->untyped_bits;
+	tcb_authority = si->tcb;
+	cpu_count = si->cpu_count;
+	va_area.next = WT_PROC_VA_BASE;
+}
+
 void wt_init(void)
 {
 	const struct ward_bootinfo *bi = ward_bootinfo;
 	unsigned best;
 
+	if (bi == NULL && ward_startinfo != NULL) {
+		init_process(ward_startinfo);
+		return;
+	}
 	if (bi == NULL || bi->magic != WARD_BOOTINFO_MAGIC || bi->version != WARD_BOOTINFO_VERSION)
 		fail("no usable boot information");
 	wt_bi = bi;
+	tcb_authority = WARD_CAP_INIT_TCB;
+	cpu_count = bi->cpu_count;
 	proc_slots_init(bi->empty_first, bi->empty_last);
 	proc_untyped_init(bi);
 	best = largest_ram(bi);
@@ -53,6 +79,16 @@ void wt_init(void)
 		fail("no RAM untyped of 4 MiB or more");
 	ram_untyped = bi->untyped_first + best;
 	ram_untyped_bits = bi->untyped[best].size_bits;
+}
+
+unsigned wt_cpu_count(void)
+{
+	return cpu_count;
+}
+
+uint64_t wt_tcb_authority(void)
+{
+	return tcb_authority;
 }
 
 uint64_t wt_slot(void)
@@ -171,21 +207,41 @@ enum ward_error wt_map(uint64_t frame, uint64_t va, uint64_t rights)
 	return wt_map_in(WARD_CAP_INIT_VSPACE, frame, va, rights);
 }
 
-void *wt_page(uint64_t rights, uint64_t *frame)
+void *wt_map_free(uint64_t frame, uint64_t rights)
 {
-	uint64_t f = wt_obj(WARD_OBJ_FRAME, 0), va = wt_va(1);
-	enum ward_error e;
+	uint64_t va = wt_va(1);
+	enum ward_error e = wt_map(frame, va, rights);
 
-	if (f == 0)
-		return NULL;
-	if ((e = wt_map(f, va, rights)) != WARD_OK) {
-		ward_printf("# wtest: mapping a frame at %llx: %s\n", (unsigned long long)va,
-		            wt_err_name(e));
+	if (e != WARD_OK) {
+		ward_printf("# wtest: mapping frame %llu at %llx: %s\n", (unsigned long long)frame,
+		            (unsigned long long)va, wt_err_name(e));
 		return NULL;
 	}
-	if (frame != NULL)
-		*frame = f;
 	return (void *)va;
+}
+
+void *wt_page(uint64_t rights, uint64_t *frame)
+{
+	uint64_t f = wt_obj(WARD_OBJ_FRAME, 0);
+	void *page = f != 0 ? wt_map_free(f, rights) : NULL;
+
+	if (page != NULL && frame != NULL)
+		*frame = f;
+	return page;
+}
+
+bool wt_wait_signal(uint64_t ntfn, unsigned tries, uint64_t *badge)
+{
+	uint64_t bits = 0;
+
+	for (unsigned i = 0; i < tries && bits == 0; i++) {
+		ward_poll(ntfn, &bits);
+		if (bits == 0)
+			ward_yield();
+	}
+	if (badge != NULL)
+		*badge = bits;
+	return bits != 0;
 }
 
 /* --- threads ----------------------------------------------------------- */
@@ -242,8 +298,8 @@ bool wt_thread_new_with_tcb(struct wt_thread *t, uint64_t tcb, const char *name,
 	}
 	e = ward_tcb_configure(t->tcb, WARD_CAP_INIT_CNODE, WARD_CAP_INIT_VSPACE, t->ipc_frame,
 	                       (uint64_t)t->ipc);
-	if (e == WARD_OK)
-		e = ward_tcb_set_priority(t->tcb, WARD_CAP_INIT_TCB, priority);
+	if (e == WARD_OK && tcb_authority != 0)
+		e = ward_tcb_set_priority(t->tcb, tcb_authority, priority);
 	if (e == WARD_OK) {
 		wt_thread_initial_regs(t, regs);
 		e = ward_tcb_write_registers(t->tcb, 0, WARD_REG_COUNT, regs);

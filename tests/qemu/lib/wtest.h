@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Support for the in-guest kernel tests: what every test program (booted as
- * the root task) needs on top of libs/ipc.
+ * Support for the in-guest tests: what every test program needs on top of
+ * libs/ipc, booted as the root task (the kernel tests) or started by it as
+ * a process with `untyped=B` (tests of servers). wt_init() finds which:
+ * the root task's memory is its largest RAM untyped and its slots the boot
+ * information's free range; a process's memory is its untyped (slot 4) and
+ * its slots the start information's free range.
  *
  *  - slots of the root CNode (a capability address equals its slot index;
  *    CNode invocations use index = slot, depth = 64), objects retyped from
@@ -19,7 +23,10 @@
  *    WT_SETTLE_PRIORITY run until it blocks (a helper at that priority
  *    answers only when nothing else is runnable);
  *  - wt_probe(): runs a function in a thread whose faults come to the root
- *    task, and reports whether it finished or which fault it took.
+ *    task, and reports whether it finished or which fault it took;
+ *  - wt_wait_signal(): waits for a notification a bounded number of polls
+ *    (no clock: a bound on tries, so a slow host changes nothing);
+ *  - client processes on chosen CPUs with chosen caps: wclient.h.
  *
  * Assertions use tests/qemu/tap.h, which keeps its counters per
  * translation unit: only the test program's own file reports results;
@@ -37,17 +44,32 @@
 
 #define WT_PAGE            4096ULL
 #define WT_VA_BASE         0x0000200000000000ULL /* free in the root task's layout */
+#define WT_PROC_VA_BASE    0x0000600000000000ULL /* free in a process's (ward/startinfo.h) */
 #define WT_STACK_PAGES     4
 #define WT_RIGHTS_RW       (WARD_RIGHT_READ | WARD_RIGHT_WRITE)
 #define WT_SETTLE_PRIORITY 1
 #define WT_PROBE_PRIORITY  200
 #define WT_PROBE_DONE      0x7e57 /* label of a probe that returned without a fault */
 
-/* The boot information, checked by wt_init(). */
+/* The boot information, checked by wt_init() (NULL in a process). */
 extern const struct ward_bootinfo *wt_bi;
 
-/* Finds memory and the free slot range; halts the machine if the boot info is unusable. */
+/*
+ * Finds memory and the free slot range (root task: the boot information;
+ * process: the start information, which must give an untyped); ends the
+ * program (the root task: halts the machine) if neither is usable.
+ */
 void wt_init(void);
+
+/* How many CPUs the kernel brought up (boot or start information). */
+unsigned wt_cpu_count(void);
+
+/*
+ * The TCB cap whose priority bounds the threads the test makes (the root
+ * task's own; a process's only if its role got one), 0 if there is none:
+ * then new threads keep priority 0 and should run on a CPU of their own.
+ */
+uint64_t wt_tcb_authority(void);
 
 /* A fresh empty slot of the root CNode (its cptr), or `count` consecutive ones. */
 uint64_t wt_slot(void);
@@ -82,8 +104,19 @@ uint64_t wt_va(unsigned pages);
 enum ward_error wt_map_in(uint64_t vspace, uint64_t frame, uint64_t va, uint64_t rights);
 enum ward_error wt_map(uint64_t frame, uint64_t va, uint64_t rights);
 
-/* A new zeroed frame mapped at a fresh address of the root VSpace (NULL on failure). */
+/* Maps the frame cap `frame` (4 KiB) at a fresh address of the caller's VSpace; NULL on failure. */
+void *wt_map_free(uint64_t frame, uint64_t rights);
+
+/* A new zeroed frame mapped at a fresh address of the caller's VSpace (NULL on failure). */
 void *wt_page(uint64_t rights, uint64_t *frame);
+
+/*
+ * Polls the notification `ntfn` at most `tries` times, yielding between
+ * polls; true (and the bits in *badge if not NULL) if a signal came. A
+ * yield lets threads of the caller's priority on its CPU run; a signaller
+ * on another CPU runs meanwhile anyway.
+ */
+bool wt_wait_signal(uint64_t ntfn, unsigned tries, uint64_t *badge);
 
 /* Names of error codes and fault labels, for diagnostics. */
 const char *wt_err_name(uint64_t err);

@@ -14,7 +14,7 @@
 struct fake_unit fake;
 uint64_t fake_clock_reads;
 
-#define BLOCKS_MAX 64
+#define BLOCKS_MAX 128
 
 static struct block {
 	void *va;

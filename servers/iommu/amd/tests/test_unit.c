@@ -370,6 +370,121 @@ static void test_drain_reports_overflow(void **state)
 	assert_true(ovf);
 }
 
+static struct iommu_irq_entry source(uint8_t vector, uint32_t apic, uint16_t sid)
+{
+	return (struct iommu_irq_entry){.vector = vector,
+	                                .apic_id = apic,
+	                                .check = IOMMU_IRQ_CHECK_SOURCE,
+	                                .source_id = sid};
+}
+
+static uint32_t irte_in_table(uint16_t devid, uint32_t index)
+{
+	uint64_t q2 = dte(devid).q[2];
+
+	return ((uint32_t *)fake_va(q2 & AMDVI_DTE_INT_ROOT_MASK))[index];
+}
+
+static void test_irq_remapping(void **state)
+{
+	struct iommu_irq_entry e = source(0x41, 3, EDU), got;
+	struct iommu_caps c;
+	uint64_t address;
+	uint32_t data;
+	bool present;
+	unsigned before;
+
+	(void)state;
+	bring_up(FAKE_EFR_QEMU);
+	amdvi_unit_ops.caps(&iu, &c);
+	assert_int_equal(c.irq_entries, 256);
+	before = fake.log_count;
+	assert_int_equal(amdvi_unit_ops.irq_set(&iu, 5, &e), IOMMU_OK);
+	assert_int_equal(amdvi_unit_ops.wait(&iu), IOMMU_OK);
+	/* the device's DTE: IV | IntTabLen 8 (0x10) | table | IntCtl 10b */
+	assert_int_equal(dte(EDU).q[2] & ~AMDVI_DTE_INT_ROOT_MASK, 0x2000000000000011ULL);
+	/* RemapEn | fixed | destination 3 (15:8) | vector 0x41 (23:16) */
+	assert_int_equal(irte_in_table(EDU, 5), 0x00410301u);
+	assert_int_equal(fake.log[before].lo, 0x2000000000000018ULL);     /* its DTE */
+	assert_int_equal(fake.log[before + 1].lo, 0x5000000000000018ULL); /* its table */
+	/* MSI: 0xfee00000, data = index */
+	assert_int_equal(amdvi_unit_ops.irq_msi(&iu, 5, &address, &data), IOMMU_OK);
+	assert_int_equal(address, 0xfee00000ULL);
+	assert_int_equal(data, 5);
+	assert_int_equal(amdvi_unit_ops.irq_get(&iu, 5, &got, &present), IOMMU_OK);
+	assert_true(present);
+	assert_int_equal(got.vector, 0x41);
+	assert_int_equal(got.apic_id, 3);
+	assert_int_equal(got.check, IOMMU_IRQ_CHECK_SOURCE);
+	assert_int_equal(got.source_id, EDU);
+	/* attach and block keep a remapping interrupt quadword */
+	amdvi_unit_ops.attach(&iu, EDU, 5, ROOT, 3);
+	assert_int_equal(dte(EDU).q[2] & 0x3000000000000001ULL, 0x2000000000000001ULL);
+	amdvi_unit_ops.block(&iu, EDU);
+	assert_int_equal(dte(EDU).q[2] & 0x3000000000000001ULL, 0x2000000000000001ULL);
+	amdvi_unit_ops.wait(&iu);
+	/* the same index for another requester: cleared in edu's table, set in the other's */
+	e = source(0x42, 1, OTHER);
+	assert_int_equal(amdvi_unit_ops.irq_set(&iu, 5, &e), IOMMU_OK);
+	assert_int_equal(amdvi_unit_ops.wait(&iu), IOMMU_OK);
+	assert_int_equal(irte_in_table(EDU, 5), 0);
+	assert_int_equal(irte_in_table(OTHER, 5), 0x00420101u);
+	/* cleared: not present, its table invalidated */
+	before = fake.log_count;
+	assert_int_equal(amdvi_unit_ops.irq_clear(&iu, 5), IOMMU_OK);
+	assert_int_equal(amdvi_unit_ops.wait(&iu), IOMMU_OK);
+	assert_int_equal(irte_in_table(OTHER, 5), 0);
+	assert_int_equal(fake.log[before].lo, 0x5000000000000100ULL);
+	assert_int_equal(amdvi_unit_ops.irq_get(&iu, 5, &got, &present), IOMMU_OK);
+	assert_false(present);
+	/* refused requests change nothing */
+	e = source(0x0f, 0, EDU);
+	assert_int_equal(amdvi_unit_ops.irq_set(&iu, 6, &e), IOMMU_ERR_INVAL); /* vector < 0x10 */
+	e = source(0x41, 256, EDU);
+	assert_int_equal(amdvi_unit_ops.irq_set(&iu, 6, &e), IOMMU_ERR_INVAL); /* 8-bit APIC ID */
+	e = source(0x41, 0, EDU);
+	assert_int_equal(amdvi_unit_ops.irq_set(&iu, 256, &e), IOMMU_ERR_RANGE);
+	e.check = IOMMU_IRQ_CHECK_BUSES;
+	e.first_bus = e.last_bus = 1;
+	assert_int_equal(amdvi_unit_ops.irq_set(&iu, 6, &e), IOMMU_ERR_UNSUPPORTED);
+	e.check = (enum iommu_irq_check)7;
+	assert_int_equal(amdvi_unit_ops.irq_set(&iu, 6, &e), IOMMU_ERR_INVAL);
+	e = source(0x41, 0, 0x0008); /* the IOMMU's own function */
+	assert_int_equal(amdvi_unit_ops.irq_set(&iu, 6, &e), IOMMU_ERR_INVAL);
+	assert_int_equal(amdvi_unit_ops.irq_get(&iu, 6, &got, &present), IOMMU_OK);
+	assert_false(present);
+	/* the recovery flush names every table made */
+	before = fake.log_count;
+	assert_int_equal(amdvi_unit_ops.inv_irq_entries(&iu), IOMMU_OK);
+	assert_int_equal(amdvi_unit_ops.wait(&iu), IOMMU_OK);
+	assert_int_equal(fake.log_count - before, 3);
+	/* a unit that cannot remap */
+	iu.no_intremap = true;
+	amdvi_unit_ops.caps(&iu, &c);
+	assert_int_equal(c.irq_entries, 0);
+	assert_int_equal(amdvi_unit_ops.irq_msi(&iu, 5, &address, &data), IOMMU_ERR_UNSUPPORTED);
+}
+
+/* A table per device, at most AMDVI_IRQ_TABLES; past that NO_MEMORY and nothing changes. */
+static void test_irq_tables_bounded(void **state)
+{
+	struct iommu_irq_entry e;
+	bool present;
+
+	(void)state;
+	bring_up(FAKE_EFR_QEMU);
+	for (unsigned i = 0; i < AMDVI_IRQ_TABLES; i++) {
+		e = source(0x30, 0, (uint16_t)(0x0200 + i));
+		assert_int_equal(amdvi_unit_ops.irq_set(&iu, i, &e), IOMMU_OK);
+	}
+	e = source(0x30, 0, 0x0300);
+	assert_int_equal(amdvi_unit_ops.irq_set(&iu, 100, &e), IOMMU_ERR_NO_MEMORY);
+	assert_int_equal(amdvi_unit_ops.irq_get(&iu, 100, &e, &present), IOMMU_OK);
+	assert_false(present);
+	assert_int_equal(dte(0x0300).q[2], 0x1);
+	assert_int_equal(amdvi_unit_ops.wait(&iu), IOMMU_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +500,8 @@ int main(void)
 	        cmocka_unit_test(test_context_and_overflow),
 	        cmocka_unit_test(test_drain_faults),
 	        cmocka_unit_test(test_drain_reports_overflow),
+	        cmocka_unit_test(test_irq_remapping),
+	        cmocka_unit_test(test_irq_tables_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

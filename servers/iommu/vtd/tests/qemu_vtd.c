@@ -10,7 +10,8 @@
  * queue working again afterwards (XSA-373), the take-over of a unit left
  * translating with queued invalidation on, and the fault interrupt
  * programmed. With the argument `dma` (and a `pci` module, preset `edu`)
- * it also runs qemu_vtd_dma.c's DMA tests. Prints TAP (tests/qemu/tap.h).
+ * it also runs qemu_vtd_dma.c's DMA tests, and with `irq` as well (on
+ * `intremap=on`) qemu_vtd_irq.c's interrupt-remapping tests. Prints TAP (tests/qemu/tap.h).
  */
 #include <string.h>
 #include <ward/invoke.h>
@@ -139,6 +140,11 @@ void qemu_vtd_ok(bool ok, const char *name)
 	tap_ok(ok, "%s", name);
 }
 
+void qemu_vtd_note(const char *text)
+{
+	tap_diag("%s", text);
+}
+
 static const struct vtd_env env = {NULL, page_alloc, page_va, now_ns, NULL};
 
 static struct vtd_unit unit, again;
@@ -257,11 +263,11 @@ int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
 	const struct ward_device_window *w = NULL;
-	bool dma = strstr(si->args, "dma") != NULL;
+	bool dma = strstr(si->args, "dma") != NULL, irq = dma && strstr(si->args, "irq") != NULL;
 	char caps[200];
 	enum vtd_status st;
 
-	tap_plan(10 + (dma ? QEMU_VTD_DMA_TESTS : 0));
+	tap_plan(10 + (dma ? QEMU_VTD_DMA_TESTS : 0) + (irq ? QEMU_VTD_IRQ_TESTS : 0));
 	next_slot = si->free_first;
 	if (dma)
 		large_alloc();
@@ -281,6 +287,8 @@ int main(void)
 	fault_irq(&unit, w->irq != WARD_WINDOW_NO_IRQ ? &si->irqs[w->irq] : NULL);
 	if (dma)
 		qemu_vtd_dma(&unit);
+	if (irq)
+		qemu_vtd_irq(&unit);
 	vtd_unit_describe(&unit, caps, sizeof(caps));
 	tap_diag("%s", caps);
 	st = bring_up(&again, w);

@@ -29,4 +29,15 @@ void qemu_vtd_ok(bool ok, const char *name);
 /* The DMA tests (qemu_vtd_dma.c), QEMU_VTD_DMA_TESTS lines, on an enabled unit. */
 void qemu_vtd_dma(struct vtd_unit *u);
 
+/* edu's registers and address, once qemu_vtd_dma() found it; false if it did not. */
+bool qemu_vtd_edu(volatile uint8_t **regs, uint64_t *sbdf);
+
+/* A TAP comment. */
+void qemu_vtd_note(const char *text);
+
+#define QEMU_VTD_IRQ_TESTS 5
+
+/* The interrupt-remapping tests (qemu_vtd_irq.c), QEMU_VTD_IRQ_TESTS lines, after the DMA ones. */
+void qemu_vtd_irq(struct vtd_unit *u);
+
 #endif

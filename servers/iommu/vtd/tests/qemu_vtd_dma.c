@@ -249,6 +249,13 @@ static void superpage(struct vtd_unit *u)
 	   (unsigned long long)IOVA_2M);
 }
 
+bool qemu_vtd_edu(volatile uint8_t **regs, uint64_t *sbdf)
+{
+	*regs = edu;
+	*sbdf = edu_sid;
+	return edu != NULL;
+}
+
 void qemu_vtd_dma(struct vtd_unit *u)
 {
 	bool ready = edu_setup() && build_domain(u);
