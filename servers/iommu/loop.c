@@ -35,9 +35,13 @@ static ward_msginfo_t answer(struct ward_ipc_buffer *buf, uint64_t badge, ward_m
 	struct ward_request rq;
 	unsigned caps = 0;
 
-	ward_request_init(&rq, badge, info, in, recv_slot, &out);
-	for (unsigned i = 0; i < rq.length; i++)
-		in[i] = i < WARD_MSG_REGISTERS ? mr[i] : buf->msg[i];
+	ward_request_init(&rq, badge, info, mr, recv_slot, &out);
+	/* A request that fits the registers is read where Recv left it. */
+	if (rq.length > WARD_MSG_REGISTERS) {
+		for (unsigned i = 0; i < rq.length; i++)
+			in[i] = i < WARD_MSG_REGISTERS ? mr[i] : buf->msg[i];
+		rq.mr = in;
+	}
 	if (rq.cap != 0)
 		rq.cap_type = ward_received_cap_type(&rq, buf->caps_or_badges);
 	iommu_reply_cap = 0;
