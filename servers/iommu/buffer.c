@@ -451,8 +451,14 @@ static enum ward_error map_check(struct ward_request *rq, struct iommu_buffer *b
 	return WARD_OK;
 }
 
-enum ward_error iommu_serve_map_buffer(struct ward_request *rq, uint64_t buffer, uint64_t iova,
-                                       uint64_t rights, uint64_t *iova_used)
+/*
+ * flatten: MAP_BUFFER is the server's hot path; its helpers (lookups, the
+ * IOVA claim, the core's map) are inlined into one frame.
+ */
+__attribute__((flatten)) enum ward_error iommu_serve_map_buffer(struct ward_request *rq,
+                                                                uint64_t buffer, uint64_t iova,
+                                                                uint64_t rights,
+                                                                uint64_t *iova_used)
 {
 	struct iommu_domain *d;
 	struct iommu_buffer *b;

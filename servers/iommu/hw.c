@@ -333,16 +333,21 @@ bool hw_unmap(struct hw_table *t, uint64_t iova, uint64_t size)
 	return iopt_unmap(&t->pt, iova, size, &t->changes) == IOMMU_OK;
 }
 
+/* Queues the invalidations of c on every unit (out of line: most maps have none). */
+static __attribute__((noinline)) void inv_queue_changes(const struct iopt_changes *c, unsigned did)
+{
+	for (unsigned u = 0; u < nunits; u++)
+		iommu_inv_queue(&unit_refs[u], (uint16_t)did, c);
+	inv_descriptors += c->inv_all ? 1 : c->inv_count;
+}
+
 /* The core's page-selective (or domain) IOTLB invalidations for the changes, on every unit. */
 void hw_inv_table(struct hw_table *t, unsigned did)
 {
 	struct iopt_changes *c = &t->changes;
 
-	if (c->inv_all || c->inv_count != 0) {
-		for (unsigned u = 0; u < nunits; u++)
-			iommu_inv_queue(&unit_refs[u], (uint16_t)did, c);
-		inv_descriptors += c->inv_all ? 1 : c->inv_count;
-	}
+	if (c->inv_all || c->inv_count != 0)
+		inv_queue_changes(c, did);
 	deferred_add_list(&dq, &c->freed);
 	iopt_changes_init(c);
 }

@@ -48,12 +48,11 @@ static ward_msginfo_t answer(struct ward_ipc_buffer *buf, uint64_t badge, ward_m
 	ward_dispatch(&iommu_protocol, &rq);
 	if (rq.cap != 0)
 		ward_cnode_delete(WARD_PROC_CAP_CNODE, recv_slot, 64);
-	for (unsigned i = 0; i < out.length; i++) {
-		if (i < WARD_MSG_REGISTERS)
-			mr[i] = out.mr[i];
-		else
-			buf->msg[i] = out.mr[i];
-	}
+	/* The kernel passes on only out.length of them: the rest leaks nothing. */
+	for (unsigned i = 0; i < WARD_MSG_REGISTERS; i++)
+		mr[i] = out.mr[i];
+	for (unsigned i = WARD_MSG_REGISTERS; i < out.length; i++)
+		buf->msg[i] = out.mr[i];
 	if (out.label == WARD_OK && iommu_reply_cap != 0) {
 		buf->caps_or_badges[0] = iommu_reply_cap;
 		caps = 1;

@@ -432,11 +432,12 @@ static unsigned level_shift(unsigned level)
 
 static unsigned run_level(const struct iopt *pt, uint64_t bits)
 {
-	unsigned level = IOMMU_LEAF_4K;
+	/* bits is a non-zero multiple of 4 KiB (the callers checked): the lowest set bit decides.
+	 */
+	unsigned level = IOMMU_LEAF_4K +
+	                 ((unsigned)__builtin_ctzll(bits) - IOMMU_PAGE_SHIFT) / IOMMU_LEVEL_BITS;
 
-	while (level < pt->cfg.max_leaf_level && !(bits & span_mask(level + 1)))
-		level++;
-	return level;
+	return level < pt->cfg.max_leaf_level ? level : pt->cfg.max_leaf_level;
 }
 
 /*
@@ -496,7 +497,7 @@ static bool map_fast(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t siz
 	unsigned level = run_level(pt, iova | phys | size);
 	struct iopt_table *t = run_table(pt, iova, size, level);
 	unsigned shift = level_shift(level), n = (unsigned)(size >> shift);
-	uint64_t *e;
+	uint64_t *e, leaf;
 
 	if (!t || t->used + n >= IOMMU_PT_ENTRIES)
 		return false;
@@ -507,8 +508,14 @@ static bool map_fast(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t siz
 			return true;
 		}
 	}
-	/* The run is flushed at once: it is all this call stores in t. */
-	for (unsigned i = 0; i < n; i++)
+	/*
+	 * The first leaf outside the loop: a run is most often one leaf, which
+	 * then needs no loop around the format's call. The run is flushed at
+	 * once: it is all this call stores in t.
+	 */
+	leaf = pt->cfg.pte->make_leaf(phys, level, rights);
+	__atomic_store_n(&e[0], leaf, __ATOMIC_RELEASE);
+	for (unsigned i = 1; i < n; i++)
 		__atomic_store_n(
 		        &e[i], pt->cfg.pte->make_leaf(phys + ((uint64_t)i << shift), level, rights),
 		        __ATOMIC_RELEASE);

@@ -18,11 +18,19 @@ static uint64_t range_end(const struct iova_range *r)
 	return r->start + r->size;
 }
 
+/* Arrays this short are scanned: fewer steps than a binary search's. */
+#define IOVA_SCAN_MAX 8u
+
 /* Index of the first busy range ending after x (count if none). */
 static unsigned first_ending_after(const struct iova_space *s, uint64_t x)
 {
 	unsigned lo = 0, hi = s->count;
 
+	if (hi <= IOVA_SCAN_MAX) {
+		while (lo < hi && range_end(&s->busy[lo]) <= x)
+			lo++;
+		return lo;
+	}
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
 
