@@ -29,7 +29,7 @@ MAX_TABLE = 256  # labels span at most this many table rows
 CAP_TYPES = ["untyped", "tcb", "endpoint", "notification", "cnode", "frame", "large_frame",
              "irq_handler", "ioport", "badge"]  # badge: a cap of this endpoint, unwrapped
 IDENT = r"[a-z_][a-z0-9_]*"
-RESERVED = {"rq", "ep", "in", "out", "err"}  # names the generated code uses itself
+RESERVED = {"rq", "ep", "in", "out", "err", "mr"}  # names the generated code uses itself
 OP_RE = re.compile(r"op\s+(\S+)\s+(" + IDENT + r")\s*\(([^)]*)\)\s*"
                    r"(?:cap\s+(" + IDENT + r")(?::(" + IDENT + r"))?\s*)?"
                    r"->\s*\(([^)]*)\)\s*$")
@@ -206,6 +206,8 @@ def client_stub(proto, op):
         params.append(f"uint64_t {op['cap'][0]}")
     params += [f"uint64_t *{r}" for r in op["results"]]
     n_in, n_out = len(op["args"]), len(op["results"])
+    if not op["array"] and not op["cap"] and n_in <= 4 and n_out <= 4:
+        return register_stub(proto, op, params)
     body = []
     if n_in:
         body.append(f"\tconst uint64_t in[{n_in}] = {{{', '.join(op['args'])}}};")
@@ -224,6 +226,22 @@ def client_stub(proto, op):
     if n_out:
         body.append("\tif (err == WARD_OK) {")
         body += [f"\t\t*{r} = out[{i}];" for i, r in enumerate(op["results"])]
+        body.append("\t}")
+    body.append("\treturn err;")
+    sig = f"static inline enum ward_error {proto['name']}_{op['name']}({', '.join(params)})"
+    return [sig, "{"] + body + ["}"]
+
+
+def register_stub(proto, op, params):
+    """A stub whose arguments and results all travel in the four register MRs."""
+    n_in, n_out = len(op["args"]), len(op["results"])
+    mr = op["args"] + ["0"] * (4 - n_in)
+    body = [f"\tuint64_t mr[WARD_MSG_REGISTERS] = {{{', '.join(mr)}}};",
+            f"\tenum ward_error err = ward_rpc_call_regs(ep, {upper(proto, op['name'])}, {n_in}, "
+            f"mr, {n_out});", ""]
+    if n_out:
+        body.append("\tif (err == WARD_OK) {")
+        body += [f"\t\t*{r} = mr[{i}];" for i, r in enumerate(op["results"])]
         body.append("\t}")
     body.append("\treturn err;")
     sig = f"static inline enum ward_error {proto['name']}_{op['name']}({', '.join(params)})"
