@@ -203,9 +203,9 @@ static void test_bad_labels_and_lengths(void)
 	const uint64_t huge[3] = {1000, 1, 2}, short_by_three[3] = {5, 1, 2};
 
 	expect_reject(raw(c.client, 99, 2, args, 0, NULL), WARD_ERR_ILLEGAL_OPERATION,
-	              WARD_ARG_LABEL, 1, 5, "unknown label 99: WARD_ERR_ILLEGAL_OPERATION");
+	              WARD_ARG_LABEL, 1, DEMO_JOIN, "unknown label 99: WARD_ERR_ILLEGAL_OPERATION");
 	expect_reject(raw(c.client, 0, 0, NULL, 0, NULL), WARD_ERR_ILLEGAL_OPERATION,
-	              WARD_ARG_LABEL, 1, 5,
+	              WARD_ARG_LABEL, 1, DEMO_JOIN,
 	              "label 0 (what a signal looks like): WARD_ERR_ILLEGAL_OPERATION");
 	expect_reject(raw(c.client, DEMO_ADD, 1, args, 0, NULL), WARD_ERR_TRUNCATED_MESSAGE,
 	              WARD_ARG_LENGTH, 2, WARD_MSG_MAX_LENGTH,

@@ -60,6 +60,8 @@ enum ward_error t_attach(uint64_t dom, struct edu *e, uint64_t flags);
 bool t_edu_privileged(struct edu *e);
 /* RELEASE of the edu's group to quarantine (its BAR frame and device cap die). */
 enum ward_error t_detach(struct edu *e, uint64_t flags);
+/* The n-th edu device's SBDF, without touching it (t_attach() maps its BAR later). */
+bool t_edu_find(unsigned n, struct edu *e);
 /* Runs one DMA and waits for it (the 100 ms timer); false if it did not finish in 5 s. */
 bool t_edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t count, bool to_ram);
 /* Waits up to ms for a signal on ntfn; true if one came. */

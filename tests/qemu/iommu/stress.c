@@ -47,7 +47,7 @@ static unsigned edus(struct edu *edu, uint64_t *assign)
 	uint64_t group, members;
 	unsigned n = 0;
 
-	while (n < MAX_EDU && t_edu(n, &edu[n])) {
+	while (n < MAX_EDU && t_edu_find(n, &edu[n])) {
 		assign[n] = t_slot();
 		if (iommu_assignment_into(t_ep, WARD_PROC_CAP_CNODE, assign[n], edu[n].sbdf, &group,
 		                          &members) != WARD_OK)
