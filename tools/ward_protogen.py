@@ -27,9 +27,9 @@ import sys
 MAX_LENGTH = 120  # WARD_MSG_MAX_LENGTH (include/ward/message.h)
 MAX_TABLE = 256  # labels span at most this many table rows
 CAP_TYPES = ["untyped", "tcb", "endpoint", "notification", "cnode", "frame", "large_frame",
-             "irq_handler", "ioport"]
+             "irq_handler", "ioport", "badge"]  # badge: a cap of this endpoint, unwrapped
 IDENT = r"[a-z_][a-z0-9_]*"
-RESERVED = {"rq", "ep", "in", "out", "err"}  # names the generated code uses itself
+RESERVED = {"rq", "ep", "in", "out", "err", "mr"}  # names the generated code uses itself
 OP_RE = re.compile(r"op\s+(\S+)\s+(" + IDENT + r")\s*\(([^)]*)\)\s*"
                    r"(?:cap\s+(" + IDENT + r")(?::(" + IDENT + r"))?\s*)?"
                    r"->\s*\(([^)]*)\)\s*$")
@@ -169,7 +169,10 @@ def op_errors(proto, op):
         errs.append(("WARD_ERR_RANGE", f"{op['array'][1]} exceeds what a message can carry"))
     if op["args"]:
         errs.append(("WARD_ERR_TRUNCATED_MESSAGE", "fewer message registers than the arguments"))
-    if op["cap"]:
+    if op["cap"] and op["cap"][1] == "badge":
+        errs.append(("WARD_ERR_INVALID_CAPABILITY",
+                     "extra cap 0 is not a cap to this server's endpoint, or more caps"))
+    elif op["cap"]:
         errs.append(("WARD_ERR_INVALID_CAPABILITY",
                      f"no {op['cap'][1]} capability arrived, or another kind, or more caps"))
     else:
@@ -203,6 +206,8 @@ def client_stub(proto, op):
         params.append(f"uint64_t {op['cap'][0]}")
     params += [f"uint64_t *{r}" for r in op["results"]]
     n_in, n_out = len(op["args"]), len(op["results"])
+    if not op["array"] and not op["cap"] and n_in <= 4 and n_out <= 4:
+        return register_stub(proto, op, params)
     body = []
     if n_in:
         body.append(f"\tconst uint64_t in[{n_in}] = {{{', '.join(op['args'])}}};")
@@ -221,6 +226,22 @@ def client_stub(proto, op):
     if n_out:
         body.append("\tif (err == WARD_OK) {")
         body += [f"\t\t*{r} = out[{i}];" for i, r in enumerate(op["results"])]
+        body.append("\t}")
+    body.append("\treturn err;")
+    sig = f"static inline enum ward_error {proto['name']}_{op['name']}({', '.join(params)})"
+    return [sig, "{"] + body + ["}"]
+
+
+def register_stub(proto, op, params):
+    """A stub whose arguments and results all travel in the four register MRs."""
+    n_in, n_out = len(op["args"]), len(op["results"])
+    mr = op["args"] + ["0"] * (4 - n_in)
+    body = [f"\tuint64_t mr[WARD_MSG_REGISTERS] = {{{', '.join(mr)}}};",
+            f"\tenum ward_error err = ward_rpc_call_regs(ep, {upper(proto, op['name'])}, {n_in}, "
+            f"mr, {n_out});", ""]
+    if n_out:
+        body.append("\tif (err == WARD_OK) {")
+        body += [f"\t\t*{r} = mr[{i}];" for i, r in enumerate(op["results"])]
         body.append("\t}")
     body.append("\treturn err;")
     sig = f"static inline enum ward_error {proto['name']}_{op['name']}({', '.join(params)})"
@@ -265,7 +286,7 @@ def decoder(proto, op):
                  f"{at} + rq->mr[{size}],", "\t\t                 WARD_MSG_MAX_LENGTH);"]
         args.append(f"&rq->mr[{at}]")
     if op["cap"]:
-        args.append("rq->cap")
+        args.append("rq->cap_badge" if op["cap"][1] == "badge" else "rq->cap")
     args += [f"&rq->reply->mr[{i}]" for i in range(len(op["results"]))]
     body += [f"\tenum ward_error err = {proto['name']}_serve_{op['name']}({', '.join(args)});", "",
              "\tif (err == WARD_OK)", f"\t\trq->reply->length = {len(op['results'])};",
@@ -294,7 +315,10 @@ def server_header(proto, source, client_name):
         out += [""] + decoder(proto, op)
     out += ["", f"static const struct ward_op {proto['name']}_ops[{count}] = {{"]
     for op in sorted(proto["ops"], key=lambda o: o["label"]):
-        cap = f"WARD_OBJ_{op['cap'][1].upper()}" if op["cap"] else "WARD_OBJ_NULL"
+        cap = "WARD_OBJ_NULL"
+        if op["cap"]:
+            cap = ("WARD_CAP_UNWRAPPED" if op["cap"][1] == "badge"
+                   else f"WARD_OBJ_{op['cap'][1].upper()}")
         out.append(f"\t[{upper(proto, op['name'])} - {first}] = {{.handler = "
                    f"{proto['name']}_decode_{op['name']}, .min_length = {len(op['args'])}, "
                    f".cap_type = {cap}}},")

@@ -53,16 +53,23 @@ enum ward_error ward_rpc_call(uint64_t ep, uint64_t label, unsigned n_in, const 
 		buf->caps_or_badges[0] = cap;
 	info = ward_call(ep, ward_msginfo(label, 0, cap != 0, n), mr);
 	length = ward_msginfo_length(info);
-	if (ward_msginfo_label(info) != WARD_OK) {
-		record_error(reply_mr(buf, mr, length, 0), reply_mr(buf, mr, length, 1),
-		             reply_mr(buf, mr, length, 2));
-		return (enum ward_error)ward_msginfo_label(info);
-	}
-	if (length < n_out) {
-		record_error(WARD_ARG_LENGTH, n_out, length);
-		return WARD_ERR_TRUNCATED_MESSAGE;
-	}
+	if (ward_msginfo_label(info) != WARD_OK || length < n_out)
+		return ward_rpc_failed(info, n_out, reply_mr(buf, mr, length, 0),
+		                       reply_mr(buf, mr, length, 1), reply_mr(buf, mr, length, 2));
 	for (unsigned i = 0; i < n_out; i++)
 		out[i] = reply_mr(buf, mr, length, i);
 	return WARD_OK;
+}
+
+enum ward_error ward_rpc_failed(ward_msginfo_t info, unsigned n_out, uint64_t mr0, uint64_t mr1,
+                                uint64_t mr2)
+{
+	unsigned length = ward_msginfo_length(info);
+
+	if (ward_msginfo_label(info) != WARD_OK) {
+		record_error(length > 0 ? mr0 : 0, length > 1 ? mr1 : 0, length > 2 ? mr2 : 0);
+		return (enum ward_error)ward_msginfo_label(info);
+	}
+	record_error(WARD_ARG_LENGTH, n_out, length);
+	return WARD_ERR_TRUNCATED_MESSAGE;
 }

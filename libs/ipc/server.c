@@ -52,8 +52,7 @@ static ward_msginfo_t serve(struct ward_server *s, struct ward_ipc_buffer *buf, 
 	gather(s, buf, mr, rq.length);
 	rq.ctx = s->ctx;
 	/* The dispatcher refuses a cap of the wrong kind: the kernel says which arrived. */
-	if (rq.cap != 0)
-		rq.cap_type = ward_received_cap_type(&rq, buf->caps_or_badges);
+	ward_request_caps(&rq, buf->caps_or_badges);
 	if (ward_dispatch(s->protocol, &rq) != WARD_OK)
 		s->rejected++;
 	s->requests++;

@@ -49,9 +49,9 @@ static enum ward_error iova_take(struct ward_request *rq, unsigned arg, struct i
 	enum hw_iova r = *iova == IOMMU_IOVA_ANY ? hw_iova_alloc(d->table, size, align, iova)
 	                                         : hw_iova_claim(d->table, *iova, size, &lo, &hi);
 
-	switch (r) {
-	case HW_IOVA_OK:
+	if (r == HW_IOVA_OK)
 		return WARD_OK;
+	switch (r) {
 	case HW_IOVA_RESERVED:
 		return ward_fail(rq, IOMMU_ERR_RESERVED, arg, lo, hi);
 	case HW_IOVA_OVERLAP:
@@ -425,11 +425,24 @@ static struct iommu_mapping *mapping_in(struct iommu_buffer *b, unsigned di)
 	return NULL;
 }
 
-/* MAP_BUFFER's checks before the IOVA, in the documented order. */
-static enum ward_error map_check(struct ward_request *rq, struct iommu_buffer *b, unsigned di,
-                                 uint64_t iova, uint64_t rights)
+/* In one pass: whether b is mapped in domain di, and its first free mapping slot (or NULL). */
+static bool mapped_in(struct iommu_buffer *b, unsigned di, struct iommu_mapping **free_slot)
 {
-	if (mapping_in(b, di) != NULL)
+	*free_slot = NULL;
+	for (unsigned m = 0; m < IOMMU_MAPS_PER_BUFFER; m++) {
+		if (b->map[m].domain == di)
+			return true;
+		if (b->map[m].domain == IOMMU_NO_DOMAIN && *free_slot == NULL)
+			*free_slot = &b->map[m];
+	}
+	return false;
+}
+
+/* MAP_BUFFER's checks before the IOVA, in the documented order; *m: a free mapping slot. */
+static enum ward_error map_check(struct ward_request *rq, struct iommu_buffer *b, unsigned di,
+                                 uint64_t iova, uint64_t rights, struct iommu_mapping **m)
+{
+	if (mapped_in(b, di, m))
 		return ward_fail(rq, IOMMU_ERR_MAPPED, 0, 0, 0);
 	if (!rights_ok(rights))
 		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 2, 1, IOMMU_RIGHTS_ALL);
@@ -438,8 +451,14 @@ static enum ward_error map_check(struct ward_request *rq, struct iommu_buffer *b
 	return WARD_OK;
 }
 
-enum ward_error iommu_serve_map_buffer(struct ward_request *rq, uint64_t buffer, uint64_t iova,
-                                       uint64_t rights, uint64_t *iova_used)
+/*
+ * flatten: MAP_BUFFER is the server's hot path; its helpers (lookups, the
+ * IOVA claim, the core's map) are inlined into one frame.
+ */
+__attribute__((flatten)) enum ward_error iommu_serve_map_buffer(struct ward_request *rq,
+                                                                uint64_t buffer, uint64_t iova,
+                                                                uint64_t rights,
+                                                                uint64_t *iova_used)
 {
 	struct iommu_domain *d;
 	struct iommu_buffer *b;
@@ -450,10 +469,10 @@ enum ward_error iommu_serve_map_buffer(struct ward_request *rq, uint64_t buffer,
 	if ((err = request_buffer(rq, buffer, &d, &b)) != WARD_OK)
 		return err;
 	di = (unsigned)(d - iommu_domains);
-	if ((err = map_check(rq, b, di, iova, rights)) != WARD_OK ||
+	if ((err = map_check(rq, b, di, iova, rights, &m)) != WARD_OK ||
 	    (err = iova_take(rq, 1, d, &iova, b->size, frame_size(b))) != WARD_OK)
 		return err;
-	if ((m = mapping_in(b, IOMMU_NO_DOMAIN)) == NULL) {
+	if (m == NULL) {
 		hw_iova_free(d->table, iova, b->size);
 		return ward_fail(rq, IOMMU_ERR_QUOTA, 0, 0, IOMMU_MAPS_PER_BUFFER - 1);
 	}

@@ -19,7 +19,7 @@ void iommu_client_gone(uint32_t pid)
 {
 	for (unsigned i = 0; i < IOMMU_MAX_DOMAINS; i++)
 		if (iommu_domains[i].used && iommu_domains[i].owner == pid)
-			device_quarantine_domain(i);
+			device_release_domain(i);
 	buffer_client_gone(pid);
 	domain_client_gone(pid);
 }

@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Devices: every PCI function the PCI server lists (but host bridges and
- * IOMMUs) is in exactly one place, quarantine or a client's domain; it is
- * never unowned. At start every function and each of its DMA aliases
- * points at the quarantine domain (no mappings but RMRR identity maps:
- * DMA is blocked) before translation is enabled. ATTACH moves a device
- * from quarantine into a domain, DETACH back; both rewrite the context
- * entries of the device and its aliases, invalidate the context cache and
- * the IOTLB of the domain it left, and wait.
+ * Devices and the steps that move them. Every PCI function the PCI server
+ * lists (but host bridges and IOMMUs) is in the ledger (core/ledger.h),
+ * in the group the PCI server names, owned by quarantine or by one client
+ * domain. At start every function and each of its DMA aliases points at
+ * quarantine (no mappings but RMRR identity maps: DMA blocked) before
+ * translation is enabled. Every later change of owner (ASSIGN, RELEASE,
+ * a fault storm, a client's death) is one ledger_move(), whose steps are
+ * this file's: bus mastering and revocation through the PCI server, the
+ * group's device cap, context entries and invalidation through hw.c, the
+ * reset through the PCI server.
  *
  * RMRRs (DMAR): their ranges are never mappable, and a device an RMRR
  * names keeps the identity map in quarantine and in every domain it joins
  * (XSA-400). Only scopes of one hop below a bus are resolved.
  */
 #include <string.h>
+#include <ward/invoke.h>
 #include <ward/rt.h>
 #include <ward/startinfo.h>
 
@@ -23,10 +26,13 @@
 #include "pci_service.h"
 
 struct iommu_device iommu_devices[IOMMU_MAX_DEVICES];
-unsigned iommu_device_count;
+struct iommu_group_caps iommu_group_caps[IOMMU_MAX_DEVICES];
+struct ledger iommu_ledger;
 uint64_t iommu_pci_ep;
 struct iommu_rmrr iommu_rmrrs[IOMMU_MAX_RMRR];
 unsigned iommu_rmrr_count;
+static struct ledger_device ledger_devices[IOMMU_MAX_DEVICES];
+static struct ledger_group ledger_groups[IOMMU_MAX_DEVICES];
 static uint16_t rmrr_sids[IOMMU_MAX_RMRR];
 static unsigned rmrr_sid_count;
 
@@ -86,69 +92,217 @@ static bool rmrr_map(struct hw_table *t)
 	return true;
 }
 
+uint16_t device_owner(const struct iommu_device *dv)
+{
+	return ledger_owner(&iommu_ledger, (uint16_t)(dv - iommu_devices));
+}
+
+const struct ledger_device *device_ledger(const struct iommu_device *dv)
+{
+	return &iommu_ledger.dev[dv - iommu_devices];
+}
+
 struct iommu_device *device_by_sid(uint16_t sid)
 {
-	for (unsigned i = 0; i < iommu_device_count; i++) {
-		struct iommu_device *dv = &iommu_devices[i];
-		if ((dv->sbdf & 0xffff) == sid)
-			return dv;
-		for (unsigned k = 0; k < dv->nalias; k++)
-			if (dv->alias[k] == sid)
-				return dv;
+	uint16_t i = ledger_find_sid(&iommu_ledger, sid);
+
+	return i == LEDGER_NONE ? NULL : &iommu_devices[i];
+}
+
+struct iommu_device *device_by_sbdf(uint64_t sbdf)
+{
+	uint16_t i = sbdf > UINT32_MAX ? LEDGER_NONE : ledger_find(&iommu_ledger, (uint32_t)sbdf);
+
+	return i == LEDGER_NONE ? NULL : &iommu_devices[i];
+}
+
+/* --- the steps of a move (struct ledger_ops) ------------------------------ */
+
+static int step_bus_master(void *ctx, uint32_t sbdf, bool on, bool *was_on)
+{
+	uint64_t before, after;
+	enum ward_error err;
+
+	(void)ctx;
+	if ((err = pci_config_read(iommu_pci_ep, sbdf, PCI_COMMAND, 2, &before)) != WARD_OK)
+		return (int)err;
+	*was_on = (before & PCI_COMMAND_MASTER) != 0;
+	return (int)pci_bus_master(iommu_pci_ep, sbdf, on, &after);
+}
+
+/* The group's device cap: every copy goes, the slot is kept for the next owner's. */
+static int step_retire(void *ctx, uint16_t group)
+{
+	struct iommu_group_caps *gc = &iommu_group_caps[group];
+
+	(void)ctx;
+	if (gc->device_slot != 0) {
+		ward_cnode_revoke(WARD_PROC_CAP_CNODE, gc->device_slot, 64);
+		ward_cnode_delete(WARD_PROC_CAP_CNODE, gc->device_slot, 64);
 	}
-	return NULL;
+	return 0;
 }
 
-static struct iommu_device *device_by_sbdf(uint64_t sbdf)
+static int step_revoke(void *ctx, uint32_t sbdf)
 {
-	for (unsigned i = 0; i < iommu_device_count; i++)
-		if (iommu_devices[i].sbdf == sbdf)
-			return &iommu_devices[i];
-	return NULL;
+	uint64_t badge;
+
+	(void)ctx;
+	return (int)pci_revoke(iommu_pci_ep, sbdf, &badge);
 }
 
-/* Points one source ID at a domain's table, or (d NULL) at quarantine. */
-static bool sid_point(const struct iommu_device *dv, uint16_t sid, const struct iommu_domain *d)
+static int step_irq_teardown(void *ctx, uint16_t device)
 {
-	if (d != NULL)
-		return hw_attach(sid, d->table, d->did);
-	if (dv->rmrr)
-		return hw_attach(sid, iommu_rmrr_quarantine, IOMMU_RMRR_QUARANTINE_DID);
-	return hw_block(sid);
+	(void)ctx;
+	(void)device; /* no interrupts are handed out yet */
+	return 0;
+}
+
+static int step_point(void *ctx, uint16_t device, uint16_t sid, uint16_t domain)
+{
+	const struct iommu_device *dv = &iommu_devices[device];
+	struct iommu_domain *d;
+
+	(void)ctx;
+	if (domain == LEDGER_QUARANTINE) {
+		if (dv->rmrr)
+			return hw_attach(sid, iommu_rmrr_quarantine, IOMMU_RMRR_QUARANTINE_DID)
+			               ? 0
+			               : IOMMU_ERR_NO_MEMORY;
+		return hw_block(sid) ? 0 : IOMMU_ERR_HARDWARE;
+	}
+	d = &iommu_domains[domain];
+	if (dv->rmrr && !rmrr_map(d->table))
+		return IOMMU_ERR_NO_MEMORY;
+	d->rmrr_mapped |= dv->rmrr;
+	return hw_attach(sid, d->table, d->did) ? 0 : IOMMU_ERR_HARDWARE;
 }
 
 /*
- * Points the device and its aliases at a domain or quarantine; the
- * backend queues the context-cache and IOTLB invalidations each change
- * needs, the caller waits.
+ * hw_attach()/hw_block() queued each device's context-cache invalidation;
+ * the old domain's IOTLB goes too, then one wait covers all of it.
  */
-static bool device_point(struct iommu_device *dv, const struct iommu_domain *d)
+static int step_flush(void *ctx, uint16_t from, uint16_t to)
 {
-	bool ok = sid_point(dv, (uint16_t)dv->sbdf, d);
+	(void)ctx;
+	(void)to;
+	if (from != LEDGER_QUARANTINE)
+		hw_inv_domain(iommu_domains[from].did);
+	return hw_inv_wait() ? 0 : IOMMU_ERR_HARDWARE;
+}
 
-	for (unsigned k = 0; k < dv->nalias; k++)
-		ok = sid_point(dv, dv->alias[k], d) && ok;
+/*
+ * No reset method (edu: conventional PCI, no FLR, no PM) is not a failure:
+ * the device moves with bus mastering off, so nothing it was told to do
+ * by its old owner reaches memory until the new owner turns it on; a PF
+ * with VFs enabled is not reset either (the reset would end its VFs).
+ * docs/iommu.md says what that leaves to the new owner.
+ */
+static int step_reset(void *ctx, uint32_t sbdf)
+{
+	uint64_t method;
+	enum ward_error err;
+
+	(void)ctx;
+	err = pci_reset(iommu_pci_ep, sbdf, &method);
+	if (err == PCI_ERR_UNSUPPORTED || err == PCI_ERR_IN_USE)
+		return LEDGER_SKIPPED;
+	return (int)err;
+}
+
+static int step_grant(void *ctx, uint16_t group, uint16_t domain)
+{
+	struct iommu_group_caps *gc = &iommu_group_caps[group];
+	uint32_t generation = iommu_ledger.grp[group].generation + 1; /* after the move */
+
+	(void)ctx;
+	(void)domain;
+	if (gc->device_slot == 0 && (gc->device_slot = mem_root_slot()) == 0)
+		return IOMMU_ERR_NO_MEMORY;
+	ward_cnode_delete(WARD_PROC_CAP_CNODE, gc->device_slot, 64);
+	if (ward_cnode_mint(WARD_PROC_CAP_CNODE, gc->device_slot, 64, WARD_PROC_CAP_CNODE,
+	                    iommu_endpoint, 64,
+	                    WARD_RIGHT_WRITE | WARD_RIGHT_GRANT | WARD_RIGHT_GRANT_REPLY,
+	                    iommu_badge_slot(IOMMU_BADGE_DEVICE, group, generation)) != WARD_OK)
+		return IOMMU_ERR_NO_MEMORY;
+	return 0;
+}
+
+static const struct ledger_ops device_steps = {
+        .bus_master = step_bus_master,
+        .retire = step_retire,
+        .revoke = step_revoke,
+        .irq_teardown = step_irq_teardown,
+        .point = step_point,
+        .flush = step_flush,
+        .reset = step_reset,
+        .grant = step_grant,
+};
+
+/* Keeps each domain's count of devices in step with a move's outcome. */
+static void account(const struct ledger_result *r)
+{
+	unsigned n = iommu_ledger.grp[r->group].count;
+
+	if (r->owner == r->from)
+		return;
+	if (r->from != LEDGER_QUARANTINE)
+		iommu_domains[r->from].devices -= n;
+	if (r->owner != LEDGER_QUARANTINE)
+		iommu_domains[r->owner].devices += n;
+}
+
+enum ledger_err device_move(struct iommu_device *dv, uint16_t to, unsigned flags,
+                            struct ledger_result *r)
+{
+	enum ledger_err err =
+	        ledger_move(&iommu_ledger, (uint16_t)(dv - iommu_devices), to, flags, r);
+
+	account(r);
+	if (r->rollback == LEDGER_ROLLBACK_BROKEN)
+		ward_printf("group %02x:%02x.%u: quarantine's invalidation failed: broken\n",
+		            PCI_SBDF_BUS(r->group_id), PCI_SBDF_DEV(r->group_id),
+		            PCI_SBDF_FN(r->group_id));
+	return err;
+}
+
+bool device_release_domain(unsigned di)
+{
+	bool ok = true;
+
+	for (unsigned g = 0; g < IOMMU_MAX_DEVICES; g++) {
+		const struct ledger_group *gr = &iommu_ledger.grp[g];
+		struct ledger_result r;
+
+		if (gr->used && gr->owner == di)
+			ok = device_move(&iommu_devices[gr->first], LEDGER_QUARANTINE,
+			                 LEDGER_MOVE_GROUP, &r) == LEDGER_OK &&
+			     ok;
+	}
 	return ok;
 }
 
-/* Adds one listed function with its aliases; false if the table is full. */
+/* --- start ------------------------------------------------------------------- */
+
+/* Adds one listed function with its aliases, in quarantine; false if the table is full. */
 static bool device_add(uint64_t sbdf)
 {
 	uint64_t vendor, device, class_rev, header, type, flags, command, group, nalias, buses, a;
-	struct iommu_device *dv;
+	uint16_t alias[LEDGER_MAX_ALIASES], index;
+	unsigned n = 0;
 
 	if (pci_describe(iommu_pci_ep, sbdf, &vendor, &device, &class_rev, &header, &type, &flags,
 	                 &command, &group, &nalias, &buses) != WARD_OK ||
 	    (flags & PCI_DESC_PLATFORM))
 		return true;
-	if (iommu_device_count == IOMMU_MAX_DEVICES)
-		return false;
-	dv = &iommu_devices[iommu_device_count++];
-	*dv = (struct iommu_device){.sbdf = (uint32_t)sbdf, .domain = IOMMU_NO_DOMAIN};
-	for (uint64_t k = 0; k < nalias && dv->nalias < 4; k++)
+	for (uint64_t k = 0; k < nalias && n < LEDGER_MAX_ALIASES; k++)
 		if (pci_alias(iommu_pci_ep, sbdf, k, &a) == WARD_OK && a != sbdf)
-			dv->alias[dv->nalias++] = (uint16_t)a;
-	dv->rmrr = rmrr_names((uint16_t)sbdf);
+			alias[n++] = (uint16_t)a;
+	if (ledger_add(&iommu_ledger, (uint32_t)sbdf, (uint32_t)group, LEDGER_NONE, alias, n,
+	               &index) != LEDGER_OK)
+		return false;
+	iommu_devices[index] =
+	        (struct iommu_device){.sbdf = (uint32_t)sbdf, .rmrr = rmrr_names((uint16_t)sbdf)};
 	return true;
 }
 
@@ -156,6 +310,8 @@ bool device_init(void)
 {
 	uint64_t cursor = 0, next, count, s[PCI_LIST_BATCH];
 
+	ledger_init(&iommu_ledger, ledger_devices, IOMMU_MAX_DEVICES, ledger_groups,
+	            IOMMU_MAX_DEVICES, &device_steps);
 	if (iommu_pci_ep == 0 || !rmrr_map(iommu_rmrr_quarantine))
 		return false;
 	while (cursor != PCI_LIST_END) {
@@ -167,76 +323,24 @@ bool device_init(void)
 				return false;
 		cursor = next;
 	}
-	for (unsigned i = 0; i < iommu_device_count; i++)
-		if (!device_point(&iommu_devices[i], NULL))
+	for (unsigned i = 0; i < IOMMU_MAX_DEVICES; i++) {
+		const struct ledger_device *d = &iommu_ledger.dev[i];
+		if (!d->used)
+			continue;
+		if (step_point(NULL, (uint16_t)i, (uint16_t)d->sbdf, LEDGER_QUARANTINE) != 0)
 			return false;
+		for (unsigned k = 0; k < d->nalias; k++)
+			if (step_point(NULL, (uint16_t)i, d->alias[k], LEDGER_QUARANTINE) != 0)
+				return false;
+	}
 	return true;
 }
 
-/* Back to quarantine, invalidated and waited for; false if the wait failed. */
-bool device_quarantine_domain_one(struct iommu_device *dv)
+unsigned device_count(void)
 {
-	struct iommu_domain *d = &iommu_domains[dv->domain];
-	bool ok = device_point(dv, NULL);
+	unsigned n = 0;
 
-	hw_inv_domain(d->did);
-	ok = hw_inv_wait() && ok;
-	d->devices--;
-	dv->domain = IOMMU_NO_DOMAIN;
-	return ok;
-}
-
-bool device_quarantine_domain(unsigned di)
-{
-	bool ok = true;
-
-	for (unsigned i = 0; i < iommu_device_count; i++)
-		if (iommu_devices[i].domain == di)
-			ok = device_quarantine_domain_one(&iommu_devices[i]) && ok;
-	return ok;
-}
-
-enum ward_error iommu_serve_attach(struct ward_request *rq, uint64_t domain, uint64_t sbdf)
-{
-	struct iommu_domain *d;
-	struct iommu_device *dv;
-
-	if (!iommu_badge_is_privileged(rq->badge))
-		return ward_fail(rq, IOMMU_ERR_DENIED, WARD_ARG_CAP, 0, 0);
-	if ((d = domain_by_badge(domain)) == NULL)
-		return ward_fail(rq, IOMMU_ERR_NO_DOMAIN, 0, 0, 0);
-	if ((dv = device_by_sbdf(sbdf)) == NULL)
-		return ward_fail(rq, IOMMU_ERR_NO_DEVICE, 1, 0, 0);
-	if (dv->domain != IOMMU_NO_DOMAIN)
-		return ward_fail(rq, IOMMU_ERR_ATTACHED, 1, 0, 0);
-	if (dv->rmrr && !rmrr_map(d->table))
-		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
-	d->rmrr_mapped |= dv->rmrr;
-	dv->domain = (uint16_t)(d - iommu_domains);
-	d->devices++;
-	if (!device_point(dv, d)) {
-		hw_inv_wait();
-		device_quarantine_domain_one(dv);
-		return ward_fail(rq, IOMMU_ERR_HARDWARE, 1, 0, 0);
-	}
-	if (!hw_inv_wait()) {
-		device_quarantine_domain_one(dv);
-		return ward_fail(rq, IOMMU_ERR_HARDWARE, 1, 0, 0);
-	}
-	return WARD_OK;
-}
-
-enum ward_error iommu_serve_detach(struct ward_request *rq, uint64_t sbdf)
-{
-	struct iommu_device *dv;
-
-	if (!iommu_badge_is_privileged(rq->badge))
-		return ward_fail(rq, IOMMU_ERR_DENIED, WARD_ARG_CAP, 0, 0);
-	if ((dv = device_by_sbdf(sbdf)) == NULL)
-		return ward_fail(rq, IOMMU_ERR_NO_DEVICE, 0, 0, 0);
-	if (dv->domain == IOMMU_NO_DOMAIN)
-		return ward_fail(rq, IOMMU_ERR_ATTACHED, 0, 0, 0);
-	if (!device_quarantine_domain_one(dv))
-		return ward_fail(rq, IOMMU_ERR_HARDWARE, 0, 0, 0);
-	return WARD_OK;
+	for (unsigned i = 0; i < IOMMU_MAX_DEVICES; i++)
+		n += iommu_ledger.dev[i].used;
+	return n;
 }

@@ -39,8 +39,8 @@ static void sid_check(struct dump_counts *c, uint16_t sid, uint64_t root, unsign
 static void device_expect(const struct iommu_device *dv, uint64_t *root, unsigned *levels,
                           unsigned *did)
 {
-	const struct iommu_domain *d =
-	        dv->domain == IOMMU_NO_DOMAIN ? NULL : &iommu_domains[dv->domain];
+	uint16_t owner = device_owner(dv);
+	const struct iommu_domain *d = owner == LEDGER_QUARANTINE ? NULL : &iommu_domains[owner];
 
 	if (d != NULL) {
 		*root = hw_table_root(d->table);
@@ -60,21 +60,117 @@ static void devices_check(struct dump_counts *c)
 {
 	if (!c->quiet)
 		ward_printf("device    aliases domain  DID levels\n");
-	for (unsigned i = 0; i < iommu_device_count; i++) {
+	for (unsigned i = 0; i < IOMMU_MAX_DEVICES; i++) {
+		const struct ledger_device *ld = &iommu_ledger.dev[i];
 		const struct iommu_device *dv = &iommu_devices[i];
 		uint64_t root;
 		unsigned levels, did;
 
+		if (!ld->used)
+			continue;
 		device_expect(dv, &root, &levels, &did);
-
 		if (!c->quiet)
-			ward_printf(
-			        "%02x:%02x.%u   %u       %-7s %-4u %u\n", PCI_SBDF_BUS(dv->sbdf),
-			        PCI_SBDF_DEV(dv->sbdf), PCI_SBDF_FN(dv->sbdf), dv->nalias,
-			        dv->domain != IOMMU_NO_DOMAIN ? "client" : "quar.", did, levels);
+			ward_printf("%02x:%02x.%u   %u       %-7s %-4u %u\n",
+			            PCI_SBDF_BUS(dv->sbdf), PCI_SBDF_DEV(dv->sbdf),
+			            PCI_SBDF_FN(dv->sbdf), ld->nalias,
+			            device_owner(dv) != LEDGER_QUARANTINE ? "client" : "quar.", did,
+			            levels);
 		sid_check(c, (uint16_t)dv->sbdf, root, levels, did);
-		for (unsigned k = 0; k < dv->nalias; k++)
-			sid_check(c, dv->alias[k], root, levels, did);
+		for (unsigned k = 0; k < ld->nalias; k++)
+			sid_check(c, ld->alias[k], root, levels, did);
+	}
+}
+
+/* Where sid's context entry points, as the ledger names owners. */
+static uint16_t context_owner(void *ctx, uint16_t sid)
+{
+	uint64_t table, qtable;
+	unsigned levels, did, qdid;
+
+	(void)ctx;
+	if (!hw_context_get(sid, &table, &levels, &did))
+		return LEDGER_NONE;
+	hw_quarantine(&qtable, &qdid);
+	if ((did == qdid && table == qtable) ||
+	    (did == IOMMU_RMRR_QUARANTINE_DID && table == hw_table_root(iommu_rmrr_quarantine)))
+		return LEDGER_QUARANTINE;
+	for (unsigned i = 0; i < IOMMU_MAX_DOMAINS; i++)
+		if (iommu_domains[i].used && iommu_domains[i].did == did &&
+		    hw_table_root(iommu_domains[i].table) == table)
+			return (uint16_t)i;
+	return LEDGER_NONE;
+}
+
+static bool domain_live(void *ctx, uint16_t di)
+{
+	(void)ctx;
+	return di < IOMMU_MAX_DOMAINS && iommu_domains[di].used;
+}
+
+static void print_sbdf(const char *before, uint32_t sbdf, const char *after)
+{
+	ward_printf("%s%02x:%02x.%u%s", before, PCI_SBDF_BUS(sbdf), PCI_SBDF_DEV(sbdf),
+	            PCI_SBDF_FN(sbdf), after);
+}
+
+/* The groups, and the caps handed out for them: a device cap exactly while a domain owns one. */
+static void groups_check(struct dump_counts *c)
+{
+	uint16_t first_bad;
+	unsigned bad;
+
+	if (!c->quiet)
+		ward_printf("group     members owner  generation\n");
+	for (unsigned g = 0; g < IOMMU_MAX_DEVICES; g++) {
+		const struct ledger_group *gr = &iommu_ledger.grp[g];
+		uint64_t slot = iommu_group_caps[g].device_slot;
+		bool cap = slot != 0 && ward_debug_cap_type(slot) != 0;
+
+		if (!gr->used)
+			continue;
+		if (!c->quiet) {
+			print_sbdf("", gr->id, "");
+			ward_printf("   %-7u %-6s %u%s\n", gr->count,
+			            gr->owner == LEDGER_QUARANTINE ? "quar." : "domain",
+			            gr->generation, gr->broken ? " BROKEN" : "");
+		}
+		if (cap != (gr->owner != LEDGER_QUARANTINE)) {
+			c->bad++;
+			print_sbdf("MISMATCH group ", gr->id,
+			           cap ? ": a device cap in quarantine\n"
+			               : ": owned without a device cap\n");
+		}
+	}
+	bad = ledger_check(&iommu_ledger, domain_live, context_owner, NULL, &first_bad);
+	if (bad != 0) {
+		c->bad += bad;
+		print_sbdf("MISMATCH ledger: ", iommu_ledger.dev[first_bad].sbdf,
+		           " and others disagree with their context entries or groups\n");
+	}
+}
+
+/* The journal of the last moves, newest first. */
+static void journal_print(void)
+{
+	const struct ledger_result *r;
+
+	ward_printf("journal: seq device  from  to    owner result       steps done / failed, "
+	            "rollback\n");
+	for (unsigned n = 0; (r = ledger_journal(&iommu_ledger, n)) != NULL; n++) {
+		ward_printf("%-12llu", (unsigned long long)r->seq);
+		print_sbdf(" ", r->sbdf, "");
+		ward_printf(" %-5d %-5d %-5d %-12s", r->from == LEDGER_QUARANTINE ? -1 : r->from,
+		            r->to == LEDGER_QUARANTINE ? -1 : r->to,
+		            r->owner == LEDGER_QUARANTINE ? -1 : r->owner, ledger_err_name(r->err));
+		for (unsigned s = 0; s < LEDGER_STEPS; s++)
+			if (r->steps & (1u << s))
+				ward_printf(" %s", ledger_step_name(s));
+			else if (r->skipped & (1u << s))
+				ward_printf(" (%s: none)", ledger_step_name(s));
+		if (r->err == LEDGER_ERR_STEP)
+			ward_printf(" / %s (cause %#x), %s", ledger_step_name(r->failed), r->cause,
+			            ledger_rollback_name(r->rollback));
+		ward_printf("\n");
 	}
 }
 
@@ -181,6 +277,9 @@ enum ward_error iommu_serve_dump(struct ward_request *rq, uint64_t flags, uint64
 	if (!c.quiet)
 		hw_print();
 	devices_check(&c);
+	groups_check(&c);
+	if (!c.quiet)
+		journal_print();
 	*domains = 0;
 	for (unsigned i = 0; i < IOMMU_MAX_DOMAINS; i++)
 		if (iommu_domains[i].used) {

@@ -45,6 +45,7 @@ static void queue_push(struct iommu_domain *d, const struct iommu_fault_record *
 static void storm_check(struct iommu_device *dv)
 {
 	uint64_t now = iommu_tsc(), cmd;
+	struct ledger_result moved;
 
 	if (now - dv->storm_start > iommu_tsc_hz / 1000 * IOMMU_STORM_WINDOW_MS) {
 		dv->storm_start = now;
@@ -57,8 +58,8 @@ static void storm_check(struct iommu_device *dv)
 	            PCI_SBDF_BUS(dv->sbdf), PCI_SBDF_DEV(dv->sbdf), PCI_SBDF_FN(dv->sbdf),
 	            dv->storm_faults, IOMMU_STORM_WINDOW_MS);
 	pci_bus_master(iommu_pci_ep, dv->sbdf, 0, &cmd);
-	if (dv->domain != IOMMU_NO_DOMAIN)
-		device_quarantine_domain_one(dv);
+	if (device_owner(dv) != LEDGER_QUARANTINE)
+		device_move(dv, LEDGER_QUARANTINE, LEDGER_MOVE_GROUP, &moved);
 }
 
 static void fault_record(const struct iommu_fault_record *r)
@@ -66,11 +67,10 @@ static void fault_record(const struct iommu_fault_record *r)
 	struct iommu_device *dv = device_by_sid(r->sid);
 
 	iommu_fault_total++;
-	if (dv == NULL || dv->domain == IOMMU_NO_DOMAIN) {
+	if (dv == NULL || device_owner(dv) == LEDGER_QUARANTINE)
 		quarantine_faults++;
-	} else {
-		queue_push(&iommu_domains[dv->domain], r, dv->sbdf);
-	}
+	else
+		queue_push(&iommu_domains[device_owner(dv)], r, dv->sbdf);
 	if (dv != NULL)
 		storm_check(dv);
 }

@@ -334,14 +334,21 @@ bool hw_unmap(struct hw_table *t, uint64_t iova, uint64_t size)
 	return iopt_unmap(&t->pt, iova, size, &t->changes) == IOMMU_OK;
 }
 
+/* Queues the invalidations of c on every unit (out of line: most maps have none). */
+static __attribute__((noinline)) void inv_queue_changes(const struct iopt_changes *c, unsigned did)
+{
+	for (unsigned u = 0; u < nunits; u++)
+		iommu_inv_queue(&unit_refs[u], (uint16_t)did, c);
+	inv_descriptors += c->inv_all ? 1 : c->inv_count;
+}
+
 /* The core's page-selective (or domain) IOTLB invalidations for the changes, on every unit. */
 void hw_inv_table(struct hw_table *t, unsigned did)
 {
 	struct iopt_changes *c = &t->changes;
 
-	for (unsigned u = 0; u < nunits && (c->inv_all || c->inv_count != 0); u++)
-		iommu_inv_queue(&unit_refs[u], (uint16_t)did, c);
-	inv_descriptors += c->inv_all ? 1 : c->inv_count;
+	if (c->inv_all || c->inv_count != 0)
+		inv_queue_changes(c, did);
 	deferred_add_list(&dq, &c->freed);
 	iopt_changes_init(c);
 }
@@ -416,7 +423,9 @@ bool hw_iova_reserve(struct hw_table *t, uint64_t base, uint64_t size)
 enum hw_iova hw_iova_claim(struct hw_table *t, uint64_t iova, uint64_t size, uint64_t *lo,
                            uint64_t *hi)
 {
-	return iova_result(t, iova_claim(&t->iova, iova, size), iova, size, lo, hi);
+	enum iommu_err err = iova_claim(&t->iova, iova, size);
+
+	return err == IOMMU_OK ? HW_IOVA_OK : iova_result(t, err, iova, size, lo, hi);
 }
 
 enum hw_iova hw_iova_alloc(struct hw_table *t, uint64_t size, uint64_t align, uint64_t *iova)

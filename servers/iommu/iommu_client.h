@@ -26,6 +26,9 @@
 
 #define IOMMU_IOVA_ANY (~0ULL) /* ALLOC_BUFFER, MAP_BUFFER: the server chooses */
 
+/* ASSIGN, RELEASE: move every member of the device's group. */
+#define IOMMU_ASSIGN_GROUP 1u
+
 /* FAULT flags. */
 #define IOMMU_FAULT_READ 1u /* the faulting request was a read */
 
@@ -113,6 +116,33 @@ static inline enum ward_error iommu_buffer_cnode_into(uint64_t ep, uint64_t cnod
 {
 	return IOMMU_CALL_INTO(cnode, slot,
 	                       iommu_buffer_cnode(ep, buffer, frames, frame_size, radix));
+}
+
+/* ASSIGNMENT with the group's assignment cap received into (cnode, slot). */
+static inline enum ward_error iommu_assignment_into(uint64_t ep, uint64_t cnode, uint64_t slot,
+                                                    uint64_t sbdf, uint64_t *group,
+                                                    uint64_t *members)
+{
+	return IOMMU_CALL_INTO(cnode, slot, iommu_assignment(ep, sbdf, group, members));
+}
+
+/* ASSIGN through assignment cap `assign`, domain cap `domain`; the device cap into (cnode, slot).
+ */
+static inline enum ward_error iommu_assign_into(uint64_t assign, uint64_t cnode, uint64_t slot,
+                                                uint64_t sbdf, uint64_t flags, uint64_t domain,
+                                                uint64_t *moved, uint64_t *generation)
+{
+	return IOMMU_CALL_INTO(cnode, slot,
+	                       iommu_assign(assign, sbdf, flags, domain, moved, generation));
+}
+
+/* DEVICE_BAR with the BAR frame cap received into (cnode, slot). */
+static inline enum ward_error iommu_device_bar_into(uint64_t device, uint64_t cnode, uint64_t slot,
+                                                    uint64_t sbdf, uint64_t bar, uint64_t offset,
+                                                    uint64_t *phys, uint64_t *size)
+{
+	return IOMMU_CALL_INTO(cnode, slot,
+	                       iommu_device_bar(device, sbdf, bar, offset, phys, size));
 }
 
 /*

@@ -23,6 +23,7 @@
 
 #include "hw.h"
 #include "iommu_badge.h"
+#include "ledger.h"
 #include "iommu_client.h"
 
 #define IOMMU_PAGE          4096ULL
@@ -145,28 +146,40 @@ uint64_t lend_cnode(unsigned l, unsigned *radix);
 /* Takes lent CNode l back: it and every cap in it or copied from it are gone. */
 void lend_return(unsigned l);
 
-/* --- device.c ------------------------------------------------------------ */
+/* --- device.c, assign.c ----------------------------------------------------- */
 
+/* What the server keeps per device beside the ledger (same index as the ledger's). */
 struct iommu_device {
 	uint32_t sbdf;
-	uint16_t domain; /* IOMMU_NO_DOMAIN: quarantine */
-	unsigned nalias;
-	uint16_t alias[4]; /* requester IDs beside its own */
-	bool rmrr;         /* an RMRR names it */
+	bool rmrr; /* an RMRR names it */
 	uint32_t storm_faults;
 	uint64_t storm_start; /* TSC */
 	bool storm_stopped;
 };
 
+/* Per group (the ledger's index): the caps the server minted for it. */
+struct iommu_group_caps {
+	uint64_t assign_slot;       /* the assignment cap's original, 0: not minted yet */
+	uint32_t assign_generation; /* its badge's generation: bumped when the group goes */
+	uint64_t device_slot;       /* the owner's device cap's original (revoked at each move) */
+};
+
 extern struct iommu_device iommu_devices[IOMMU_MAX_DEVICES];
-extern unsigned iommu_device_count;
+extern struct iommu_group_caps iommu_group_caps[IOMMU_MAX_DEVICES];
+extern struct ledger iommu_ledger;
 extern uint64_t iommu_pci_ep;
 bool device_init(void);
+unsigned device_count(void);
 struct iommu_device *device_by_sid(uint16_t sid);
-/* Back to quarantine every device attached to domain index di; false on a hardware error. */
-bool device_quarantine_domain(unsigned di);
-/* Back to quarantine one attached device. */
-bool device_quarantine_domain_one(struct iommu_device *dv);
+struct iommu_device *device_by_sbdf(uint64_t sbdf);
+/* The owner (domain index, or LEDGER_QUARANTINE) and the ledger's record of a device. */
+uint16_t device_owner(const struct iommu_device *dv);
+const struct ledger_device *device_ledger(const struct iommu_device *dv);
+/* Moves the device's group (ledger_move, with the domains' device counts kept). */
+enum ledger_err device_move(struct iommu_device *dv, uint16_t to, unsigned flags,
+                            struct ledger_result *r);
+/* Every group domain index di owns to quarantine; false if a move failed (still quarantined). */
+bool device_release_domain(unsigned di);
 
 /* RMRRs from the DMAR table: identity maps kept in every domain of their devices. */
 struct iommu_rmrr {

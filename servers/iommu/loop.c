@@ -35,21 +35,24 @@ static ward_msginfo_t answer(struct ward_ipc_buffer *buf, uint64_t badge, ward_m
 	struct ward_request rq;
 	unsigned caps = 0;
 
-	ward_request_init(&rq, badge, info, in, recv_slot, &out);
-	for (unsigned i = 0; i < rq.length; i++)
-		in[i] = i < WARD_MSG_REGISTERS ? mr[i] : buf->msg[i];
-	if (rq.cap != 0)
-		rq.cap_type = ward_received_cap_type(&rq, buf->caps_or_badges);
+	ward_request_init(&rq, badge, info, mr, recv_slot, &out);
+	/* A request that fits the registers is read where Recv left it. */
+	if (rq.length > WARD_MSG_REGISTERS) {
+		for (unsigned i = 0; i < rq.length; i++)
+			in[i] = i < WARD_MSG_REGISTERS ? mr[i] : buf->msg[i];
+		rq.mr = in;
+	}
+	if (rq.caps != 0)
+		ward_request_caps(&rq, buf->caps_or_badges);
 	iommu_reply_cap = 0;
 	ward_dispatch(&iommu_protocol, &rq);
 	if (rq.cap != 0)
 		ward_cnode_delete(WARD_PROC_CAP_CNODE, recv_slot, 64);
-	for (unsigned i = 0; i < out.length; i++) {
-		if (i < WARD_MSG_REGISTERS)
-			mr[i] = out.mr[i];
-		else
-			buf->msg[i] = out.mr[i];
-	}
+	/* The kernel passes on only out.length of them: the rest leaks nothing. */
+	for (unsigned i = 0; i < WARD_MSG_REGISTERS; i++)
+		mr[i] = out.mr[i];
+	for (unsigned i = WARD_MSG_REGISTERS; i < out.length; i++)
+		buf->msg[i] = out.mr[i];
 	if (out.label == WARD_OK && iommu_reply_cap != 0) {
 		buf->caps_or_badges[0] = iommu_reply_cap;
 		caps = 1;

@@ -114,7 +114,7 @@ int main(void)
 		return 1;
 	}
 	ward_printf("iommu: %u unit(s), %u devices in quarantine, translation on; serving\n",
-	            hw_unit_count(), iommu_device_count);
+	            hw_unit_count(), device_count());
 	iommu_server_run(iommu_endpoint, reply, recv_slot, on_event);
 	return 0;
 }

@@ -173,7 +173,7 @@ int main(void)
 	      "CREATE A");
 	check(iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, dom_b, 0, &did_b, &w),
 	      "CREATE B");
-	check(iommu_attach(t_ep, did_a, edu.sbdf), "ATTACH");
+	check(t_attach(dom_a, &edu, 0), "ASSIGN");
 	check(iommu_set_notify(dom_a, ntfn), "SET_NOTIFY");
 	check(t_buffer(dom_a, 4096, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, BUF_VA, &buf4, &iova, &frame),
 	      "4 KiB buffer");

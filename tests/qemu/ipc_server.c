@@ -84,6 +84,13 @@ enum ward_error demo_serve_status(struct ward_request *rq, uint64_t *badge, uint
 	return WARD_OK;
 }
 
+enum ward_error demo_serve_join(struct ward_request *rq, uint64_t peer, uint64_t *peer_out)
+{
+	(void)rq;
+	*peer_out = peer;
+	return WARD_OK;
+}
+
 static void on_event(struct ward_server *s, uint64_t bits)
 {
 	((struct demo *)s->ctx)->last_bits = bits;
@@ -196,9 +203,9 @@ static void test_bad_labels_and_lengths(void)
 	const uint64_t huge[3] = {1000, 1, 2}, short_by_three[3] = {5, 1, 2};
 
 	expect_reject(raw(c.client, 99, 2, args, 0, NULL), WARD_ERR_ILLEGAL_OPERATION,
-	              WARD_ARG_LABEL, 1, 5, "unknown label 99: WARD_ERR_ILLEGAL_OPERATION");
+	              WARD_ARG_LABEL, 1, DEMO_JOIN, "unknown label 99: WARD_ERR_ILLEGAL_OPERATION");
 	expect_reject(raw(c.client, 0, 0, NULL, 0, NULL), WARD_ERR_ILLEGAL_OPERATION,
-	              WARD_ARG_LABEL, 1, 5,
+	              WARD_ARG_LABEL, 1, DEMO_JOIN,
 	              "label 0 (what a signal looks like): WARD_ERR_ILLEGAL_OPERATION");
 	expect_reject(raw(c.client, DEMO_ADD, 1, args, 0, NULL), WARD_ERR_TRUNCATED_MESSAGE,
 	              WARD_ARG_LENGTH, 2, WARD_MSG_MAX_LENGTH,

@@ -24,6 +24,15 @@ static struct {
 	uint64_t subscribed;
 } seen;
 
+static void saw(struct ward_request *rq);
+
+enum ward_error demo_serve_join(struct ward_request *rq, uint64_t peer, uint64_t *peer_out)
+{
+	saw(rq);
+	*peer_out = peer;
+	return WARD_OK;
+}
+
 static void saw(struct ward_request *rq)
 {
 	seen.calls++;
@@ -101,6 +110,7 @@ static uint64_t send_from(const uint64_t *regs, uint64_t label, unsigned length,
 	                  &rp);
 	if (rq.cap != 0)
 		rq.cap_type = cap_type; /* as the server loop would look it up */
+	rq.cap_badge = (unwrapped & 1U) && caps > 0 ? 0x5eed : 0; /* as ward_request_caps() */
 	return ward_dispatch(&demo_protocol, &rq);
 }
 
@@ -160,6 +170,30 @@ static void received_cap_type_comes_from_the_kernel_report(void **state)
 	assert_int_equal(ward_received_cap_type(&rq, report), WARD_OBJ_NULL);
 }
 
+/* `cap x:badge`: extra cap 0 must be unwrapped (a cap of this endpoint), and alone. */
+static void badge_caps_must_be_unwrapped(void **state)
+{
+	const uint64_t report[WARD_MSG_MAX_EXTRA_CAPS] = {0x5eed, 0, 0};
+
+	(void)state;
+	assert_int_equal(send(DEMO_JOIN, 0, 1, 1, WARD_OBJ_NULL), WARD_OK);
+	assert_int_equal(rp.mr[0], 0x5eed);
+	assert_int_equal(seen.calls, 1);
+	seen.calls = 0;
+	assert_error(send(DEMO_JOIN, 0, 0, 0, WARD_OBJ_NULL), WARD_ERR_INVALID_CAPABILITY,
+	             WARD_ARG_EXTRA_CAP0);
+	/* A copied cap (an endpoint of another server, say) is not a badge of this one. */
+	assert_error(send(DEMO_JOIN, 0, 1, 0, WARD_OBJ_ENDPOINT), WARD_ERR_INVALID_CAPABILITY,
+	             WARD_ARG_EXTRA_CAP0);
+	assert_error(send(DEMO_JOIN, 0, 2, 3, WARD_OBJ_NULL), WARD_ERR_INVALID_CAPABILITY,
+	             WARD_ARG_EXTRA_CAP0);
+	/* The loop's helper takes the badge from where the kernel wrote it. */
+	ward_request_init(&rq, 1, ward_msginfo(DEMO_JOIN, 1, 1, 0), mr, RECV_SLOT, &rp);
+	ward_request_caps(&rq, report);
+	assert_int_equal(rq.cap_badge, 0x5eed);
+	assert_int_equal(rq.cap, 0);
+}
+
 static void unknown_labels_are_illegal_operations(void **state)
 {
 	const uint64_t labels[] = {0, 6, 99, 1ULL << 51};
@@ -169,7 +203,7 @@ static void unknown_labels_are_illegal_operations(void **state)
 		assert_error(send(labels[i], 2, 0, 0, 0), WARD_ERR_ILLEGAL_OPERATION,
 		             WARD_ARG_LABEL);
 		assert_int_equal(rp.mr[1], 1);
-		assert_int_equal(rp.mr[2], 5);
+		assert_int_equal(rp.mr[2], DEMO_JOIN);
 	}
 }
 
@@ -317,9 +351,14 @@ static void random_messages_never_reach_a_handler_unchecked(void **state)
 			continue;
 		}
 		const struct ward_op *op = &demo_ops[label - 1];
-		assert_true(label >= 1 && label <= 5);
+		assert_true((label >= 1 && label <= 5) || label == DEMO_JOIN);
 		assert_true(rq.length >= op->min_length);
-		assert_int_equal(rq.unwrapped, 0);
+		if (op->cap_type == WARD_CAP_UNWRAPPED)
+			assert_true(caps == 1 && rq.unwrapped == 1 && rq.cap == 0);
+		else
+			assert_int_equal(rq.unwrapped, 0);
+		if (op->cap_type == WARD_CAP_UNWRAPPED)
+			continue;
 		if (op->cap_type != WARD_OBJ_NULL)
 			assert_true(caps == 1 && rq.cap == RECV_SLOT && type == op->cap_type);
 		else
@@ -332,6 +371,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup(request_init_finds_the_received_cap, reset),
 	        cmocka_unit_test_setup(received_cap_type_comes_from_the_kernel_report, reset),
+	        cmocka_unit_test_setup(badge_caps_must_be_unwrapped, reset),
 	        cmocka_unit_test_setup(unknown_labels_are_illegal_operations, reset),
 	        cmocka_unit_test_setup(short_requests_are_truncated, reset),
 	        cmocka_unit_test_setup(missing_cap_is_invalid, reset),

@@ -16,8 +16,11 @@
  * flushed before the entry pointing at it is written, so a walk sees
  * either the old subtree or the complete new one.
  *
- * Invariant: every table except the root has at least one present entry.
- * So a table entry whose span a map range covers whole always overlaps.
+ * Invariants: every table except the root has at least one present entry,
+ * so a table entry whose span a map range covers whole always overlaps.
+ * An entry is either zero or one the format made (a leaf with rights, or a
+ * table pointer), both present: so in these tables, and only in them, an
+ * entry is present exactly when it is not zero (iopt_verify() checks it).
  */
 #include <stddef.h>
 
@@ -188,6 +191,7 @@ static void unlink_table(struct iopt *pt, struct iopt_table *parent, unsigned id
 	parent->child[idx] = NULL;
 	deferred_list_push(&c->freed, &child->item);
 	pt->tables--;
+	pt->last = NULL; /* it may have been this table, or one below it */
 }
 
 /* ---- changes ---- */
@@ -253,6 +257,7 @@ enum iommu_err iopt_init(struct iopt *pt, const struct iopt_config *cfg)
 		return IOMMU_ERR_INVAL;
 	pt->cfg = *cfg;
 	pt->mapped_bytes = 0;
+	pt->last = NULL;
 	if (table_alloc(cfg->mem, cfg->levels, &pt->root))
 		return IOMMU_ERR_NO_MEMORY;
 	flush(pt, pt->root->page.va, IOMMU_PAGE_SIZE);
@@ -283,6 +288,7 @@ void iopt_destroy(struct iopt *pt, struct iopt_changes *c)
 	destroy_level(pt->root, pt->cfg.levels, c);
 	c->inv_all = true;
 	pt->root = NULL;
+	pt->last = NULL;
 	pt->tables = 0;
 	pt->mapped_bytes = 0;
 }
@@ -426,26 +432,24 @@ static unsigned level_shift(unsigned level)
 
 static unsigned run_level(const struct iopt *pt, uint64_t bits)
 {
-	unsigned level = IOMMU_LEAF_4K;
+	/* bits is a non-zero multiple of 4 KiB (the callers checked): the lowest set bit decides.
+	 */
+	unsigned level = IOMMU_LEAF_4K +
+	                 ((unsigned)__builtin_ctzll(bits) - IOMMU_PAGE_SHIFT) / IOMMU_LEVEL_BITS;
 
-	while (level < pt->cfg.max_leaf_level && !(bits & span_mask(level + 1)))
-		level++;
-	return level;
+	return level < pt->cfg.max_leaf_level ? level : pt->cfg.max_leaf_level;
 }
 
 /*
- * The table of `level` that holds the entries of [iova, iova+size) whole,
- * if it is in the tree and the range stays inside it; else NULL.
+ * The walk of run_table() from the root; remembers the table it finds. Out
+ * of line, so that run_table()'s test of the remembered table is inline.
  */
-static struct iopt_table *run_table(const struct iopt *pt, uint64_t iova, uint64_t size,
-                                    unsigned level)
+static __attribute__((noinline)) struct iopt_table *
+walk_to_table(struct iopt *pt, uint64_t iova, unsigned level, uint64_t table_iova)
 {
 	const struct iommu_pte_ops *ops = pt->cfg.pte;
 	struct iopt_table *t = pt->root;
-	unsigned first = iommu_level_index(iova, level);
 
-	if (size > (uint64_t)(IOMMU_PT_ENTRIES - first) << level_shift(level))
-		return NULL;
 	for (unsigned l = pt->cfg.levels; t && l > level; l--) {
 		unsigned idx = iommu_level_index(iova, l);
 		uint64_t pte = entries(t)[idx];
@@ -454,7 +458,28 @@ static struct iopt_table *run_table(const struct iopt *pt, uint64_t iova, uint64
 			return NULL;
 		t = t->child[idx];
 	}
+	pt->last = t;
+	pt->last_iova = table_iova;
+	pt->last_level = level;
 	return t;
+}
+
+/*
+ * The table of `level` that holds the entries of [iova, iova+size) whole,
+ * if it is in the tree and the range stays inside it; else NULL. The one
+ * found last is remembered (pt->last): tables never move, and one that
+ * leaves the tree clears it.
+ */
+static struct iopt_table *run_table(struct iopt *pt, uint64_t iova, uint64_t size, unsigned level)
+{
+	unsigned first = iommu_level_index(iova, level);
+	uint64_t table_iova = iova & ~((1ull << (level_shift(level) + IOMMU_LEVEL_BITS)) - 1);
+
+	if (size > (uint64_t)(IOMMU_PT_ENTRIES - first) << level_shift(level))
+		return NULL;
+	if (pt->last && pt->last_level == level && pt->last_iova == table_iova)
+		return pt->last;
+	return walk_to_table(pt, iova, level, table_iova);
 }
 
 /*
@@ -471,31 +496,56 @@ static bool map_fast(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t siz
 {
 	unsigned level = run_level(pt, iova | phys | size);
 	struct iopt_table *t = run_table(pt, iova, size, level);
-	unsigned first = iommu_level_index(iova, level), shift = level_shift(level);
-	unsigned n = (unsigned)(size >> shift);
+	unsigned shift = level_shift(level), n = (unsigned)(size >> shift);
+	uint64_t *e, leaf;
 
 	if (!t || t->used + n >= IOMMU_PT_ENTRIES)
 		return false;
-	*err = IOMMU_OK;
-	for (unsigned i = first; i < first + n; i++) {
-		if (pt->cfg.pte->present(entries(t)[i])) {
+	e = &entries(t)[iommu_level_index(iova, level)];
+	for (unsigned i = 0; i < n; i++) {
+		if (e[i] != 0) { /* present: see the invariants above */
 			*err = IOMMU_ERR_OVERLAP;
 			return true;
 		}
 	}
-	for (unsigned i = 0; i < n; i++)
-		pte_store(t, first + i,
-		          pt->cfg.pte->make_leaf(phys + ((uint64_t)i << shift), level, rights), c);
+	/*
+	 * The first leaf outside the loop: a run is most often one leaf, which
+	 * then needs no loop around the format's call. The run is flushed at
+	 * once: it is all this call stores in t.
+	 */
+	leaf = pt->cfg.pte->make_leaf(phys, level, rights);
+	__atomic_store_n(&e[0], leaf, __ATOMIC_RELEASE);
+	for (unsigned i = 1; i < n; i++)
+		__atomic_store_n(
+		        &e[i], pt->cfg.pte->make_leaf(phys + ((uint64_t)i << shift), level, rights),
+		        __ATOMIC_RELEASE);
+	c->ptes_written += n;
 	t->used += n;
-	flush_dirty(pt, t);
+	flush(pt, e, n * sizeof(*e));
+	*err = IOMMU_OK;
 	return true;
+}
+
+/* Map through the dry pass, the preallocation and the commit. */
+static enum iommu_err map_general(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t size,
+                                  unsigned rights, struct iopt_changes *c)
+{
+	struct iopt_prealloc pa = {0};
+	struct map_args m = {phys - iova, rights};
+	enum iommu_err err = map_dry(pt, pt->root, pt->cfg.levels, iova, iova + size, &m, &pa);
+
+	if (!err)
+		err = prealloc_fill(pt, &pa);
+	if (err)
+		return err;
+	map_commit(pt, pt->root, pt->cfg.levels, iova, iova + size, &m, &pa, c);
+	prealloc_release(&pa); /* empty: the dry pass counted exactly */
+	return IOMMU_OK;
 }
 
 enum iommu_err iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t size,
                         unsigned rights, struct iopt_changes *c)
 {
-	struct iopt_prealloc pa = {0};
-	struct map_args m = {phys - iova, rights};
 	enum iommu_err err;
 
 	if (!rights || (rights & ~IOMMU_RIGHTS_MASK) || !size)
@@ -507,18 +557,10 @@ enum iommu_err iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t 
 		return err;
 	if (phys > UINT64_MAX - size)
 		return IOMMU_ERR_RANGE;
-	if (map_fast(pt, iova, phys, size, rights, c, &err)) {
-		if (err)
-			return err;
-	} else {
-		err = map_dry(pt, pt->root, pt->cfg.levels, iova, iova + size, &m, &pa);
-		if (!err)
-			err = prealloc_fill(pt, &pa);
-		if (err)
-			return err;
-		map_commit(pt, pt->root, pt->cfg.levels, iova, iova + size, &m, &pa, c);
-		prealloc_release(&pa); /* empty: the dry pass counted exactly */
-	}
+	if (!map_fast(pt, iova, phys, size, rights, c, &err))
+		err = map_general(pt, iova, phys, size, rights, c);
+	if (err)
+		return err;
 	pt->mapped_bytes += size;
 	if (pt->cfg.caching_mode)
 		changes_add_inv(c, iova, size);
@@ -763,6 +805,8 @@ static bool verify_entry(struct verify *v, const struct iopt_table *t, unsigned 
 	uint64_t pte = entries(t)[idx], iova = base + idx * iommu_level_size(level);
 	const struct iopt_table *child = level > IOMMU_LEAF_4K ? t->child[idx] : NULL;
 
+	if (!ops->present(pte) && pte != 0)
+		return problem(v, "entry neither present nor zero", iova, level);
 	if (!ops->present(pte))
 		return !child || problem(v, "record has a table the entry lacks", iova, level);
 	if (ops->is_leaf(pte, level))

@@ -73,6 +73,15 @@ struct iopt {
 	struct iopt_table *root;
 	uint64_t mapped_bytes; /* bytes covered by leaves */
 	unsigned tables;       /* table pages in the tree, root included */
+	/*
+	 * The table the short paths found last (NULL: none), of level
+	 * last_level, holding the entries of [last_iova, +its span): the next
+	 * map or unmap nearby skips the walk. Cleared whenever a table leaves
+	 * the tree.
+	 */
+	struct iopt_table *last;
+	uint64_t last_iova;
+	unsigned last_level;
 };
 
 /*

@@ -18,11 +18,19 @@ static uint64_t range_end(const struct iova_range *r)
 	return r->start + r->size;
 }
 
+/* Arrays this short are scanned: fewer steps than a binary search's. */
+#define IOVA_SCAN_MAX 8u
+
 /* Index of the first busy range ending after x (count if none). */
 static unsigned first_ending_after(const struct iova_space *s, uint64_t x)
 {
 	unsigned lo = 0, hi = s->count;
 
+	if (hi <= IOVA_SCAN_MAX) {
+		while (lo < hi && range_end(&s->busy[lo]) <= x)
+			lo++;
+		return lo;
+	}
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
 
@@ -34,14 +42,12 @@ static unsigned first_ending_after(const struct iova_space *s, uint64_t x)
 	return lo;
 }
 
-/* Room for one more range. */
-static enum iommu_err reserve_slot(struct iova_space *s)
+/* Doubles the array (it is full). */
+static enum iommu_err grow(struct iova_space *s)
 {
 	unsigned cap = s->capacity ? s->capacity * 2 : IOVA_INITIAL_CAPACITY;
 	struct iova_range *busy;
 
-	if (s->count < s->capacity)
-		return IOMMU_OK;
 	busy = s->mem->alloc_meta(s->mem->ctx, cap * sizeof(*busy));
 	if (!busy)
 		return IOMMU_ERR_NO_MEMORY;
@@ -54,12 +60,17 @@ static enum iommu_err reserve_slot(struct iova_space *s)
 	return IOMMU_OK;
 }
 
-/* Replace busy[lo, hi) by r; the caller made room when lo == hi. */
+/* Room for one more range. */
+static inline enum iommu_err reserve_slot(struct iova_space *s)
+{
+	return s->count < s->capacity ? IOMMU_OK : grow(s);
+}
+
 /*
  * Moves busy[from, from+n) to busy[to, to+n), entry by entry: the arrays
  * are short, and a byte-wise backward memmove costs more than the loop.
  */
-static void move_ranges(struct iova_space *s, unsigned to, unsigned from, unsigned n)
+static inline void move_ranges(struct iova_space *s, unsigned to, unsigned from, unsigned n)
 {
 	if (to > from) {
 		for (unsigned i = n; i-- > 0;)
@@ -70,7 +81,9 @@ static void move_ranges(struct iova_space *s, unsigned to, unsigned from, unsign
 	}
 }
 
-static void replace_ranges(struct iova_space *s, unsigned lo, unsigned hi, struct iova_range r)
+/* Replace busy[lo, hi) by r; the caller made room when lo == hi. */
+static inline void replace_ranges(struct iova_space *s, unsigned lo, unsigned hi,
+                                  struct iova_range r)
 {
 	unsigned tail = s->count - hi;
 

@@ -330,6 +330,34 @@ static void test_inside_one_leaf_table(void **state)
 	assert_int_equal(fixture_free(f), 0);
 }
 
+/*
+ * The short paths remember the table they found last; a table that leaves
+ * the tree must be forgotten, or the next map would write into a page
+ * already released (and the tree would not show the mapping).
+ */
+static void test_last_table_forgotten_when_freed(void **state)
+{
+	struct fixture *f = fixture_new(39, IOMMU_LEAF_2M, NULL);
+
+	(void)state;
+	assert_int_equal(iopt_map(&f->pt, IOVA_A, FIX_PHYS, 4 * KIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	/* Found by the short path, and remembered. */
+	assert_int_equal(iopt_map(&f->pt, IOVA_A + 4 * KIB, FIX_PHYS, 4 * KIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(iopt_unmap(&f->pt, IOVA_A + 4 * KIB, 4 * KIB, &f->changes), IOMMU_OK);
+	/* The last page: the leaf table and the one above leave the tree and are released. */
+	assert_int_equal(iopt_unmap(&f->pt, IOVA_A, 4 * KIB, &f->changes), IOMMU_OK);
+	assert_int_equal(f->changes.freed.count, 2);
+	assert_int_equal(fixture_flush(f), IOMMU_OK);
+	assert_int_equal(iopt_map(&f->pt, IOVA_A + 8 * KIB, FIX_PHYS, 4 * KIB, FIX_RW, &f->changes),
+	                 IOMMU_OK);
+	assert_int_equal(f->pt.tables, 3); /* built again */
+	assert_true(fixture_maps(f, IOVA_A + 8 * KIB, FIX_PHYS, 4 * KIB, FIX_RW));
+	assert_true(fixture_verify(f));
+	assert_int_equal(fixture_free(f), 0);
+}
+
 /* Unmapping one 4 KiB page inside a 2 MiB leaf keeps the other 511 pages. */
 static void test_unmap_splits_2m(void **state)
 {
@@ -571,6 +599,9 @@ static void test_verify_detects_corruption(void **state)
 	*leaf = 0;
 	assert_false(iopt_verify(&f->pt, &p));
 	assert_string_equal(p.what, "count of present entries is wrong");
+	*leaf = saved & ~MOCK_PTE_P;
+	assert_false(iopt_verify(&f->pt, &p));
+	assert_string_equal(p.what, "entry neither present nor zero");
 	*leaf = saved & ~(MOCK_PTE_R | MOCK_PTE_W);
 	assert_false(iopt_verify(&f->pt, &p));
 	assert_string_equal(p.what, "leaf without valid rights");
@@ -615,6 +646,7 @@ int main(void)
 	        cmocka_unit_test(test_unmap_whole_and_empty_tables),
 	        cmocka_unit_test(test_unmap_not_mapped_changes_nothing),
 	        cmocka_unit_test(test_inside_one_leaf_table),
+	        cmocka_unit_test(test_last_table_forgotten_when_freed),
 	        cmocka_unit_test(test_unmap_splits_2m),
 	        cmocka_unit_test(test_unmap_splits_1g_twice),
 	        cmocka_unit_test(test_merge_2m),

@@ -63,7 +63,7 @@ int main(void)
 	t_pci = si->pci_endpoint;
 	ok = t_edu(0, &e) &&
 	     iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, a, 0, &da, &w) == WARD_OK &&
-	     iommu_attach(t_ep, da, e.sbdf) == WARD_OK &&
+	     t_attach(a, &e, 0) == WARD_OK &&
 	     t_buffer(a, 4096, IOVA, IOMMU_RIGHTS_ALL, VA_A, &ba, &ia, NULL) == WARD_OK &&
 	     iommu_buffer_frame(a, ba, 0, &pa, &size) == WARD_OK;
 	ptap_ok(ok, "domain A with edu attached and a buffer at IOVA %#llx",
@@ -76,11 +76,11 @@ int main(void)
 	ptap_ok(iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, extra, 0, &dx, &w) ==
 	                IOMMU_ERR_NO_MEMORY,
 	        "a second domain is refused: did-limit=3 leaves one domain ID for clients");
-	ptap_ok(iommu_free_buffer(a, ba) == WARD_OK && iommu_detach(t_ep, e.sbdf) == WARD_OK &&
+	ptap_ok(iommu_free_buffer(a, ba) == WARD_OK && t_detach(&e, 0) == WARD_OK &&
 	                iommu_destroy_domain(a) == WARD_OK,
 	        "A's buffer freed, edu detached, A destroyed");
 	ok = iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, b, 0, &db, &w) == WARD_OK &&
-	     iommu_attach(t_ep, db, e.sbdf) == WARD_OK &&
+	     t_attach(b, &e, 0) == WARD_OK &&
 	     t_buffer(b, 4096, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, VA_A2, &ba2, &ia2, NULL) ==
 	             WARD_OK &&
 	     iommu_buffer_frame(b, ba2, 0, &pa2, &size) == WARD_OK;

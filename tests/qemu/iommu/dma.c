@@ -85,7 +85,8 @@ static void domain_setup(void)
 
 	ptap_ok(ok, "CREATE_DOMAIN: the widest domain is %llu bits, its cap arrived",
 	        (unsigned long long)width);
-	ptap_ok(iommu_attach(t_ep, did, edu0.sbdf) == WARD_OK, "ATTACH edu %02x:%02x.%u",
+	ptap_ok(t_attach(dom, &edu0, 0) == WARD_OK,
+	        "ASSIGN edu %02x:%02x.%u (BAR 0 and bus mastering again through its device cap)",
 	        (edu0.sbdf >> 8) & 0xff, (edu0.sbdf >> 3) & 31, edu0.sbdf & 7);
 }
 
@@ -273,12 +274,26 @@ static void malformed(void)
 	        "MAP_BUFFER into its home domain");
 	refused(iommu_unmap_buffer(dom, buf), IOMMU_ERR_MAPPED,
 	        "UNMAP_BUFFER from its home domain");
-	refused(iommu_attach(dom, did, edu0.sbdf), IOMMU_ERR_DENIED, "ATTACH via a domain cap");
-	refused(iommu_attach(t_ep, did ^ (1ULL << 20), edu0.sbdf), IOMMU_ERR_NO_DOMAIN,
-	        "ATTACH to a domain badge never minted");
-	refused(iommu_attach(t_ep, did, 0xffff), IOMMU_ERR_NO_DEVICE, "ATTACH of no device");
-	refused(iommu_attach(t_ep, did, edu0.sbdf), IOMMU_ERR_ATTACHED, "ATTACH twice");
-	refused(iommu_detach(t_ep, 0xfff8), IOMMU_ERR_NO_DEVICE, "DETACH of no device");
+	refused(iommu_assign(dom, edu0.sbdf, 0, dom, &a, &b), IOMMU_ERR_DENIED,
+	        "ASSIGN through a domain cap");
+	refused(iommu_assign(edu0.assign, edu0.sbdf, 0, t_ep, &a, &b), IOMMU_ERR_NO_DOMAIN,
+	        "ASSIGN with a client cap where the domain cap belongs");
+	refused(iommu_assignment(t_ep, 0xffff, &a, &b), IOMMU_ERR_NO_DEVICE,
+	        "ASSIGNMENT of no device");
+	refused(iommu_assignment(dom, edu0.sbdf, &a, &b), IOMMU_ERR_DENIED,
+	        "ASSIGNMENT through a domain cap");
+	refused(iommu_assign(edu0.assign, 0xffff, 0, dom, &a, &b), IOMMU_ERR_NO_DEVICE,
+	        "ASSIGN of a device outside the cap's group");
+	refused(iommu_assign(edu0.assign, edu0.sbdf, 2, dom, &a, &b), WARD_ERR_INVALID_ARGUMENT,
+	        "ASSIGN with unknown flags");
+	refused(iommu_assign(edu0.assign, edu0.sbdf, 0, dom, &a, &b), IOMMU_ERR_ATTACHED,
+	        "ASSIGN twice");
+	refused(iommu_release(edu0.assign, 0xfff8, 0, &a), IOMMU_ERR_NO_DEVICE,
+	        "RELEASE of a device outside the cap's group");
+	refused(iommu_device_bus_master(edu0.assign, edu0.sbdf, 1, &a), IOMMU_ERR_DENIED,
+	        "DEVICE_BUS_MASTER through an assignment cap");
+	refused(iommu_device_bus_master(edu0.device, edu0.sbdf, 2, &a), WARD_ERR_INVALID_ARGUMENT,
+	        "DEVICE_BUS_MASTER 2");
 	refused(iommu_destroy_domain(dom), IOMMU_ERR_BUSY,
 	        "DESTROY_DOMAIN with a device and buffers");
 	refused(iommu_dump(dom, 1, &a, &b, &c, &e), IOMMU_ERR_DENIED, "DUMP via a domain cap");
@@ -292,8 +307,8 @@ static void malformed(void)
 	refused(iommu_destroy_domain(stale), WARD_OK, "DESTROY_DOMAIN of an empty domain");
 	refused(iommu_alloc_buffer(stale, 4096, 0, IOMMU_IOVA_ANY, 3, &a, &b, &f, &fs),
 	        IOMMU_ERR_STALE, "ALLOC_BUFFER through the destroyed domain's cap");
-	refused(iommu_attach(t_ep, sdid, edu0.sbdf), IOMMU_ERR_NO_DOMAIN,
-	        "ATTACH to the destroyed domain");
+	refused(iommu_assign(edu0.assign, edu0.sbdf, 0, stale, &a, &b), IOMMU_ERR_NO_DOMAIN,
+	        "ASSIGN to the destroyed domain");
 	ok = t_dump(&d1, &c1, &p1) == WARD_OK && d1 == d0 && c1 == c0 && p1 == p0;
 	ptap_ok(ok, "DUMP after: %llu domains, %llu context entries, %llu PTEs: nothing changed",
 	        (unsigned long long)d1, (unsigned long long)c1, (unsigned long long)p1);
@@ -302,7 +317,7 @@ static void malformed(void)
 /* Waits for the victim's death; the device it left targeting its buffer is quarantined. */
 static void client_death(uint64_t deaths)
 {
-	uint64_t pid = 0, reason = 0, code = 0, lost, h, hx, d, c, p, hf, target;
+	uint64_t pid = 0, reason = 0, code = 0, lost = 0, h = 1, hx = 1, d, c, p, hf, target;
 	struct edu edu1;
 	bool in_flight, ok;
 
@@ -313,6 +328,10 @@ static void client_death(uint64_t deaths)
 	ptap_ok(pid != 0 && reason == WARD_DEATH_EXIT && code == 0,
 	        "the victim (pid %llu) exited with its edu DMA in flight", (unsigned long long)pid);
 	ptap_ok(t_edu(1, &edu1), "the victim's edu (second device) is reachable");
+	ptap_ok(iommu_query(t_ep, edu1.sbdf, &h, &hx, &d, &c, &p, &hf, &target, &lost) == WARD_OK &&
+	                h == 0 && hx == 0,
+	        "QUERY: the dead victim's edu is back in quarantine (generation %llu)",
+	        (unsigned long long)lost);
 	ptap_ok(t_buffer(dom, 4096, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, VA_H, &h, &hx, &hf) ==
 	                WARD_OK,
 	        "another buffer lent after the death");
@@ -393,8 +412,8 @@ static void storm(void)
 	        "after %u blocked DMAs (more than %u in a second) the server turned edu's bus "
 	        "mastering off (Command %#llx)",
 	        n, STORM, (unsigned long long)command & 0xffff);
-	ptap_ok(iommu_detach(t_ep, edu0.sbdf) == IOMMU_ERR_ATTACHED,
-	        "and put it in quarantine (DETACH: not attached)");
+	ptap_ok(t_detach(&edu0, 0) == IOMMU_ERR_ATTACHED,
+	        "and put it in quarantine (RELEASE: already there)");
 }
 
 int main(void)
@@ -403,7 +422,7 @@ int main(void)
 	uint64_t deaths = t_notification(), d = 0, c, p = 0;
 	bool ok;
 
-	ptap_plan(64);
+	ptap_plan(70);
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
 	dom = t_slot();

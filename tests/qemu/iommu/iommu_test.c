@@ -110,25 +110,89 @@ uint64_t t_notification(void)
 	return wt_obj(WARD_OBJ_NOTIFICATION, 0);
 }
 
-bool t_edu(unsigned n, struct edu *e)
+bool t_edu_find(unsigned n, struct edu *e)
 {
-	uint64_t next, count, s[PCI_LIST_BATCH], phys, size, cmd, frame = t_slot();
+	uint64_t next, count, s[PCI_LIST_BATCH], frame = t_slot();
 
 	if (pci_list(t_pci, 0, PCI_LIST_KEY(0, 0x11e8, 0x1234), PCI_LIST_KEY_ID_MASK, 0, 0, &next,
 	             &count, &s[0], &s[1], &s[2], &s[3], &s[4], &s[5], &s[6], &s[7]) != WARD_OK ||
 	    n >= count || frame == 0)
 		return false;
-	e->sbdf = (uint32_t)s[n];
-	enum ward_error err =
-	        pci_map_bar_into(t_pci, WARD_PROC_CAP_CNODE, frame, e->sbdf, 0, 0, &phys, &size);
-	if (err != WARD_OK || !t_map(frame, EDU_VA + n * (2ULL << 20))) {
+	*e = (struct edu){.sbdf = (uint32_t)s[n],
+	                  .frame = frame,
+	                  .bar = (volatile uint8_t *)(EDU_VA + n * (2ULL << 20))};
+	return true;
+}
+
+bool t_edu(unsigned n, struct edu *e)
+{
+	uint64_t phys, size, cmd;
+	enum ward_error err;
+
+	if (!t_edu_find(n, e))
+		return false;
+	err = pci_map_bar_into(t_pci, WARD_PROC_CAP_CNODE, e->frame, e->sbdf, 0, 0, &phys, &size);
+	if (err != WARD_OK || !t_map(e->frame, (uint64_t)e->bar)) {
 		ward_printf("edu %u: MAP_BAR error %#x, mapping %s\n", n, err,
 		            err == WARD_OK ? "failed" : "not tried");
 		return false;
 	}
-	e->bar = (volatile uint8_t *)(EDU_VA + n * (2ULL << 20));
 	return pci_bus_master(t_pci, e->sbdf, 1, &cmd) == WARD_OK &&
 	       (*(volatile uint32_t *)(e->bar + EDU_ID) & 0xff) == 0xed;
+}
+
+bool t_edu_privileged(struct edu *e)
+{
+	uint64_t phys, size, cmd;
+
+	ward_cnode_delete(WARD_PROC_CAP_CNODE, e->frame, 64);
+	return pci_map_bar_into(t_pci, WARD_PROC_CAP_CNODE, e->frame, e->sbdf, 0, 0, &phys,
+	                        &size) == WARD_OK &&
+	       t_map(e->frame, (uint64_t)e->bar) &&
+	       pci_bus_master(t_pci, e->sbdf, 1, &cmd) == WARD_OK;
+}
+
+static enum ward_error edu_assignment(struct edu *e)
+{
+	uint64_t group, members;
+
+	if (e->assign != 0)
+		return WARD_OK;
+	if ((e->assign = t_slot()) == 0 || (e->device = t_slot()) == 0)
+		return WARD_ERR_NOT_ENOUGH_MEMORY;
+	return iommu_assignment_into(t_ep, WARD_PROC_CAP_CNODE, e->assign, e->sbdf, &group,
+	                             &members);
+}
+
+enum ward_error t_attach(uint64_t dom, struct edu *e, uint64_t flags)
+{
+	uint64_t moved, gen, phys, size, cmd;
+	enum ward_error err;
+
+	if ((err = edu_assignment(e)) != WARD_OK)
+		return err;
+	ward_cnode_delete(WARD_PROC_CAP_CNODE, e->device, 64);
+	err = iommu_assign_into(e->assign, WARD_PROC_CAP_CNODE, e->device, e->sbdf, flags, dom,
+	                        &moved, &gen);
+	if (err != WARD_OK)
+		return err;
+	ward_cnode_delete(WARD_PROC_CAP_CNODE, e->frame, 64);
+	if ((err = iommu_device_bar_into(e->device, WARD_PROC_CAP_CNODE, e->frame, e->sbdf, 0, 0,
+	                                 &phys, &size)) != WARD_OK)
+		return err;
+	if (!t_map(e->frame, (uint64_t)e->bar))
+		return WARD_ERR_FAILED_LOOKUP;
+	return iommu_device_bus_master(e->device, e->sbdf, 1, &cmd);
+}
+
+enum ward_error t_detach(struct edu *e, uint64_t flags)
+{
+	uint64_t moved;
+	enum ward_error err;
+
+	if ((err = edu_assignment(e)) != WARD_OK)
+		return err;
+	return iommu_release(e->assign, e->sbdf, flags, &moved);
 }
 
 bool t_edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t count, bool to_ram)

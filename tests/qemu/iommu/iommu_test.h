@@ -34,6 +34,9 @@
 struct edu {
 	uint32_t sbdf;
 	volatile uint8_t *bar;
+	uint64_t frame;  /* the slot of BAR 0's frame cap */
+	uint64_t assign; /* the group's assignment cap (slot), 0 until t_attach() */
+	uint64_t device; /* the device cap of its current owner (slot) */
 };
 
 /* A free slot of the process's CNode (tests/qemu/lib/wtest.h's allocator: wt_slot). */
@@ -42,6 +45,23 @@ uint64_t t_slot(void);
 bool t_map(uint64_t frame, uint64_t va);
 /* The n-th edu device (0, 1, ...): BAR 0 mapped, bus mastering on; false if none. */
 bool t_edu(unsigned n, struct edu *e);
+/*
+ * ASSIGN of the edu's group (flags: IOMMU_ASSIGN_GROUP) to domain cap
+ * dom, through its assignment cap (fetched with the privileged badge the
+ * first time); then, through the new device cap, BAR 0 mapped again where
+ * it was (the move revoked the old frame) and bus mastering on (the move
+ * turned it off). Returns ASSIGN's error, or the first error after it.
+ */
+enum ward_error t_attach(uint64_t dom, struct edu *e, uint64_t flags);
+/*
+ * BAR 0 mapped again and bus mastering on through the privileged PCI cap
+ * (the root task's view: a device in quarantine, whose DMA is blocked).
+ */
+bool t_edu_privileged(struct edu *e);
+/* RELEASE of the edu's group to quarantine (its BAR frame and device cap die). */
+enum ward_error t_detach(struct edu *e, uint64_t flags);
+/* The n-th edu device's SBDF, without touching it (t_attach() maps its BAR later). */
+bool t_edu_find(unsigned n, struct edu *e);
 /* Runs one DMA and waits for it (the 100 ms timer); false if it did not finish in 5 s. */
 bool t_edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t count, bool to_ram);
 /* Waits up to ms for a signal on ntfn; true if one came. */

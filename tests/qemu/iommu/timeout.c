@@ -85,28 +85,28 @@ static void free_timeout(void)
 	iommu_free_buffer(dom, c);
 }
 
-/* ATTACH whose wait times out: HARDWARE, and the device stays in quarantine. */
+/* ASSIGN whose wait times out: HARDWARE, and the device stays in quarantine. */
 static void attach_timeout(void)
 {
 	uint64_t f, fi;
 	bool ok = t_buffer(dom, 4096, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, VA_F, &f, &fi, NULL) ==
 	                  WARD_OK &&
-	          iommu_detach(t_ep, edu.sbdf) == WARD_OK;
+	          t_detach(&edu, 0) == WARD_OK;
 
 	memset((void *)VA_F, 0x33, 4096);
 	ptap_ok(ok && inject(), "edu detached, a buffer F at IOVA %#llx, a time-out armed",
 	        (unsigned long long)fi);
-	ptap_ok(iommu_attach(t_ep, did, edu.sbdf) == IOMMU_ERR_HARDWARE,
-	        "ATTACH edu: HARDWARE (the context invalidation timed out)");
-	ptap_ok(iommu_detach(t_ep, edu.sbdf) == IOMMU_ERR_ATTACHED,
-	        "edu is in quarantine (DETACH: not attached)");
-	ok = t_edu_dma(&edu, EDU_BUFFER, fi, EDU_XFER, true) &&
+	ptap_ok(t_attach(dom, &edu, 0) == IOMMU_ERR_HARDWARE,
+	        "ASSIGN edu: HARDWARE (the context invalidation timed out)");
+	ptap_ok(t_detach(&edu, 0) == IOMMU_ERR_ATTACHED,
+	        "edu is in quarantine (RELEASE: already there)");
+	ok = t_edu_privileged(&edu) && t_edu_dma(&edu, EDU_BUFFER, fi, EDU_XFER, true) &&
 	     t_bytes_are((void *)VA_F, 0x33, 4096);
 	ptap_ok(ok, "edu DMA to F's IOVA blocked: F unchanged");
-	ptap_ok(iommu_attach(t_ep, did, edu.sbdf) == WARD_OK &&
+	ptap_ok(t_attach(dom, &edu, 0) == WARD_OK &&
 	                t_edu_dma(&edu, EDU_BUFFER, fi, EDU_XFER, true) &&
 	                !t_bytes_are((void *)VA_F, 0x33, EDU_XFER),
-	        "ATTACH again works and edu's DMA lands in F");
+	        "ASSIGN again works and edu's DMA lands in F");
 	iommu_free_buffer(dom, f);
 }
 
@@ -135,7 +135,7 @@ int main(void)
 	ptap_ok(t_edu(0, &edu) &&
 	                iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, dom, 0, &did, &w) ==
 	                        WARD_OK &&
-	                iommu_attach(t_ep, did, edu.sbdf) == WARD_OK,
+	                t_attach(dom, &edu, 0) == WARD_OK,
 	        "a domain with edu attached");
 	free_timeout();
 	attach_timeout();

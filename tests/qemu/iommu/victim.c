@@ -25,7 +25,7 @@ int main(void)
 	t_pci = si->pci_endpoint;
 	if (!t_edu(1, &e) ||
 	    iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, dom, 0, &did, &width) != WARD_OK ||
-	    iommu_attach(t_ep, did, e.sbdf) != WARD_OK ||
+	    t_attach(dom, &e, 0) != WARD_OK ||
 	    t_buffer(dom, 4096, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, BUF_VA, &buf, &iova, &frame) !=
 	            WARD_OK) {
 		printf("victim: set-up failed\n");

@@ -13,8 +13,9 @@
  * MR0 names what was wrong (an argument index or WARD_ARG_*), MR1/MR2 the
  * allowed range (for a capability: the type wanted and the type sent).
  *
- * The pure parts (this header and dispatch.c) make no system calls, so
- * host tests run them with synthetic messages.
+ * The pure parts (dispatch.c, and this header but for the client's calls
+ * at its end) make no system calls, so host tests run them with synthetic
+ * messages.
  */
 #ifndef WARD_PROTOCOL_H
 #define WARD_PROTOCOL_H
@@ -23,6 +24,7 @@
 #include <ward/errors.h>
 #include <ward/message.h>
 #include <ward/object.h>
+#include <ward/sys.h>
 #include <ward/syscall.h>
 
 /* Protocol-specific error codes start here; below are the enum ward_error ones. */
@@ -43,9 +45,10 @@ struct ward_request {
 	unsigned caps;      /* extra capabilities received, unwrapped ones included */
 	unsigned unwrapped; /* bit i: extra cap i arrived as a badge of this endpoint */
 	const uint64_t *mr;
-	uint64_t cap;      /* the receive slot (cptr), if a capability landed there; else 0 */
-	unsigned cap_type; /* the type of that capability (enum ward_object_type) */
-	void *ctx;         /* the server's own state (struct ward_server.ctx) */
+	uint64_t cap;       /* the receive slot (cptr), if a capability landed there; else 0 */
+	unsigned cap_type;  /* the type of that capability (enum ward_object_type) */
+	uint64_t cap_badge; /* extra cap 0 unwrapped (unwrapped bit 0): its badge */
+	void *ctx;          /* the server's own state (struct ward_server.ctx) */
 	struct ward_reply *reply;
 };
 
@@ -73,21 +76,63 @@ struct ward_protocol {
 };
 
 /*
- * Fills `rq` from what Recv returned: badge, message info, and the message
- * registers (mr[0..length - 1], already gathered into one array). A
- * capability that was not unwrapped landed in `recv_slot` (the kernel copies
- * at most one per message); rq->cap names it then, and rq->cap_type is left
- * WARD_OBJ_NULL for the caller, who can look the type up, to fill in.
- */
-/*
  * The object type of the cap a request brought into the receive slot, as
  * the kernel reported it in the IPC buffer's caps_or_badges[] (ward/message.h),
  * or WARD_OBJ_NULL if none arrived.
  */
 unsigned ward_received_cap_type(const struct ward_request *rq, const uint64_t *caps_or_badges);
 
-void ward_request_init(struct ward_request *rq, uint64_t badge, ward_msginfo_t info,
-                       const uint64_t *mr, uint64_t recv_slot, struct ward_reply *reply);
+/*
+ * An operation whose capability is declared `cap name:badge` takes extra
+ * cap 0 as a cap to the server's own endpoint, which the kernel unwraps
+ * into its badge: how a request names a second object of the same server
+ * (a domain) by capability rather than by a number it could forge.
+ */
+#define WARD_CAP_UNWRAPPED 0xffu
+
+/* The server loop's part: the badges and types the kernel reported. */
+void ward_request_caps(struct ward_request *rq, const uint64_t *caps_or_badges);
+
+/*
+ * Fills `rq` from what Recv returned: badge, message info, and the message
+ * registers (mr[0..length - 1], in one array). A capability that was not
+ * unwrapped landed in `recv_slot` (the kernel copies at most one per
+ * message); rq->cap names it then, and rq->cap_type is left WARD_OBJ_NULL
+ * for the caller, who can look the type up, to fill in. Inline, as is
+ * ward_dispatch(): every request passes through both.
+ */
+static inline void ward_request_init(struct ward_request *rq, uint64_t badge, ward_msginfo_t info,
+                                     const uint64_t *mr, uint64_t recv_slot,
+                                     struct ward_reply *reply)
+{
+	unsigned caps = ward_msginfo_extra_caps(info);
+	/* Only the first `caps` unwrapped bits mean anything. */
+	unsigned unwrapped = ward_msginfo_unwrapped(info) & ((1U << caps) - 1);
+
+	rq->badge = badge;
+	rq->label = ward_msginfo_label(info);
+	rq->length = ward_msginfo_length(info);
+	if (rq->length > WARD_MSG_MAX_LENGTH)
+		rq->length = WARD_MSG_MAX_LENGTH; /* the kernel clamps; so do we */
+	rq->caps = caps;
+	rq->unwrapped = unwrapped;
+	rq->mr = mr;
+	/* Every processed cap that was not unwrapped was copied to the one receive slot. */
+	rq->cap = caps != 0 && caps > (unsigned)__builtin_popcount(unwrapped) ? recv_slot : 0;
+	rq->cap_type = WARD_OBJ_NULL;
+	rq->cap_badge = 0;
+	rq->ctx = (void *)0;
+	rq->reply = reply;
+	reply->label = WARD_OK;
+	reply->length = 0;
+}
+
+/*
+ * ward_dispatch()'s checks of the label, the length and the capabilities
+ * (dispatch.c): WARD_OK, or the error, with its reply filled in.
+ */
+enum ward_error ward_dispatch_check(const struct ward_protocol *p, const struct ward_op *op,
+                                    struct ward_request *rq);
 
 /*
  * Answers `rq` through protocol `p` into rq->reply; returns the reply's
@@ -96,8 +141,29 @@ void ward_request_init(struct ward_request *rq, uint64_t badge, ward_msginfo_t i
  *   too few message registers   WARD_ERR_TRUNCATED_MESSAGE   MR0 WARD_ARG_LENGTH
  *   a missing, unexpected, unwrapped or wrongly typed capability
  *                               WARD_ERR_INVALID_CAPABILITY  MR0 WARD_ARG_EXTRA_CAP0 + i
+ * A request with a known label, its length, and no capability sent or
+ * wanted passes every check at once; anything else is left to
+ * ward_dispatch_check().
  */
-uint64_t ward_dispatch(const struct ward_protocol *p, struct ward_request *rq);
+static inline uint64_t ward_dispatch(const struct ward_protocol *p, struct ward_request *rq)
+{
+	/* Unsigned wrap-around sends labels below first_label out of range too. */
+	uint64_t i = rq->label - p->first_label;
+	const struct ward_op *op = i < p->count ? &p->ops[i] : (const struct ward_op *)0;
+	struct ward_reply *rp = rq->reply;
+
+	rp->length = 0;
+	if (op == (const struct ward_op *)0 || op->handler == (ward_handler)0 ||
+	    rq->length < op->min_length || (rq->caps | rq->unwrapped | op->cap_type) != 0)
+		rp->label = ward_dispatch_check(p, op, rq);
+	else
+		rp->label = WARD_OK;
+	if (rp->label == WARD_OK)
+		rp->label = op->handler(rq);
+	if (rp->length > WARD_MSG_MAX_LENGTH)
+		rp->length = WARD_MSG_MAX_LENGTH;
+	return rp->label;
+}
 
 /* Makes rq's reply an error naming argument `arg` and the range lo..hi; returns `err`. */
 static inline enum ward_error ward_fail(struct ward_request *rq, enum ward_error err, uint64_t arg,
@@ -120,5 +186,31 @@ static inline enum ward_error ward_fail(struct ward_request *rq, enum ward_error
 enum ward_error ward_rpc_call(uint64_t ep, uint64_t label, unsigned n_in, const uint64_t *in,
                               unsigned n_tail, const uint64_t *tail, uint64_t cap, unsigned n_out,
                               uint64_t *out);
+
+/*
+ * The error half of ward_rpc_call_regs(), given the reply's info and
+ * MR0..MR2 as they arrived in registers: keeps an error reply's MR0..MR2
+ * (those beyond its length as 0) for ward_last_error() and returns its
+ * label, or WARD_ERR_TRUNCATED_MESSAGE for a WARD_OK reply with fewer than
+ * n_out MRs.
+ */
+enum ward_error ward_rpc_failed(ward_msginfo_t info, unsigned n_out, uint64_t mr0, uint64_t mr1,
+                                uint64_t mr2);
+
+/*
+ * ward_rpc_call() for an operation whose arguments and results all fit the
+ * four register MRs and that sends no capability: mr[0..n_in) in, and on
+ * WARD_OK mr[0..n_out) out. Nothing goes through the IPC buffer, so the
+ * call is the system call and two tests.
+ */
+static inline enum ward_error ward_rpc_call_regs(uint64_t ep, uint64_t label, unsigned n_in,
+                                                 uint64_t mr[WARD_MSG_REGISTERS], unsigned n_out)
+{
+	ward_msginfo_t info = ward_call(ep, ward_msginfo(label, 0, 0, n_in), mr);
+
+	if (ward_msginfo_label(info) != WARD_OK || ward_msginfo_length(info) < n_out)
+		return ward_rpc_failed(info, n_out, mr[0], mr[1], mr[2]);
+	return WARD_OK;
+}
 
 #endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Groups (the `pci` preset): two conventional edu devices behind a
+ * PCIe-to-PCI bridge share the bridge's requester ID, so the IOMMU cannot
+ * tell their DMA apart and the PCI server puts them in one group. Moving
+ * one alone is refused, naming the other; with IOMMU_ASSIGN_GROUP the
+ * whole group (the bridge too) moves in one request, and RELEASE takes it
+ * back whole.
+ */
+#include <string.h>
+#include <ward/invoke.h>
+#include <ward/rt.h>
+#include <ward/startinfo.h>
+
+#include "../proc/ptap.h"
+#include "iommu_test.h"
+#include "pci_service.h"
+
+#define VA_BUF  0x600000000000ULL
+#define MAX_EDU 8
+
+/* Two edu devices in one group: their indexes among the edus; false if none. */
+static bool find_pair(struct edu *edu, unsigned n, unsigned *a, unsigned *b, uint64_t *group)
+{
+	uint64_t g[MAX_EDU], v, d, cr, h, t, f, c, na, bu;
+
+	for (unsigned i = 0; i < n; i++)
+		if (pci_describe(t_pci, edu[i].sbdf, &v, &d, &cr, &h, &t, &f, &c, &g[i], &na,
+		                 &bu) != WARD_OK)
+			return false;
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = i + 1; j < n; j++)
+			if (g[i] == g[j]) {
+				*a = i;
+				*b = j;
+				*group = g[i];
+				return true;
+			}
+	return false;
+}
+
+int main(void)
+{
+	const struct ward_startinfo *si = ward_startinfo;
+	uint64_t dom = t_slot(), did, w, buf, iova, group = 0, moved = 0, gen, owner = 0;
+	struct ward_error_detail other;
+	struct edu edu[MAX_EDU];
+	unsigned n = 0, a = 0, b = 0;
+	bool ok;
+
+	t_ep = si->iommu_endpoint;
+	t_pci = si->pci_endpoint;
+	ptap_plan(7);
+	while (n < MAX_EDU && t_edu(n, &edu[n]))
+		n++;
+	ok = find_pair(edu, n, &a, &b, &group);
+	ptap_ok(ok,
+	        "of %u edu devices, %#x and %#x share group %#llx (behind a PCIe-to-PCI bridge)", n,
+	        edu[a].sbdf, edu[b].sbdf, (unsigned long long)group);
+	ok = iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, dom, 0, &did, &w) == WARD_OK &&
+	     t_buffer(dom, 4096, IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, VA_BUF, &buf, &iova, NULL) ==
+	             WARD_OK;
+	ptap_ok(ok, "a domain with a buffer at IOVA %#llx", (unsigned long long)iova);
+	/* Alone: refused, and the reply names the other member (MR1..). */
+	ok = t_attach(dom, &edu[a], 0) == IOMMU_ERR_GROUP;
+	other = ward_last_error();
+	ptap_ok(ok, "ASSIGN of one member alone: GROUP");
+	/* The group: the bridge and the two devices behind it. */
+	ptap_ok(ok && other.arg == 2 && (other.lo == edu[b].sbdf || other.hi == edu[b].sbdf),
+	        "the refusal names the other member (%llu others: %#llx)",
+	        (unsigned long long)other.arg, (unsigned long long)other.lo);
+	ok = t_attach(dom, &edu[a], IOMMU_ASSIGN_GROUP) == WARD_OK;
+	edu[b].assign = edu[a].assign;
+	edu[b].device = edu[a].device;
+	ok = ok &&
+	     iommu_query(t_ep, edu[b].sbdf, &owner, &w, &w, &moved, &w, &w, &w, &gen) == WARD_OK &&
+	     owner != 0 && moved == 3 &&
+	     iommu_device_bus_master(edu[a].device, (uint32_t)group, 1, &w) == WARD_OK &&
+	     iommu_device_bar_into(edu[b].device, WARD_PROC_CAP_CNODE, edu[b].frame, edu[b].sbdf, 0,
+	                           0, &w, &w) == WARD_OK;
+	ptap_ok(ok,
+	        "ASSIGN with IOMMU_ASSIGN_GROUP: the group (%llu functions) moved in one "
+	        "request; the bridge forwards DMA again",
+	        (unsigned long long)moved);
+	ok = iommu_query(t_ep, edu[a].sbdf, &w, &w, &w, &w, &w, &w, &w, &gen) == WARD_OK &&
+	     iommu_query(t_ep, (uint32_t)group, &owner, &w, &w, &w, &w, &w, &w, &gen) == WARD_OK &&
+	     owner != 0 && t_dump(&w, &w, &w) == WARD_OK;
+	ptap_ok(ok, "the bridge is in the domain with both devices; DUMP agrees (generation %llu)",
+	        (unsigned long long)gen);
+	ok = iommu_release(edu[a].assign, edu[a].sbdf, 0, &moved) == IOMMU_ERR_GROUP &&
+	     iommu_release(edu[a].assign, edu[b].sbdf, IOMMU_ASSIGN_GROUP, &moved) == WARD_OK &&
+	     moved == 3 && t_dump(&w, &w, &w) == WARD_OK;
+	ptap_ok(ok, "RELEASE: alone refused, the group released whole; DUMP agrees");
+	return ptap_exit_status();
+}
