@@ -15,10 +15,11 @@
  *
  * The ledger is keyed by group. Moving a group (ATTACH to the caller's
  * domain; DETACH, or its owner's death, to quarantine) goes through the
- * steps the code names enum ledger_step; a failure before
- * LEDGER_STEP_REVOKE changes nothing (LEDGER_ROLLBACK_RESTORED), one at or
- * after it puts the group in quarantine (LEDGER_ROLLBACK_QUARANTINED), and
- * if that invalidation's wait fails too the group is LEDGER_ROLLBACK_BROKEN.
+ * steps of enum ledger_step (servers/iommu/core/ledger.h); a failure
+ * before LEDGER_STEP_REVOKE changes nothing (LEDGER_ROLLBACK_RESTORED)
+ * unless the move is a release, one at or after it (GRANT included) puts
+ * the group in quarantine (LEDGER_ROLLBACK_QUARANTINED), and if that
+ * invalidation's wait fails too the group is LEDGER_ROLLBACK_BROKEN.
  *
  * Hardware: one context entry per requester ID (group 0 has an alias), a
  * table per domain ID, and three caches: context cache, IOTLB, interrupt
@@ -30,7 +31,9 @@
  * does not stop DMA here: requests already issued complete after Bus
  * Master Enable is cleared, and a faulty device may ignore it, so the
  * remapping must hold on its own. The hardware completes the invalidation
- * queue whenever it likes, also after the server's wait timed out.
+ * queue whenever it likes, also after the server's wait timed out, or,
+ * when the wait timed out, may have dropped what was queued (a queue reset
+ * after an invalidation time-out error).
  *
  * Variants (spin -D...): BROKEN_REUSE hands freed memory and domain IDs
  * out again at once instead of after the invalidation covering them
@@ -151,9 +154,9 @@ bool server_idle = 1; /* the server is in Recv: between requests */
 /* Between requests every requester ID of a group points at its owner in memory. */
 #define CONTEXT_OK(g) \
 	((g) == 0 -> (context[0] == owner[0] && context[1] == owner[0]) : context[2] == owner[1])
-/* Only the owner holds the device cap (and BAR frames) of a group in a domain. */
+/* A device cap (and BAR frames) of a group is held by its owner only; none in quarantine. */
 #define DEVICE_CAP_OK(g) \
-	(owner[g] == QUARANTINE || device_cap[g] == NOBODY || device_cap[g] == CLIENT_OF(owner[g]))
+	(device_cap[g] == NOBODY || (owner[g] != QUARANTINE && device_cap[g] == CLIENT_OF(owner[g])))
 
 #define ALL_OK \
 	(LEDGER_OK(0) && LEDGER_OK(1) && DMA_OWNER_OK(0) && DMA_OWNER_OK(1) && DMA_DOMAIN_OK(0) && \
@@ -333,7 +336,12 @@ inline inv_outcome(ok)
 {
 	if
 	:: wait_done -> ok = 1
-	:: !wait_done -> ok = 0 /* timed out */
+	:: !wait_done -> /* timed out; the queue may be reset: what it held is lost */
+		ok = 0;
+		if
+		:: skip
+		:: queued_context = 0; queued_iotlb = 0; queued_iec = 0; wait_queued = 0
+		fi
 	fi
 }
 
@@ -422,7 +430,8 @@ inline reassign(g, to, result)
 		ledger_step = LEDGER_STEP_BUS_MASTER_OFF;
 		pci_invoke(PCI_BUS_MASTER_OFF, g, pci_result);
 		if
-		:: pci_result != PCI_OK -> result = LEDGER_ROLLBACK_RESTORED
+		:: pci_result != PCI_OK && to != QUARANTINE -> result = LEDGER_ROLLBACK_RESTORED
+		:: pci_result != PCI_OK && to == QUARANTINE /* a release goes on, to quarantine */
 		:: else ->
 			ledger_step = LEDGER_STEP_REVOKE;
 			pci_invoke(PCI_REVOKE, g, pci_result);
@@ -465,16 +474,24 @@ inline reassign(g, to, result)
 			if
 			:: ok ->
 				ledger_step = LEDGER_STEP_GRANT;
-				ledger_move(g, to);
-				device_cap[g] = CLIENT_OF(to);
-				route_irq(g, CLIENT_OF(to)); /* the owner's MSIs, at once: the worst case */
-				result = LEDGER_DONE
-			:: else -> /* to quarantine */
+				if
+				:: ledger_move(g, to);
+					device_cap[g] = CLIENT_OF(to);
+					route_irq(g, CLIENT_OF(to)); /* the owner's MSIs at once: the worst case */
+					result = LEDGER_DONE
+				:: ok = 0 /* minting the device cap failed */
+				fi
+			:: else
+			fi;
+			if
+			:: !ok -> /* to quarantine: the device cap revoked again (the server's own) */
+				device_cap[g] = NOBODY;
 				route_irq(g, NOBODY);
 				queued_iec = queued_iec | BIT(g);
 				point_group(g, QUARANTINE);
 				queued_iotlb = queued_iotlb | (BIT(from) | BIT(to)) & ~BIT(QUARANTINE);
 				inv_queue_wait()
+			:: else
 			fi
 		}
 		if
@@ -652,10 +669,10 @@ inline serve_request()
 }
 
 /*
- * A client's death: its groups to quarantine through the same steps, then
- * its buffer (after that invalidation completed and the resets are done),
- * then its domain, unless a group stayed in it (a refused BUS_MASTER_OFF
- * restored it: the domain and its ID are kept).
+ * A client's death: its groups to quarantine through the same steps (a
+ * release never stays: a failure goes on to quarantine), then its buffer
+ * (after that invalidation completed and the resets are done), then its
+ * domain. Afterwards the dead client owns nothing.
  */
 inline client_gone(c)
 {
@@ -678,8 +695,7 @@ inline client_gone(c)
 	fi;
 	d = 0;
 	ok = 0;
-	dead_owns_nothing = lent[c] == 0 &&
-	                    (client_did[c] == 0 || members[client_did[c]] != 0);
+	dead_owns_nothing = lent[c] == 0 && client_did[c] == 0;
 	assert(dead_owns_nothing)
 }
 
