@@ -42,14 +42,17 @@ static enum ward_error group_of(struct ward_request *rq, uint64_t kind, uint16_t
 	return WARD_OK;
 }
 
-/* The member of `group` with this SBDF (argument 0), or an error. */
+/* The member of `group` with this SBDF (argument 0), or an error: a walk of the group only. */
 static enum ward_error member_of(struct ward_request *rq, uint16_t group, uint64_t sbdf,
                                  struct iommu_device **dv)
 {
-	*dv = device_by_sbdf(sbdf);
-	if (*dv == NULL || device_ledger(*dv)->group != group)
-		return ward_fail(rq, IOMMU_ERR_NO_DEVICE, 0, 0, 0);
-	return WARD_OK;
+	for (uint16_t i = iommu_ledger.grp[group].first; i != LEDGER_NONE;
+	     i = iommu_ledger.dev[i].next)
+		if (iommu_ledger.dev[i].sbdf == sbdf) {
+			*dv = &iommu_devices[i];
+			return WARD_OK;
+		}
+	return ward_fail(rq, IOMMU_ERR_NO_DEVICE, 0, 0, 0);
 }
 
 enum ward_error iommu_serve_assignment(struct ward_request *rq, uint64_t sbdf, uint64_t *group,
@@ -231,6 +234,7 @@ enum ward_error iommu_serve_device_bus_master(struct ward_request *rq, uint64_t 
 {
 	struct iommu_device *dv;
 	enum ward_error err;
+	uint64_t before;
 	uint16_t g;
 
 	if ((err = group_of(rq, IOMMU_BADGE_DEVICE, &g)) != WARD_OK ||
@@ -238,7 +242,37 @@ enum ward_error iommu_serve_device_bus_master(struct ward_request *rq, uint64_t 
 		return err;
 	if (enable > 1)
 		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 1, 0, 1);
-	if (pci_bus_master(iommu_pci_ep, sbdf, enable, command) != WARD_OK)
+	if (pci_bus_master(iommu_pci_ep, sbdf, enable, command, &before) != WARD_OK)
 		return ward_fail(rq, IOMMU_ERR_HARDWARE, 0, 0, 0);
+	return WARD_OK;
+}
+
+enum ward_error iommu_serve_journal(struct ward_request *rq, uint64_t back, uint64_t *seq,
+                                    uint64_t *sbdf, uint64_t *from, uint64_t *to, uint64_t *owner,
+                                    uint64_t *result, uint64_t *steps, uint64_t *failed,
+                                    uint64_t *rollback, uint64_t *cause, uint64_t *c0, uint64_t *c1,
+                                    uint64_t *c2, uint64_t *c3, uint64_t *c4, uint64_t *c5,
+                                    uint64_t *c6, uint64_t *c7)
+{
+	uint64_t *cost[LEDGER_STEPS] = {c0, c1, c2, c3, c4, c5, c6, c7};
+	const struct ledger_result *r;
+
+	if (!iommu_badge_is_privileged(rq->badge))
+		return ward_fail(rq, IOMMU_ERR_DENIED, WARD_ARG_CAP, 0, 0);
+	if ((r = ledger_journal(&iommu_ledger,
+	                        back > LEDGER_JOURNAL ? LEDGER_JOURNAL : (unsigned)back)) == NULL)
+		return ward_fail(rq, WARD_ERR_RANGE, 0, 0, LEDGER_JOURNAL - 1);
+	*seq = r->seq;
+	*sbdf = r->sbdf;
+	*from = r->from == LEDGER_QUARANTINE ? 0 : r->from + 1u;
+	*to = r->to == LEDGER_QUARANTINE ? 0 : r->to + 1u;
+	*owner = r->owner == LEDGER_QUARANTINE ? 0 : r->owner + 1u;
+	*result = r->err;
+	*steps = r->steps | (uint64_t)r->skipped << 16;
+	*failed = r->failed;
+	*rollback = r->rollback;
+	*cause = (uint64_t)(uint32_t)r->cause;
+	for (unsigned s = 0; s < LEDGER_STEPS; s++)
+		*cost[s] = r->cost[s];
 	return WARD_OK;
 }

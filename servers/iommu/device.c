@@ -120,14 +120,13 @@ struct iommu_device *device_by_sbdf(uint64_t sbdf)
 
 static int step_bus_master(void *ctx, uint32_t sbdf, bool on, bool *was_on)
 {
-	uint64_t before, after;
+	uint64_t before = 0, after;
 	enum ward_error err;
 
 	(void)ctx;
-	if ((err = pci_config_read(iommu_pci_ep, sbdf, PCI_COMMAND, 2, &before)) != WARD_OK)
-		return (int)err;
+	err = pci_bus_master(iommu_pci_ep, sbdf, on, &after, &before);
 	*was_on = (before & PCI_COMMAND_MASTER) != 0;
-	return (int)pci_bus_master(iommu_pci_ep, sbdf, on, &after);
+	return (int)err;
 }
 
 /* The group's device cap: every copy goes, the slot is kept for the next owner's. */
@@ -198,12 +197,14 @@ static int step_flush(void *ctx, uint16_t from, uint16_t to)
  * with VFs enabled is not reset either (the reset would end its VFs).
  * docs/iommu.md says what that leaves to the new owner.
  */
-static int step_reset(void *ctx, uint32_t sbdf)
+static int step_reset(void *ctx, uint16_t device, uint32_t sbdf)
 {
 	uint64_t method;
 	enum ward_error err;
 
 	(void)ctx;
+	if (iommu_devices[device].no_reset)
+		return LEDGER_SKIPPED; /* known at start: no call to be refused */
 	err = pci_reset(iommu_pci_ep, sbdf, &method);
 	if (err == PCI_ERR_UNSUPPORTED || err == PCI_ERR_IN_USE)
 		return LEDGER_SKIPPED;
@@ -217,9 +218,9 @@ static int step_grant(void *ctx, uint16_t group, uint16_t domain)
 
 	(void)ctx;
 	(void)domain;
+	/* The slot is empty: the revoke step's retire deleted the last owner's cap. */
 	if (gc->device_slot == 0 && (gc->device_slot = mem_root_slot()) == 0)
 		return IOMMU_ERR_NO_MEMORY;
-	ward_cnode_delete(WARD_PROC_CAP_CNODE, gc->device_slot, 64);
 	if (ward_cnode_mint(WARD_PROC_CAP_CNODE, gc->device_slot, 64, WARD_PROC_CAP_CNODE,
 	                    iommu_endpoint, 64,
 	                    WARD_RIGHT_WRITE | WARD_RIGHT_GRANT | WARD_RIGHT_GRANT_REPLY,
@@ -228,7 +229,14 @@ static int step_grant(void *ctx, uint16_t group, uint16_t domain)
 	return 0;
 }
 
+static uint64_t step_clock(void *ctx)
+{
+	(void)ctx;
+	return iommu_tsc();
+}
+
 static const struct ledger_ops device_steps = {
+        .clock = step_clock,
         .bus_master = step_bus_master,
         .retire = step_retire,
         .revoke = step_revoke,
@@ -288,6 +296,7 @@ bool device_release_domain(unsigned di)
 static bool device_add(uint64_t sbdf)
 {
 	uint64_t vendor, device, class_rev, header, type, flags, command, group, nalias, buses, a;
+	uint64_t present, reset, k;
 	uint16_t alias[LEDGER_MAX_ALIASES], index;
 	unsigned n = 0;
 
@@ -303,6 +312,9 @@ static bool device_add(uint64_t sbdf)
 		return false;
 	iommu_devices[index] =
 	        (struct iommu_device){.sbdf = (uint32_t)sbdf, .rmrr = rmrr_names((uint16_t)sbdf)};
+	if (pci_capabilities(iommu_pci_ep, sbdf, &present, &reset, &k, &k, &k, &k, &k, &k, &k,
+	                     &k) == WARD_OK)
+		iommu_devices[index].no_reset = reset == PCI_RESET_NONE;
 	return true;
 }
 

@@ -44,7 +44,7 @@ static void queue_push(struct iommu_domain *d, const struct iommu_fault_record *
 /* The storm rule: too many faults in the window stop the device. */
 static void storm_check(struct iommu_device *dv)
 {
-	uint64_t now = iommu_tsc(), cmd;
+	uint64_t now = iommu_tsc(), cmd, before;
 	struct ledger_result moved;
 
 	if (now - dv->storm_start > iommu_tsc_hz / 1000 * IOMMU_STORM_WINDOW_MS) {
@@ -57,7 +57,7 @@ static void storm_check(struct iommu_device *dv)
 	ward_printf("%02x:%02x.%u faulted %u times in %u ms: bus mastering off, quarantined\n",
 	            PCI_SBDF_BUS(dv->sbdf), PCI_SBDF_DEV(dv->sbdf), PCI_SBDF_FN(dv->sbdf),
 	            dv->storm_faults, IOMMU_STORM_WINDOW_MS);
-	pci_bus_master(iommu_pci_ep, dv->sbdf, 0, &cmd);
+	pci_bus_master(iommu_pci_ep, dv->sbdf, 0, &cmd, &before);
 	if (device_owner(dv) != LEDGER_QUARANTINE)
 		device_move(dv, LEDGER_QUARANTINE, LEDGER_MOVE_GROUP, &moved);
 }

@@ -30,7 +30,7 @@
 #define IOMMU_LARGE         (2ULL << 20)
 #define IOMMU_MAX_DOMAINS   64
 #define IOMMU_MAX_BUFFERS   256
-#define IOMMU_MAX_DEVICES   64
+#define IOMMU_MAX_DEVICES   256
 #define IOMMU_MAX_CHUNKS    64 /* 128 MiB of pool */
 #define IOMMU_MAX_RMRR      8
 #define IOMMU_BUFFER_CHUNKS 16 /* a buffer of 2 MiB frames: at most 32 MiB */
@@ -151,7 +151,8 @@ void lend_return(unsigned l);
 /* What the server keeps per device beside the ledger (same index as the ledger's). */
 struct iommu_device {
 	uint32_t sbdf;
-	bool rmrr; /* an RMRR names it */
+	bool rmrr;     /* an RMRR names it */
+	bool no_reset; /* the PCI server knows no reset method for it (CAPABILITIES) */
 	uint32_t storm_faults;
 	uint64_t storm_start; /* TSC */
 	bool storm_stopped;

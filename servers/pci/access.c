@@ -271,7 +271,7 @@ static void pci_bridges_master_on(struct pci_server *s, const struct pci_entry *
 }
 
 enum ward_error pci_serve_bus_master(struct ward_request *rq, uint64_t sbdf, uint64_t enable,
-                                     uint64_t *command)
+                                     uint64_t *command, uint64_t *before)
 {
 	struct pci_server *s = rq->ctx;
 	struct pci_entry *e;
@@ -287,6 +287,7 @@ enum ward_error pci_serve_bus_master(struct ward_request *rq, uint64_t sbdf, uin
 	if (enable)
 		pci_bridges_master_on(s, e);
 	cmd = pci_rd16(s, e->dev.sbdf, PCI_COMMAND);
+	*before = cmd;
 	cmd = enable ? (uint16_t)(cmd | PCI_COMMAND_MASTER) : (uint16_t)(cmd & ~PCI_COMMAND_MASTER);
 	pci_wr16(s, e->dev.sbdf, PCI_COMMAND, cmd);
 	*command = pci_rd16(s, e->dev.sbdf, PCI_COMMAND);

@@ -177,7 +177,23 @@ static bool step_failed(struct move *m, enum ledger_step s, int cause)
 }
 
 /* Runs one step for every member of the group (or once for the group). */
+static bool step_members(struct move *m, enum ledger_step s);
+
 static bool run_step(struct move *m, enum ledger_step s)
+{
+	const struct ledger_ops *ops = m->l->ops;
+	uint64_t start;
+	bool ok;
+
+	if (ops->clock == NULL)
+		return step_members(m, s);
+	start = ops->clock(ops->ctx);
+	ok = step_members(m, s);
+	m->r->cost[s] = (uint32_t)(ops->clock(ops->ctx) - start);
+	return ok;
+}
+
+static bool step_members(struct move *m, enum ledger_step s)
 {
 	const struct ledger_ops *ops = m->l->ops;
 	unsigned members = 0, skipped = 0;
@@ -206,7 +222,7 @@ static bool run_step(struct move *m, enum ledger_step s)
 			for (unsigned k = 0; k < d->nalias && cause == 0; k++)
 				cause = ops->point(ops->ctx, i, d->alias[k], m->r->to);
 		} else if (s == LEDGER_STEP_RESET)
-			cause = ops->reset(ops->ctx, d->sbdf);
+			cause = ops->reset(ops->ctx, i, d->sbdf);
 		members++;
 		if (cause == LEDGER_SKIPPED) {
 			skipped++;
@@ -313,6 +329,7 @@ enum ledger_err ledger_move(struct ledger *l, uint16_t device, uint16_t to, unsi
 {
 	struct ledger_result *r;
 	struct move m;
+	uint64_t start;
 
 	if (device >= l->max_dev || !l->dev[device].used)
 		return LEDGER_ERR_NO_DEVICE;
@@ -329,7 +346,11 @@ enum ledger_err ledger_move(struct ledger *l, uint16_t device, uint16_t to, unsi
 	                            .from = l->grp[m.g].owner,
 	                            .to = to,
 	                            .other = LEDGER_NONE};
-	if ((r->err = check(&m, device, flags)) == LEDGER_OK) {
+	start = l->ops->clock != NULL ? l->ops->clock(l->ops->ctx) : 0;
+	r->err = check(&m, device, flags);
+	if (l->ops->clock != NULL)
+		r->cost[LEDGER_STEP_CHECK] = (uint32_t)(l->ops->clock(l->ops->ctx) - start);
+	if (r->err == LEDGER_OK) {
 		r->steps = 1u << LEDGER_STEP_CHECK;
 		for (enum ledger_step s = LEDGER_STEP_BUS_MASTER_OFF; s < LEDGER_STEPS; s++)
 			if (!run_step(&m, s)) {

@@ -112,9 +112,11 @@ struct ledger_ops {
 	int (*point)(void *ctx, uint16_t device, uint16_t sid, uint16_t domain);
 	/* Queues the context-cache and IOTLB invalidations of both domains, then waits. */
 	int (*flush)(void *ctx, uint16_t from, uint16_t to);
-	int (*reset)(void *ctx, uint32_t sbdf);
+	int (*reset)(void *ctx, uint16_t device, uint32_t sbdf);
 	/* The group now belongs to domain (not quarantine): mint its device cap. */
 	int (*grant)(void *ctx, uint16_t group, uint16_t domain);
+	/* Optional: a clock (the server's TSC) for the journal's cost of each step. */
+	uint64_t (*clock)(void *ctx);
 	void *ctx;
 };
 
@@ -134,6 +136,7 @@ struct ledger_result {
 	enum ledger_step failed;
 	enum ledger_rollback rollback;
 	int cause;
+	uint32_t cost[LEDGER_STEPS]; /* clock ticks per step (ops.clock), 0 without a clock */
 };
 
 struct ledger {

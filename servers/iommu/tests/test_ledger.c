@@ -124,9 +124,10 @@ static int op_flush(void *ctx, uint16_t from, uint16_t to)
 	return err != 0 ? err : (int)mock_unit_ops.wait(P.u);
 }
 
-static int op_reset(void *ctx, uint32_t sbdf)
+static int op_reset(void *ctx, uint16_t device, uint32_t sbdf)
 {
 	(void)ctx;
+	(void)device;
 	if (sbdf & NO_RESET)
 		return LEDGER_SKIPPED;
 	if (fails())

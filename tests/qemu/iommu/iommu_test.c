@@ -12,6 +12,9 @@
 #include "iommu_test.h"
 #include "pci_service.h"
 
+/* PCI BUS_MASTER's second result, the Command register before the change. */
+static uint64_t command_before;
+
 #define EDU_VA 0x500000000000ULL
 
 uint64_t t_ep, t_pci;
@@ -137,7 +140,7 @@ bool t_edu(unsigned n, struct edu *e)
 		            err == WARD_OK ? "failed" : "not tried");
 		return false;
 	}
-	return pci_bus_master(t_pci, e->sbdf, 1, &cmd) == WARD_OK &&
+	return pci_bus_master(t_pci, e->sbdf, 1, &cmd, &command_before) == WARD_OK &&
 	       (*(volatile uint32_t *)(e->bar + EDU_ID) & 0xff) == 0xed;
 }
 
@@ -149,7 +152,7 @@ bool t_edu_privileged(struct edu *e)
 	return pci_map_bar_into(t_pci, WARD_PROC_CAP_CNODE, e->frame, e->sbdf, 0, 0, &phys,
 	                        &size) == WARD_OK &&
 	       t_map(e->frame, (uint64_t)e->bar) &&
-	       pci_bus_master(t_pci, e->sbdf, 1, &cmd) == WARD_OK;
+	       pci_bus_master(t_pci, e->sbdf, 1, &cmd, &command_before) == WARD_OK;
 }
 
 static enum ward_error edu_assignment(struct edu *e)

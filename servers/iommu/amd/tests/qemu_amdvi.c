@@ -46,6 +46,9 @@
 #include "pci_service.h"
 #include "tap.h"
 
+/* PCI BUS_MASTER's second result, the Command register before the change. */
+static uint64_t command_before;
+
 #define PAGES      64
 #define PAGE_VA    0x300000000000ULL
 #define LARGE_VA   0x320000000000ULL
@@ -284,7 +287,8 @@ static bool edu_setup(void)
 	    count == 0 || bar == 0 ||
 	    pci_map_bar_into(si->pci_endpoint, WARD_PROC_CAP_CNODE, bar, s[0], 0, 0, &phys,
 	                     &size) != WARD_OK ||
-	    !map(bar, EDU_VA) || pci_bus_master(si->pci_endpoint, s[0], 1, &command) != WARD_OK)
+	    !map(bar, EDU_VA) ||
+	    pci_bus_master(si->pci_endpoint, s[0], 1, &command, &command_before) != WARD_OK)
 		return false;
 	edu = (volatile uint8_t *)(uintptr_t)EDU_VA;
 	edu_id = (uint16_t)s[0];

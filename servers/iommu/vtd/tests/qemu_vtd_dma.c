@@ -28,6 +28,9 @@
 #include "qemu_vtd.h"
 #include <stdio.h>
 
+/* PCI BUS_MASTER's second result, the Command register before the change. */
+static uint64_t command_before;
+
 #define EDU_ID      0x11e81234u /* device << 16 | vendor */
 #define EDU_VA      0x310000000000ULL
 #define EDU_DMA_SRC 0x80
@@ -116,7 +119,7 @@ static bool edu_setup(void)
 	    pci_map_bar_into(si->pci_endpoint, WARD_PROC_CAP_CNODE, slot, sbdf, 0, 0, &phys,
 	                     &size) != WARD_OK ||
 	    !qemu_vtd_map(slot, EDU_VA) ||
-	    pci_bus_master(si->pci_endpoint, sbdf, 1, &command) != WARD_OK)
+	    pci_bus_master(si->pci_endpoint, sbdf, 1, &command, &command_before) != WARD_OK)
 		return false;
 	edu = (volatile uint8_t *)(uintptr_t)EDU_VA;
 	edu_sid = (uint16_t)sbdf;
