@@ -123,27 +123,42 @@ static enum ward_error move_error(struct ward_request *rq, enum ledger_err err,
 	}
 }
 
-enum ward_error iommu_serve_assign(struct ward_request *rq, uint64_t sbdf, uint64_t flags,
-                                   uint64_t domain, uint64_t *moved, uint64_t *generation)
+/*
+ * ASSIGN and RELEASE: the assignment badge's group, the member it names,
+ * the flags, then one move of the group to `to` (LEDGER_QUARANTINE or a
+ * domain slot; `to_known` false: ASSIGN's domain cap named no live domain).
+ */
+static enum ward_error move_request(struct ward_request *rq, uint64_t sbdf, uint64_t flags,
+                                    bool to_known, uint16_t to, uint16_t *group, uint64_t *moved)
 {
 	struct iommu_device *dv;
-	struct iommu_domain *d;
 	struct ledger_result r;
 	enum ward_error err;
-	uint16_t g;
 
-	if ((err = group_of(rq, IOMMU_BADGE_ASSIGN, &g)) != WARD_OK ||
-	    (err = member_of(rq, g, sbdf, &dv)) != WARD_OK)
+	if ((err = group_of(rq, IOMMU_BADGE_ASSIGN, group)) != WARD_OK ||
+	    (err = member_of(rq, *group, sbdf, &dv)) != WARD_OK)
 		return err;
-	if ((d = domain_by_badge(domain)) == NULL)
+	if (!to_known)
 		return ward_fail(rq, IOMMU_ERR_NO_DOMAIN, WARD_ARG_EXTRA_CAP0, 0, 0);
 	if (flags & ~(uint64_t)IOMMU_ASSIGN_GROUP)
 		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 1, 0, IOMMU_ASSIGN_GROUP);
-	err = move_error(rq, device_move(dv, (uint16_t)(d - iommu_domains), (unsigned)flags, &r),
-	                 &r);
+	err = move_error(rq, device_move(dv, to, (unsigned)flags, &r), &r);
+	if (err == WARD_OK)
+		*moved = r.moved; /* results share the reply's registers with an error's */
+	return err;
+}
+
+enum ward_error iommu_serve_assign(struct ward_request *rq, uint64_t sbdf, uint64_t flags,
+                                   uint64_t domain, uint64_t *moved, uint64_t *generation)
+{
+	struct iommu_domain *d = domain_by_badge(domain);
+	enum ward_error err;
+	uint16_t g;
+
+	err = move_request(rq, sbdf, flags, d != NULL,
+	                   d != NULL ? (uint16_t)(d - iommu_domains) : 0, &g, moved);
 	if (err != WARD_OK)
 		return err;
-	*moved = r.moved;
 	*generation = iommu_ledger.grp[g].generation;
 	iommu_reply_cap = iommu_group_caps[g].device_slot;
 	return WARD_OK;
@@ -152,21 +167,9 @@ enum ward_error iommu_serve_assign(struct ward_request *rq, uint64_t sbdf, uint6
 enum ward_error iommu_serve_release(struct ward_request *rq, uint64_t sbdf, uint64_t flags,
                                     uint64_t *moved)
 {
-	struct iommu_device *dv;
-	struct ledger_result r;
-	enum ward_error err;
 	uint16_t g;
 
-	if ((err = group_of(rq, IOMMU_BADGE_ASSIGN, &g)) != WARD_OK ||
-	    (err = member_of(rq, g, sbdf, &dv)) != WARD_OK)
-		return err;
-	if (flags & ~(uint64_t)IOMMU_ASSIGN_GROUP)
-		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 1, 0, IOMMU_ASSIGN_GROUP);
-	err = move_error(rq, device_move(dv, LEDGER_QUARANTINE, (unsigned)flags, &r), &r);
-	if (err != WARD_OK)
-		return err;
-	*moved = r.moved;
-	return WARD_OK;
+	return move_request(rq, sbdf, flags, true, LEDGER_QUARANTINE, &g, moved);
 }
 
 enum ward_error iommu_serve_query(struct ward_request *rq, uint64_t sbdf, uint64_t *owner,
