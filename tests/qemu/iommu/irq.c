@@ -216,7 +216,8 @@ static int driver_a(void)
 	ptap_ok(ok && dump_ok() && t_attach(dom, &e1, 0) == WARD_OK,
 	        "A: edu's interrupt raised twice, acknowledged neither at edu nor at the kernel; "
 	        "A is ready (edu 1 taken too)");
-	for (unsigned i = 0; i < POLLS && ward_debug_cap_type(e0.device) != 0; i++)
+	/* The server answers QUERY only between moves: once B owns edu 0, the move is complete. */
+	for (unsigned i = 0; i < POLLS && query_owner_pid(e0.sbdf) == ward_startinfo->pid; i++)
 		t_sleep_ms(25);
 	ptap_ok(ward_debug_cap_type(e0.device) == 0 && ward_debug_cap_type(q.handler) == 0 &&
 	                ward_irq_handler_ack(q.handler) != WARD_OK,
