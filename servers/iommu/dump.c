@@ -10,6 +10,7 @@
  */
 #include <ward/rt.h>
 
+#include "device_irq.h"
 #include "iommu_server.h"
 #include "iommu_state.h"
 #include "pci_service.h"
@@ -278,6 +279,7 @@ enum ward_error iommu_serve_dump(struct ward_request *rq, uint64_t flags, uint64
 		hw_print();
 	devices_check(&c);
 	groups_check(&c);
+	c.bad += device_irq_check(c.quiet);
 	if (!c.quiet)
 		journal_print();
 	*domains = 0;

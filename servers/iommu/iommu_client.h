@@ -145,6 +145,14 @@ static inline enum ward_error iommu_device_bar_into(uint64_t device, uint64_t cn
 	                       iommu_device_bar(device, sbdf, bar, offset, phys, size));
 }
 
+/* DEVICE_IRQ with the interrupt's IRQHandler received into (cnode, slot). */
+static inline enum ward_error iommu_device_irq_into(uint64_t device, uint64_t cnode, uint64_t slot,
+                                                    uint64_t sbdf, uint64_t *vector,
+                                                    uint64_t *index)
+{
+	return IOMMU_CALL_INTO(cnode, slot, iommu_device_irq(device, sbdf, vector, index));
+}
+
 /*
  * Copies frame `index` out of a lent CNode (at root cptr `lent`, `radix`
  * bits) into root slot `slot`: a cap the client can map. It descends from
