@@ -55,6 +55,18 @@ static enum ward_error member_of(struct ward_request *rq, uint16_t group, uint64
 	return ward_fail(rq, IOMMU_ERR_NO_DEVICE, 0, 0, 0);
 }
 
+/* The same for device_irq.c: the group of a device cap, and a member of it. */
+enum ward_error device_group_of(struct ward_request *rq, uint16_t *group)
+{
+	return group_of(rq, IOMMU_BADGE_DEVICE, group);
+}
+
+enum ward_error device_member_of(struct ward_request *rq, uint16_t group, uint64_t sbdf,
+                                 struct iommu_device **dv)
+{
+	return member_of(rq, group, sbdf, dv);
+}
+
 enum ward_error iommu_serve_assignment(struct ward_request *rq, uint64_t sbdf, uint64_t *group,
                                        uint64_t *members)
 {

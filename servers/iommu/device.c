@@ -21,6 +21,7 @@
 #include <ward/startinfo.h>
 
 #include "acpi.h"
+#include "device_irq.h"
 #include "iommu_server.h"
 #include "iommu_state.h"
 #include "pci_service.h"
@@ -150,11 +151,11 @@ static int step_revoke(void *ctx, uint32_t sbdf)
 	return (int)pci_revoke(iommu_pci_ep, sbdf, &badge);
 }
 
+/* The device's interrupts (device_irq.c): MSI off, entry cleared and waited for, handler gone. */
 static int step_irq_teardown(void *ctx, uint16_t device)
 {
 	(void)ctx;
-	(void)device; /* no interrupts are handed out yet */
-	return 0;
+	return device_irq_teardown(device);
 }
 
 static int step_point(void *ctx, uint16_t device, uint16_t sid, uint16_t domain)

@@ -10,6 +10,7 @@
  */
 #include <ward/rt.h>
 
+#include "device_irq.h"
 #include "iommu_server.h"
 #include "iommu_state.h"
 #include "pci_service.h"
@@ -268,16 +269,19 @@ enum ward_error iommu_serve_dump(struct ward_request *rq, uint64_t flags, uint64
 
 	if (!iommu_badge_is_privileged(rq->badge))
 		return ward_fail(rq, IOMMU_ERR_DENIED, WARD_ARG_CAP, 0, 0);
-	if ((flags & ~(uint64_t)(IOMMU_DUMP_QUIET | IOMMU_DUMP_INJECT_TIMEOUT)) != 0 ||
+	if ((flags &
+	     ~(uint64_t)(IOMMU_DUMP_QUIET | IOMMU_DUMP_INJECT_TIMEOUT | IOMMU_DUMP_PAGES)) != 0 ||
 	    ((flags & IOMMU_DUMP_INJECT_TIMEOUT) && !iommu_inject_allowed))
 		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 0, 0,
-		                 IOMMU_DUMP_QUIET | (iommu_inject_allowed ? 2 : 0));
+		                 IOMMU_DUMP_QUIET | IOMMU_DUMP_PAGES |
+		                         (iommu_inject_allowed ? IOMMU_DUMP_INJECT_TIMEOUT : 0));
 	if (flags & IOMMU_DUMP_INJECT_TIMEOUT)
 		hw_inject_timeout();
 	if (!c.quiet)
 		hw_print();
 	devices_check(&c);
 	groups_check(&c);
+	c.bad += device_irq_check(c.quiet);
 	if (!c.quiet)
 		journal_print();
 	*domains = 0;
@@ -290,6 +294,10 @@ enum ward_error iommu_serve_dump(struct ward_request *rq, uint64_t flags, uint64
 	*units = hw_unit_count();
 	*contexts = c.contexts;
 	*ptes = c.ptes;
+	if (flags & IOMMU_DUMP_PAGES) { /* what XSA-346's test watches */
+		*contexts = mem_table_free_count();
+		*ptes = hw_deferred_pending();
+	}
 	if (c.bad != 0)
 		return ward_fail(rq, IOMMU_ERR_MISMATCH, 0, c.bad, 0);
 	return WARD_OK;

@@ -471,6 +471,11 @@ void hw_defer(struct deferred_item *item)
 	deferred_add(&dq, item);
 }
 
+unsigned hw_deferred_pending(void)
+{
+	return deferred_pending(&dq);
+}
+
 void hw_inject_timeout(void)
 {
 	for (unsigned u = 0; u < nunits; u++)

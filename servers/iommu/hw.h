@@ -34,6 +34,8 @@ bool mem_table_page(struct mem_page *pg);
 /* Gives a table page back (only after the invalidation covering it completed); pg->zero
  * spares clearing it again. */
 void mem_table_page_free(const struct mem_page *pg);
+/* Table pages on the free list (each released after the invalidation covering it). */
+unsigned mem_table_free_count(void);
 /* The server's mapping of table page at phys, or NULL. */
 void *mem_table_va(uint64_t phys);
 /* Makes `count` objects of `type` from untyped `ut` (a big-CNode index, or a root cptr). */
@@ -127,6 +129,8 @@ bool hw_did_alloc(unsigned *did);
 void hw_did_free(unsigned did);
 /* Queues item (release set) behind the next wait: released once a wait covering it completed. */
 void hw_defer(struct deferred_item *item);
+/* Items in the deferred-free queue, waiting for an invalidation to complete. */
+unsigned hw_deferred_pending(void);
 /* Test hook (server option `inject`): the next wait of every unit times out. */
 void hw_inject_timeout(void);
 

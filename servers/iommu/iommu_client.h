@@ -62,6 +62,8 @@ static inline const char *iommu_fault_reason_name(uint64_t reason)
 /* DUMP flags. */
 #define IOMMU_DUMP_QUIET          1u /* check only, print nothing */
 #define IOMMU_DUMP_INJECT_TIMEOUT 2u /* tests (server option `inject`): the next wait times out */
+/* Results 3 and 4 become: table pages free for reuse, items waiting for an invalidation. */
+#define IOMMU_DUMP_PAGES          4u
 
 /* The interrupt window, never mappable (VT-d §3.14: interrupt requests). */
 #define IOMMU_MSI_BASE 0xfee00000ULL
@@ -143,6 +145,14 @@ static inline enum ward_error iommu_device_bar_into(uint64_t device, uint64_t cn
 {
 	return IOMMU_CALL_INTO(cnode, slot,
 	                       iommu_device_bar(device, sbdf, bar, offset, phys, size));
+}
+
+/* DEVICE_IRQ with the interrupt's IRQHandler received into (cnode, slot). */
+static inline enum ward_error iommu_device_irq_into(uint64_t device, uint64_t cnode, uint64_t slot,
+                                                    uint64_t sbdf, uint64_t *vector,
+                                                    uint64_t *index)
+{
+	return IOMMU_CALL_INTO(cnode, slot, iommu_device_irq(device, sbdf, vector, index));
 }
 
 /*

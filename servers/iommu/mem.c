@@ -197,6 +197,11 @@ bool mem_table_page(struct mem_page *pg)
 	return true;
 }
 
+unsigned mem_table_free_count(void)
+{
+	return free_count;
+}
+
 void mem_table_page_free(const struct mem_page *pg)
 {
 	/* A page that does not fit the list stays allocated: a leak, never a reuse too early. */

@@ -57,6 +57,42 @@ static void add_unit(struct root_iommu_unit u)
 		root_platform.units[root_platform.unit_count++] = u;
 }
 
+/*
+ * QEMU builds its own DMAR (the units, never an RMRR) and puts a table
+ * given with -acpitable after it; a test describes RMRRs that way (its
+ * RMRR structures, VT-d §8.4, in a second DMAR). Firmware has one DMAR,
+ * so this adds nothing on real machines: the RMRR structures of every
+ * later DMAR are appended to the copy of the first, whose length and
+ * checksum (ACPI §5.2.6) are then made right again.
+ */
+static void append_rmrrs(uint64_t rsdp)
+{
+	struct acpi_table t;
+	struct acpi_dmar dmar;
+	struct acpi_dmar_unit u;
+	uint32_t len = root_platform.dmar_length;
+	uint8_t sum = 0;
+
+	for (uint32_t i = 1; acpi_find_table(&map_ops, rsdp, "DMAR", i, &t) == ACPI_OK; i++) {
+		if (acpi_dmar_parse(&t, &dmar, NULL) != ACPI_OK)
+			continue;
+		while (acpi_dmar_next(&dmar.units, &u))
+			if (u.type == ACPI_DMAR_TYPE_RMRR && len + u.length <= ROOT_DMAR_MAX) {
+				memcpy(root_platform.dmar + len, t.data + u.offset, u.length);
+				len += u.length;
+			}
+	}
+	if (len == root_platform.dmar_length)
+		return;
+	memcpy(root_platform.dmar + 4, &len, sizeof(len)); /* the header's Length */
+	root_platform.dmar[9] = 0;                         /* its Checksum */
+	for (uint32_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + root_platform.dmar[i]);
+	root_platform.dmar[9] = (uint8_t)-sum;
+	root_platform.dmar_length = len;
+	printf("ACPI: RMRRs of a later DMAR appended to the first\n");
+}
+
 static void read_dmar(uint64_t rsdp)
 {
 	struct acpi_table t;
@@ -69,6 +105,7 @@ static void read_dmar(uint64_t rsdp)
 	if (t.length <= ROOT_DMAR_MAX) {
 		memcpy(root_platform.dmar, t.data, t.length);
 		root_platform.dmar_length = t.length;
+		append_rmrrs(rsdp);
 	}
 	while (acpi_dmar_next(&dmar.units, &u))
 		if (u.known && u.type == ACPI_DMAR_TYPE_DRHD && u.size < 8)
