@@ -103,7 +103,7 @@ struct ledger_group {
  */
 struct ledger_ops {
 	int (*bus_master)(void *ctx, uint32_t sbdf, bool on, bool *was_on);
-	/* The group's device cap (every copy) and owner-side interrupt caps. */
+	/* The group's device cap, every copy (interrupts go in irq_teardown). */
 	int (*retire)(void *ctx, uint16_t group);
 	/* The member's BAR frames and device-badged PCI caps (PCI server revoke). */
 	int (*revoke)(void *ctx, uint32_t sbdf);
