@@ -80,6 +80,7 @@ struct iommu_domain {
 	unsigned devices, buffers, maps; /* attached devices, home buffers, foreign mappings */
 	bool rmrr_mapped;                /* an RMRR device joined: the identity maps are in */
 	uint64_t notify;                 /* root slot of the owner's notification, 0: none */
+	uint64_t cap_slot;               /* root slot of the domain cap's original, 0: none yet */
 	struct iommu_fault_queue faults;
 };
 
