@@ -25,7 +25,7 @@
 #include "pci_service.h"
 
 /* The group an assignment or device badge names, checked against its generation. */
-static enum ward_error group_of(struct ward_request *rq, uint64_t kind, uint16_t *group)
+enum ward_error group_of(struct ward_request *rq, uint64_t kind, uint16_t *group)
 {
 	uint32_t g = iommu_badge_index(rq->badge), gen = iommu_badge_generation(rq->badge);
 	const struct ledger_group *gr;
@@ -43,7 +43,7 @@ static enum ward_error group_of(struct ward_request *rq, uint64_t kind, uint16_t
 }
 
 /* The member of `group` with this SBDF (argument 0), or an error. */
-static enum ward_error member_of(struct ward_request *rq, uint16_t group, uint64_t sbdf,
+enum ward_error member_of(struct ward_request *rq, uint16_t group, uint64_t sbdf,
                                  struct iommu_device **dv)
 {
 	*dv = device_by_sbdf(sbdf);
