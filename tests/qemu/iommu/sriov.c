@@ -95,7 +95,7 @@ int main(void)
 
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
-	ptap_plan(12);
+	ptap_plan(13);
 	ok = nvme_pf(&pf) &&
 	     iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, dom_a, 0, &did_a, &width) ==
 	             WARD_OK &&
@@ -174,16 +174,22 @@ int main(void)
 	ptap_ok(ok, "SRIOV_DISABLE through B's device cap: the VFs are gone from the PCI server's "
 	            "table and the ledger (QUERY: NO_DEVICE)");
 
-	ok = ward_debug_cap_type(vf[0].assign) == 0 ||
-	     iommu_release(vf[0].assign, vf[0].sbdf, 0, &moved) == IOMMU_ERR_STALE;
-	ptap_ok(ok, "the VF's old assignment cap is dead (revoked: slot %s)",
-	        ward_debug_cap_type(vf[0].assign) == 0 ? "empty" : "answers STALE");
-
-	/* Enabled again: the VFs come back in quarantine; DUMP agrees; disabled again. */
+	/* Enabled again: the VFs come back in quarantine, in the group slots they had. */
 	ok = iommu_sriov_enable(pf.device, pf.sbdf, VFS, &first, &stride) == WARD_OK &&
-	     query(first, &w[0]) && w[0].owner == 0 && w[0].pf == pf.sbdf && dump_agrees() &&
-	     iommu_sriov_disable(pf.device, pf.sbdf) == WARD_OK && dump_agrees();
-	ptap_ok(ok, "enabled again: VF %#llx in quarantine; disabled again; DUMP agrees",
+	     query(first, &w[0]) && w[0].owner == 0 && w[0].pf == pf.sbdf && dump_agrees();
+	ptap_ok(ok, "enabled again: VF %#llx in quarantine, linked to the PF; DUMP agrees",
 	        (unsigned long long)first);
+
+	/* The old assignment cap must not move the new VF (same SBDF, same group slot). */
+	ok = (ward_debug_cap_type(vf[0].assign) == 0 ||
+	      iommu_assign_into(vf[0].assign, WARD_PROC_CAP_CNODE, vf[0].device, first, 0, dom_b,
+	                        &moved, &s) == IOMMU_ERR_STALE) &&
+	     query(first, &w[0]) && w[0].owner == 0;
+	ptap_ok(ok,
+	        "the first VF's old assignment cap is dead (%s); the new VF stays in quarantine",
+	        ward_debug_cap_type(vf[0].assign) == 0 ? "revoked" : "STALE");
+
+	ok = iommu_sriov_disable(pf.device, pf.sbdf) == WARD_OK && dump_agrees();
+	ptap_ok(ok, "disabled again; DUMP agrees");
 	return ptap_exit_status();
 }
