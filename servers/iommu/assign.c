@@ -44,7 +44,7 @@ enum ward_error group_of(struct ward_request *rq, uint64_t kind, uint16_t *group
 
 /* The member of `group` with this SBDF (argument 0), or an error. */
 enum ward_error member_of(struct ward_request *rq, uint16_t group, uint64_t sbdf,
-                                 struct iommu_device **dv)
+                          struct iommu_device **dv)
 {
 	*dv = device_by_sbdf(sbdf);
 	if (*dv == NULL || device_ledger(*dv)->group != group)
