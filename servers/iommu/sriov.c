@@ -69,22 +69,24 @@ static void assignment_retire(uint16_t group)
 /* Forgets the PF's VFs (all in quarantine): ledger, devices, the caps of groups that went. */
 static void vfs_forget(uint16_t pf)
 {
-	uint16_t groups[IOMMU_MAX_DEVICES], other;
-	unsigned n = 0, removed, k;
+	uint16_t groups[IOMMU_MAX_DEVICES], vfs[IOMMU_MAX_DEVICES], other;
+	unsigned n = 0, ngroups = 0, removed, k;
 
 	for (unsigned i = 0; i < IOMMU_MAX_DEVICES; i++) {
 		const struct ledger_device *d = &iommu_ledger.dev[i];
 		if (!d->used || d->pf != pf)
 			continue;
-		for (k = 0; k < n && groups[k] != d->group; k++)
+		vfs[n++] = (uint16_t)i;
+		for (k = 0; k < ngroups && groups[k] != d->group; k++)
 			;
-		if (k == n)
-			groups[n++] = d->group;
-		iommu_devices[i] = (struct iommu_device){0};
+		if (k == ngroups)
+			groups[ngroups++] = d->group;
 	}
 	if (ledger_remove_vfs(&iommu_ledger, pf, &other, &removed) != LEDGER_OK)
 		return; /* callers checked: every VF is in quarantine */
 	for (k = 0; k < n; k++)
+		iommu_devices[vfs[k]] = (struct iommu_device){0};
+	for (k = 0; k < ngroups; k++)
 		if (!iommu_ledger.grp[groups[k]].used)
 			assignment_retire(groups[k]);
 }

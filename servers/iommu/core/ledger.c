@@ -389,6 +389,8 @@ static enum ledger_err check(struct move *m, uint16_t device, unsigned flags)
 		m->r->other = other_member(l, m->g, device);
 		return LEDGER_ERR_GROUP;
 	}
+	if ((flags & LEDGER_MOVE_FORCE) && m->r->to == LEDGER_QUARANTINE)
+		return LEDGER_OK;
 	if ((m->r->other = vf_in_the_way(l, m->g)) != LEDGER_NONE)
 		return LEDGER_ERR_VF_ASSIGNED;
 	return LEDGER_OK;
@@ -454,7 +456,8 @@ enum ledger_err ledger_release_domain(struct ledger *l, uint16_t domain, unsigne
 		struct ledger_result r;
 		if (!l->grp[g].used || l->grp[g].owner != domain)
 			continue;
-		e = ledger_move(l, l->grp[g].first, LEDGER_QUARANTINE, LEDGER_MOVE_GROUP, &r);
+		e = ledger_move(l, l->grp[g].first, LEDGER_QUARANTINE,
+		                LEDGER_MOVE_GROUP | LEDGER_MOVE_FORCE, &r);
 		*moved += l->grp[g].count;
 		if (e != LEDGER_OK && err == LEDGER_OK)
 			err = e;

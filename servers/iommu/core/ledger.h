@@ -45,6 +45,12 @@
 
 /* ledger_move() flags */
 #define LEDGER_MOVE_GROUP (1u << 0) /* move every member of the group */
+/*
+ * To quarantine even with a VF out of quarantine (a death, a fault storm):
+ * nobody is left to release the VF first, and the PF must not stay in a
+ * dead or stopped owner's domain. It cannot leave quarantine until then.
+ */
+#define LEDGER_MOVE_FORCE (1u << 1)
 
 enum ledger_step {
 	LEDGER_STEP_CHECK,          /* group, VFs, owner: refusals change nothing */

@@ -571,6 +571,13 @@ static void test_vfs_remove(void **state)
 	assert_int_equal(ledger_move(&P.l, pf2, DOM_A, 0, &r), LEDGER_ERR_VF_ASSIGNED);
 	assert_int_equal(r.other, vf1);
 	assert_int_equal(ledger_move(&P.l, pf2, LEDGER_QUARANTINE, 0, &r), LEDGER_ERR_VF_ASSIGNED);
+	/* Its owner dies: the PF goes to quarantine all the same, and stays there. */
+	assert_int_equal(ledger_release_domain(&P.l, DOM_B, &removed), LEDGER_OK);
+	assert_int_equal(ledger_owner(&P.l, pf2), LEDGER_QUARANTINE);
+	assert_int_equal(ledger_owner(&P.l, vf1), DOM_A);
+	assert_int_equal(P.device_cap[P.dev[pf2].group], LEDGER_NONE);
+	assert_int_equal(ledger_move(&P.l, pf2, DOM_B, LEDGER_MOVE_FORCE, &r),
+	                 LEDGER_ERR_VF_ASSIGNED);
 	assert_int_not_equal(ledger_find(&P.l, 0x0302), LEDGER_NONE);
 	invariants();
 	/* Back in quarantine: the VFs go, with their groups. */
