@@ -25,7 +25,7 @@
 #include "pci_service.h"
 
 /* The group an assignment or device badge names, checked against its generation. */
-static enum ward_error group_of(struct ward_request *rq, uint64_t kind, uint16_t *group)
+enum ward_error group_of(struct ward_request *rq, uint64_t kind, uint16_t *group)
 {
 	uint32_t g = iommu_badge_index(rq->badge), gen = iommu_badge_generation(rq->badge);
 	const struct ledger_group *gr;
@@ -43,8 +43,8 @@ static enum ward_error group_of(struct ward_request *rq, uint64_t kind, uint16_t
 }
 
 /* The member of `group` with this SBDF (argument 0), or an error: a walk of the group only. */
-static enum ward_error member_of(struct ward_request *rq, uint16_t group, uint64_t sbdf,
-                                 struct iommu_device **dv)
+enum ward_error member_of(struct ward_request *rq, uint16_t group, uint64_t sbdf,
+                          struct iommu_device **dv)
 {
 	for (uint16_t i = iommu_ledger.grp[group].first; i != LEDGER_NONE;
 	     i = iommu_ledger.dev[i].next)
@@ -53,18 +53,6 @@ static enum ward_error member_of(struct ward_request *rq, uint16_t group, uint64
 			return WARD_OK;
 		}
 	return ward_fail(rq, IOMMU_ERR_NO_DEVICE, 0, 0, 0);
-}
-
-/* The same for device_irq.c: the group of a device cap, and a member of it. */
-enum ward_error device_group_of(struct ward_request *rq, uint16_t *group)
-{
-	return group_of(rq, IOMMU_BADGE_DEVICE, group);
-}
-
-enum ward_error device_member_of(struct ward_request *rq, uint16_t group, uint64_t sbdf,
-                                 struct iommu_device **dv)
-{
-	return member_of(rq, group, sbdf, dv);
 }
 
 enum ward_error iommu_serve_assignment(struct ward_request *rq, uint64_t sbdf, uint64_t *group,

@@ -285,7 +285,7 @@ bool device_release_domain(unsigned di)
 
 		if (gr->used && gr->owner == di)
 			ok = device_move(&iommu_devices[gr->first], LEDGER_QUARANTINE,
-			                 LEDGER_MOVE_GROUP, &r) == LEDGER_OK &&
+			                 LEDGER_MOVE_GROUP | LEDGER_MOVE_FORCE, &r) == LEDGER_OK &&
 			     ok;
 	}
 	return ok;

@@ -177,8 +177,8 @@ enum ward_error iommu_serve_device_irq(struct ward_request *rq, uint64_t sbdf, u
 	uint32_t data;
 	uint16_t g;
 
-	if ((err = device_group_of(rq, &g)) != WARD_OK ||
-	    (err = device_member_of(rq, g, sbdf, &dv)) != WARD_OK)
+	if ((err = group_of(rq, IOMMU_BADGE_DEVICE, &g)) != WARD_OK ||
+	    (err = member_of(rq, g, sbdf, &dv)) != WARD_OK)
 		return err;
 	di = &device_irqs[device_index(dv)];
 	if ((err = irq_may(rq, dv, di)) != WARD_OK ||
@@ -203,8 +203,8 @@ enum ward_error iommu_serve_device_irq_free(struct ward_request *rq, uint64_t sb
 	enum ward_error err;
 	uint16_t g;
 
-	if ((err = device_group_of(rq, &g)) != WARD_OK ||
-	    (err = device_member_of(rq, g, sbdf, &dv)) != WARD_OK)
+	if ((err = group_of(rq, IOMMU_BADGE_DEVICE, &g)) != WARD_OK ||
+	    (err = member_of(rq, g, sbdf, &dv)) != WARD_OK)
 		return err;
 	di = &device_irqs[device_index(dv)];
 	if (!di->live || di->index != index)

@@ -105,16 +105,26 @@ static unsigned width_pick(uint64_t width)
 	return 0;
 }
 
-/* Mints the domain's badged cap into the reply slot. */
-static bool domain_cap(const struct iommu_domain *d)
+/*
+ * Mints the domain's badged cap into a slot of its own, whose copy the
+ * reply carries. The original stays there until the domain is destroyed:
+ * deleting a badged original cancels the sends queued under its badge, so
+ * it must never share a slot that another request's reply reuses (a
+ * client's request already queued on another CPU would fail). A destroyed
+ * domain's original stays until its slot makes the next domain: the
+ * client's copies answer STALE meanwhile.
+ */
+static bool domain_cap(struct iommu_domain *d)
 {
-	ward_cnode_delete(WARD_PROC_CAP_CNODE, iommu_reply_slot, 64);
-	if (ward_cnode_mint(WARD_PROC_CAP_CNODE, iommu_reply_slot, 64, WARD_PROC_CAP_CNODE,
+	if (d->cap_slot == 0 && (d->cap_slot = mem_root_slot()) == 0)
+		return false;
+	ward_cnode_delete(WARD_PROC_CAP_CNODE, d->cap_slot, 64); /* a destroyed one's, if any */
+	if (ward_cnode_mint(WARD_PROC_CAP_CNODE, d->cap_slot, 64, WARD_PROC_CAP_CNODE,
 	                    iommu_endpoint, 64,
 	                    WARD_RIGHT_WRITE | WARD_RIGHT_GRANT | WARD_RIGHT_GRANT_REPLY,
 	                    domain_badge(d)) != WARD_OK)
 		return false;
-	iommu_reply_cap = iommu_reply_slot;
+	iommu_reply_cap = d->cap_slot;
 	return true;
 }
 

@@ -59,7 +59,7 @@ static void storm_check(struct iommu_device *dv)
 	            dv->storm_faults, IOMMU_STORM_WINDOW_MS);
 	pci_bus_master(iommu_pci_ep, dv->sbdf, 0, &cmd, &before);
 	if (device_owner(dv) != LEDGER_QUARANTINE)
-		device_move(dv, LEDGER_QUARANTINE, LEDGER_MOVE_GROUP, &moved);
+		device_move(dv, LEDGER_QUARANTINE, LEDGER_MOVE_GROUP | LEDGER_MOVE_FORCE, &moved);
 }
 
 static void fault_record(const struct iommu_fault_record *r)

@@ -80,6 +80,7 @@ struct iommu_domain {
 	unsigned devices, buffers, maps; /* attached devices, home buffers, foreign mappings */
 	bool rmrr_mapped;                /* an RMRR device joined: the identity maps are in */
 	uint64_t notify;                 /* root slot of the owner's notification, 0: none */
+	uint64_t cap_slot;               /* root slot of the domain cap's original, 0: none yet */
 	struct iommu_fault_queue faults;
 };
 
@@ -179,12 +180,12 @@ const struct ledger_device *device_ledger(const struct iommu_device *dv);
 /* Moves the device's group (ledger_move, with the domains' device counts kept). */
 enum ledger_err device_move(struct iommu_device *dv, uint16_t to, unsigned flags,
                             struct ledger_result *r);
-/* A device cap's group (DENIED, STALE in rq), and the member of it with this SBDF (NO_DEVICE). */
-enum ward_error device_group_of(struct ward_request *rq, uint16_t *group);
-enum ward_error device_member_of(struct ward_request *rq, uint16_t group, uint64_t sbdf,
-                                 struct iommu_device **dv);
 /* Every group domain index di owns to quarantine; false if a move failed (still quarantined). */
 bool device_release_domain(unsigned di);
+/* assign.c: the group an assignment or device badge names; the member of it with this SBDF. */
+enum ward_error group_of(struct ward_request *rq, uint64_t kind, uint16_t *group);
+enum ward_error member_of(struct ward_request *rq, uint16_t group, uint64_t sbdf,
+                          struct iommu_device **dv);
 
 /* RMRRs from the DMAR table: identity maps kept in every domain of their devices. */
 struct iommu_rmrr {

@@ -95,6 +95,100 @@ enum ledger_err ledger_remove(struct ledger *l, uint16_t device)
 	return LEDGER_OK;
 }
 
+/* --- SR-IOV: a PF's VFs come and go, always in quarantine -------------------- */
+
+/* Whether n more devices and the VFs' new groups fit. */
+static bool vfs_fit(const struct ledger *l, const struct ledger_vf *vf, unsigned n)
+{
+	unsigned free_dev = 0, free_grp = 0, new_grp = 0;
+
+	for (unsigned i = 0; i < l->max_dev; i++)
+		free_dev += !l->dev[i].used;
+	for (unsigned g = 0; g < l->max_grp; g++)
+		free_grp += !l->grp[g].used;
+	for (unsigned i = 0; i < n; i++) {
+		bool seen = group_by_id(l, vf[i].group_id) != LEDGER_NONE;
+		for (unsigned k = 0; k < i && !seen; k++)
+			seen = vf[k].group_id == vf[i].group_id;
+		new_grp += !seen;
+	}
+	return n <= free_dev && new_grp <= free_grp;
+}
+
+/* A device in the way of VF v: one with its SBDF, or a member of its group, owned or broken. */
+static uint16_t vf_collides(const struct ledger *l, const struct ledger_vf *v)
+{
+	uint16_t g = group_by_id(l, v->group_id), d = ledger_find(l, v->sbdf);
+
+	if (d != LEDGER_NONE)
+		return d;
+	if (g != LEDGER_NONE && (l->grp[g].owner != LEDGER_QUARANTINE || l->grp[g].broken))
+		return l->grp[g].first;
+	return LEDGER_NONE;
+}
+
+/* Every requester ID of device d at quarantine; the first failure's cause. */
+static int point_quarantine(struct ledger *l, uint16_t d)
+{
+	const struct ledger_ops *ops = l->ops;
+	const struct ledger_device *dv = &l->dev[d];
+	int cause = ops->point(ops->ctx, d, (uint16_t)dv->sbdf, LEDGER_QUARANTINE);
+
+	for (unsigned k = 0; k < dv->nalias && cause == 0; k++)
+		cause = ops->point(ops->ctx, d, dv->alias[k], LEDGER_QUARANTINE);
+	return cause;
+}
+
+enum ledger_err ledger_add_vfs(struct ledger *l, uint16_t pf, const struct ledger_vf *vf,
+                               unsigned n, struct ledger_result *out)
+{
+	uint16_t added[LEDGER_MAX_VFS];
+	unsigned k;
+
+	*out = (struct ledger_result){.to = LEDGER_QUARANTINE,
+	                              .from = LEDGER_QUARANTINE,
+	                              .owner = LEDGER_QUARANTINE,
+	                              .other = LEDGER_NONE};
+	if (pf >= l->max_dev || !l->dev[pf].used)
+		return out->err = LEDGER_ERR_NO_DEVICE;
+	if (n > LEDGER_MAX_VFS || !vfs_fit(l, vf, n))
+		return out->err = LEDGER_ERR_FULL;
+	for (k = 0; k < n; k++) {
+		if (vf[k].nalias > LEDGER_MAX_ALIASES)
+			return out->err = LEDGER_ERR_FULL;
+		if ((out->other = vf_collides(l, &vf[k])) != LEDGER_NONE)
+			return out->err = LEDGER_ERR_GROUP;
+	}
+	for (k = 0; k < n; k++) /* cannot fail: vfs_fit() */
+		(void)ledger_add(l, vf[k].sbdf, vf[k].group_id, pf, vf[k].alias, vf[k].nalias,
+		                 &added[k]);
+	out->moved = (uint16_t)n;
+	for (k = 0; k < n && out->cause == 0; k++)
+		out->cause = point_quarantine(l, added[k]);
+	out->failed = out->cause != 0 ? LEDGER_STEP_POINT : LEDGER_STEP_INVALIDATE;
+	if (out->cause == 0)
+		out->cause = l->ops->flush(l->ops->ctx, LEDGER_QUARANTINE, LEDGER_QUARANTINE);
+	if (out->cause == 0)
+		return out->err = LEDGER_OK;
+	/* Unknown what the unit sees: the VFs stay blocked and are never moved. */
+	for (k = 0; k < n; k++)
+		l->grp[l->dev[added[k]].group].broken = true;
+	out->rollback = LEDGER_ROLLBACK_BROKEN;
+	return out->err = LEDGER_ERR_STEP;
+}
+
+enum ledger_err ledger_remove_vfs(struct ledger *l, uint16_t pf, uint16_t *other, unsigned *removed)
+{
+	*removed = 0;
+	if ((*other = ledger_vf_assigned(l, pf)) != LEDGER_NONE)
+		return LEDGER_ERR_VF_ASSIGNED;
+	for (unsigned i = 0; i < l->max_dev; i++)
+		if (l->dev[i].used && l->dev[i].pf == pf &&
+		    ledger_remove(l, (uint16_t)i) == LEDGER_OK)
+			(*removed)++;
+	return LEDGER_OK;
+}
+
 uint16_t ledger_vf_assigned(const struct ledger *l, uint16_t pf)
 {
 	for (unsigned i = 0; i < l->max_dev; i++)
@@ -311,6 +405,8 @@ static enum ledger_err check(struct move *m, uint16_t device, unsigned flags)
 		m->r->other = other_member(l, m->g, device);
 		return LEDGER_ERR_GROUP;
 	}
+	if ((flags & LEDGER_MOVE_FORCE) && m->r->to == LEDGER_QUARANTINE)
+		return LEDGER_OK;
 	if ((m->r->other = vf_in_the_way(l, m->g)) != LEDGER_NONE)
 		return LEDGER_ERR_VF_ASSIGNED;
 	return LEDGER_OK;
@@ -381,7 +477,8 @@ enum ledger_err ledger_release_domain(struct ledger *l, uint16_t domain, unsigne
 		struct ledger_result r;
 		if (!l->grp[g].used || l->grp[g].owner != domain)
 			continue;
-		e = ledger_move(l, l->grp[g].first, LEDGER_QUARANTINE, LEDGER_MOVE_GROUP, &r);
+		e = ledger_move(l, l->grp[g].first, LEDGER_QUARANTINE,
+		                LEDGER_MOVE_GROUP | LEDGER_MOVE_FORCE, &r);
 		*moved += l->grp[g].count;
 		if (e != LEDGER_OK && err == LEDGER_OK)
 			err = e;

@@ -40,10 +40,17 @@
 #define LEDGER_NONE        0xffffu /* no device or group */
 #define LEDGER_MAX_ALIASES 4u
 #define LEDGER_JOURNAL     32u
+#define LEDGER_MAX_VFS     256u /* VFs one PF enables at once (ledger_add_vfs) */
 #define LEDGER_SKIPPED     (-1) /* a step's answer: nothing to do (no reset method) */
 
 /* ledger_move() flags */
 #define LEDGER_MOVE_GROUP (1u << 0) /* move every member of the group */
+/*
+ * To quarantine even with a VF out of quarantine (a death, a fault storm):
+ * nobody is left to release the VF first, and the PF must not stay in a
+ * dead or stopped owner's domain. It cannot leave quarantine until then.
+ */
+#define LEDGER_MOVE_FORCE (1u << 1)
 
 enum ledger_step {
 	LEDGER_STEP_CHECK,          /* group, VFs, owner: refusals change nothing */
@@ -103,7 +110,7 @@ struct ledger_group {
  */
 struct ledger_ops {
 	int (*bus_master)(void *ctx, uint32_t sbdf, bool on, bool *was_on);
-	/* The group's device cap (every copy) and owner-side interrupt caps. */
+	/* The group's device cap, every copy (interrupts go in irq_teardown). */
 	int (*retire)(void *ctx, uint16_t group);
 	/* The member's BAR frames and device-badged PCI caps (PCI server revoke). */
 	int (*revoke)(void *ctx, uint32_t sbdf);
@@ -159,6 +166,33 @@ enum ledger_err ledger_add(struct ledger *l, uint32_t sbdf, uint32_t group_id, u
                            const uint16_t *alias, unsigned nalias, uint16_t *index);
 /* Forgets a device in quarantine (disabled VFs); its group goes when empty. */
 enum ledger_err ledger_remove(struct ledger *l, uint16_t device);
+/* A VF as the PCI server's table lists it: its SBDF, group and DMA aliases. */
+struct ledger_vf {
+	uint32_t sbdf, group_id;
+	unsigned nalias;
+	uint16_t alias[LEDGER_MAX_ALIASES];
+};
+/*
+ * The n VFs a PF just enabled enter the ledger, in quarantine, linked to
+ * pf: all recorded, every requester ID pointed at quarantine, then one
+ * wait (flush from quarantine to quarantine). Refused, nothing recorded:
+ * LEDGER_ERR_FULL (no room for all of them), LEDGER_ERR_GROUP (a VF's
+ * SBDF is recorded already, or its group is out of quarantine or broken:
+ * .other that device). If a context write or the wait fails
+ * (LEDGER_ERR_STEP: .failed POINT or INVALIDATE, .cause), the VFs stay
+ * recorded in quarantine with their groups broken (LEDGER_ROLLBACK_BROKEN):
+ * their entries point at quarantine or were never written, never at a
+ * domain. .moved counts the VFs recorded. Not journalled: no owner changes.
+ */
+enum ledger_err ledger_add_vfs(struct ledger *l, uint16_t pf, const struct ledger_vf *vf,
+                               unsigned n, struct ledger_result *out);
+/*
+ * Forgets every VF of pf (their groups go when empty, keeping their
+ * generations), if all are in quarantine; else LEDGER_ERR_VF_ASSIGNED with
+ * *other the first VF out, nothing changed. *removed counts them.
+ */
+enum ledger_err ledger_remove_vfs(struct ledger *l, uint16_t pf, uint16_t *other,
+                                  unsigned *removed);
 /* Moves the device's group to domain `to` (LEDGER_QUARANTINE: release). */
 enum ledger_err ledger_move(struct ledger *l, uint16_t device, uint16_t to, unsigned flags,
                             struct ledger_result *out);

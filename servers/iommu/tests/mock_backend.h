@@ -31,7 +31,7 @@
 
 #define MOCK_PHYS_BASE   0x100000000ull /* fake physical address of page 0 */
 #define MOCK_MAX_PAGES   8192u
-#define MOCK_MAX_DEVICES 8u
+#define MOCK_MAX_DEVICES 16u
 #define MOCK_MAX_FAULTS  16u
 #define MOCK_LOG_ENTRIES 64u
 #define MOCK_IOTLB       1024u /* cached translations per unit */

@@ -11,7 +11,8 @@
  * ledger agrees with the context entries, the group is whole, owned by
  * its old owner (restored, bus mastering as before) or by quarantine
  * (every requester ID blocked, interrupts gone, no device cap left), and
- * nothing leaked.
+ * nothing leaked. A PF's VFs enter the ledger the same way, every write
+ * and the wait failing in turn: in quarantine, or broken and still blocked.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -436,6 +437,173 @@ static void test_generation_and_journal(void **state)
 	invariants();
 }
 
+/*
+ * SR-IOV: a second PF, 03:00.0, owned by domain A, enables two VFs, each
+ * alone in its group; the second has a DMA alias.
+ */
+#define PF2_SBDF 0x0300u
+static uint16_t pf2;
+static const struct ledger_vf two_vfs[2] = {
+        {.sbdf = 0x0301, .group_id = 0x0301},
+        {.sbdf = 0x0302, .group_id = 0x0302, .nalias = 1, .alias = {0x0303}},
+};
+
+static void pf2_in_a(void)
+{
+	assert_int_equal(ledger_add(&P.l, PF2_SBDF, PF2_SBDF, LEDGER_NONE, NULL, 0, &pf2),
+	                 LEDGER_OK);
+	assert_int_equal(op_point(NULL, pf2, PF2_SBDF, LEDGER_QUARANTINE), 0);
+	assert_int_equal(ledger_move(&P.l, pf2, DOM_A, 0, NULL), LEDGER_OK);
+}
+
+/* Where a VF's requester IDs point: quarantine, or (a write failed) nowhere; never a domain. */
+static void vf_blocked(const struct ledger_vf *v)
+{
+	uint16_t w = where(NULL, (uint16_t)v->sbdf);
+
+	assert_true(w == LEDGER_QUARANTINE || w == LEDGER_NONE);
+	for (unsigned k = 0; k < v->nalias; k++) {
+		w = where(NULL, v->alias[k]);
+		assert_true(w == LEDGER_QUARANTINE || w == LEDGER_NONE);
+	}
+}
+
+/*
+ * Enabling, with every context write and the wait failing in turn: the
+ * VFs are in quarantine, linked to the PF, or (after a failure) recorded
+ * in quarantine, broken, never pointed at a domain, and forgotten whole.
+ */
+static void test_vfs_enable_fail_nth(void **state)
+{
+	unsigned n, removed, failed_at[LEDGER_STEPS] = {0};
+	struct ledger_result r;
+	enum ledger_err err;
+	uint16_t other;
+
+	(void)state;
+	for (n = 1; n <= MAX_SWEEP; n++) {
+		prepare(n, pf2_in_a);
+		err = ledger_add_vfs(&P.l, pf2, two_vfs, 2, &r);
+		assert_int_equal(err, P.fail.fired ? LEDGER_ERR_STEP : LEDGER_OK);
+		assert_int_equal(r.moved, 2);
+		for (unsigned k = 0; k < 2; k++) {
+			uint16_t d = ledger_find(&P.l, two_vfs[k].sbdf);
+			assert_int_not_equal(d, LEDGER_NONE);
+			assert_int_equal(P.dev[d].pf, pf2);
+			assert_int_equal(ledger_owner(&P.l, d), LEDGER_QUARANTINE);
+			assert_int_equal(P.grp[P.dev[d].group].broken, P.fail.fired);
+			vf_blocked(&two_vfs[k]);
+		}
+		assert_int_equal(P.dev[pf2].vfs_out, 0);
+		if (!P.fail.fired) {
+			assert_int_equal(where(NULL, 0x0303), LEDGER_QUARANTINE);
+			invariants();
+			break;
+		}
+		assert_int_equal(r.rollback, LEDGER_ROLLBACK_BROKEN);
+		assert_int_not_equal(r.cause, 0);
+		failed_at[r.failed]++;
+		/* Broken: never moved; but, in quarantine, they can be forgotten. */
+		assert_int_equal(ledger_move(&P.l, ledger_find(&P.l, 0x0301), DOM_B, 0, NULL),
+		                 LEDGER_ERR_BROKEN);
+		assert_int_equal(ledger_remove_vfs(&P.l, pf2, &other, &removed), LEDGER_OK);
+		assert_int_equal(removed, 2);
+		assert_int_equal(ledger_find(&P.l, 0x0301), LEDGER_NONE);
+		assert_int_equal(ledger_find_sid(&P.l, 0x0303), LEDGER_NONE);
+		invariants();
+	}
+	assert_true(n > 1 && n <= MAX_SWEEP);
+	/* Each of the three requester IDs' writes, and the wait. */
+	assert_true(failed_at[LEDGER_STEP_POINT] >= 3);
+	assert_true(failed_at[LEDGER_STEP_INVALIDATE] >= 1);
+}
+
+/* Refusals record nothing and write no context entry. */
+static void test_vfs_refusals(void **state)
+{
+	struct ledger_vf three[3] = {two_vfs[0], two_vfs[1], {.sbdf = 0x0304, .group_id = 0x0304}};
+	struct ledger_vf clash = {.sbdf = 0x0010 | NO_RESET, .group_id = 0x0305};
+	struct ledger_vf in_bridge = {.sbdf = 0x0118, .group_id = 0x0100};
+	struct ledger_result r;
+
+	(void)state;
+	prepare(0, pf2_in_a);
+	bridge_in_a();
+	/* Six devices of eight: no room for three more. */
+	assert_int_equal(ledger_add_vfs(&P.l, pf2, three, 3, &r), LEDGER_ERR_FULL);
+	/* The SBDF of a device recorded already; a group out of quarantine. */
+	assert_int_equal(ledger_add_vfs(&P.l, pf2, &clash, 1, &r), LEDGER_ERR_GROUP);
+	assert_int_equal(r.other, idx[EDU]);
+	assert_int_equal(ledger_add_vfs(&P.l, pf2, &in_bridge, 1, &r), LEDGER_ERR_GROUP);
+	assert_int_equal(P.dev[r.other].group, P.dev[idx[BR1]].group);
+	assert_int_equal(ledger_add_vfs(&P.l, LEDGER_NONE, two_vfs, 2, &r), LEDGER_ERR_NO_DEVICE);
+	for (unsigned k = 0; k < 3; k++) {
+		assert_int_equal(ledger_find(&P.l, three[k].sbdf), LEDGER_NONE);
+		assert_int_equal(where(NULL, (uint16_t)three[k].sbdf), LEDGER_NONE);
+	}
+	assert_int_equal(ledger_find(&P.l, 0x0118), LEDGER_NONE);
+	invariants();
+}
+
+/*
+ * While a VF is assigned its VFs cannot go and its PF cannot move (both
+ * name the VF); with every VF in quarantine the PF moves and the VFs go.
+ * Groups that went keep their generation: a slot made again starts past it.
+ */
+static void test_vfs_remove(void **state)
+{
+	struct ledger_result r;
+	unsigned removed;
+	uint16_t vf1, other, g;
+	uint32_t gen;
+	bool reused;
+
+	(void)state;
+	prepare(0, pf2_in_a);
+	assert_int_equal(ledger_add_vfs(&P.l, pf2, two_vfs, 2, &r), LEDGER_OK);
+	vf1 = ledger_find(&P.l, 0x0301);
+	/* A PF whose VFs are all in quarantine moves. */
+	assert_int_equal(ledger_move(&P.l, pf2, DOM_B, 0, NULL), LEDGER_OK);
+	assert_int_equal(ledger_move(&P.l, vf1, DOM_A, 0, NULL), LEDGER_OK);
+	assert_int_equal(P.dev[pf2].vfs_out, 1);
+	assert_int_equal(ledger_remove_vfs(&P.l, pf2, &other, &removed), LEDGER_ERR_VF_ASSIGNED);
+	assert_int_equal(other, vf1);
+	assert_int_equal(removed, 0);
+	assert_int_equal(ledger_move(&P.l, pf2, DOM_A, 0, &r), LEDGER_ERR_VF_ASSIGNED);
+	assert_int_equal(r.other, vf1);
+	assert_int_equal(ledger_move(&P.l, pf2, LEDGER_QUARANTINE, 0, &r), LEDGER_ERR_VF_ASSIGNED);
+	/* Its owner dies: the PF goes to quarantine all the same, and stays there. */
+	assert_int_equal(ledger_release_domain(&P.l, DOM_B, &removed), LEDGER_OK);
+	assert_int_equal(ledger_owner(&P.l, pf2), LEDGER_QUARANTINE);
+	assert_int_equal(ledger_owner(&P.l, vf1), DOM_A);
+	assert_int_equal(P.device_cap[P.dev[pf2].group], LEDGER_NONE);
+	assert_int_equal(ledger_move(&P.l, pf2, DOM_B, LEDGER_MOVE_FORCE, &r),
+	                 LEDGER_ERR_VF_ASSIGNED);
+	assert_int_not_equal(ledger_find(&P.l, 0x0302), LEDGER_NONE);
+	invariants();
+	/* Back in quarantine: the VFs go, with their groups. */
+	assert_int_equal(ledger_move(&P.l, vf1, LEDGER_QUARANTINE, 0, NULL), LEDGER_OK);
+	g = P.dev[vf1].group;
+	gen = P.grp[g].generation;
+	assert_int_equal(ledger_remove_vfs(&P.l, pf2, &other, &removed), LEDGER_OK);
+	assert_int_equal(removed, 2);
+	assert_false(P.grp[g].used);
+	assert_int_equal(ledger_find(&P.l, 0x0301), LEDGER_NONE);
+	assert_int_equal(P.dev[pf2].vfs_out, 0);
+	invariants();
+	/* Enabled again: the VF's group slot comes back at a later generation. */
+	assert_int_equal(ledger_add_vfs(&P.l, pf2, two_vfs, 2, &r), LEDGER_OK);
+	reused = false;
+	for (unsigned k = 0; k < 2; k++)
+		reused |= P.dev[ledger_find(&P.l, two_vfs[k].sbdf)].group == g;
+	assert_true(reused);
+	assert_true(P.grp[g].generation > gen);
+	/* Nothing enabled is nothing to forget. */
+	assert_int_equal(ledger_remove_vfs(&P.l, idx[EDU], &other, &removed), LEDGER_OK);
+	assert_int_equal(removed, 0);
+	invariants();
+}
+
 /* The work of a move does not grow with the number of devices or groups. */
 static void test_cost_independent_of_size(void **state)
 {
@@ -475,6 +643,9 @@ int main(void)
 	        cmocka_unit_test(test_broken_when_every_wait_fails),
 	        cmocka_unit_test(test_generation_and_journal),
 	        cmocka_unit_test(test_cost_independent_of_size),
+	        cmocka_unit_test(test_vfs_enable_fail_nth),
+	        cmocka_unit_test(test_vfs_refusals),
+	        cmocka_unit_test(test_vfs_remove),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
