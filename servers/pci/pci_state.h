@@ -83,6 +83,13 @@ struct pci_server {
 	struct pci_server_config cfg;
 	struct pci_entry e[PCI_TABLE_MAX];
 	unsigned n; /* entries used, reservations included */
+	/*
+	 * Where segment 0's requester ID was last found in e[] (index + 1, 0:
+	 * not yet): a lookup checks the entry and scans only on a miss, so a
+	 * request costs the same with 8 functions or 256 (VFs come and go;
+	 * a stale hint is simply not believed).
+	 */
+	uint16_t hint[1u << 16];
 
 	struct pci_dev scratch[PCI_TABLE_MAX]; /* enumeration and group computation */
 	uint64_t slot_used[PCI_SLOTS_MAX / 64];

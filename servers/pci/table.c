@@ -122,11 +122,18 @@ enum ward_error pci_table_build(struct pci_server *s)
 
 struct pci_entry *pci_table_find(struct pci_server *s, uint64_t sbdf)
 {
+	unsigned h = sbdf <= 0xffff ? s->hint[sbdf] : 0;
+
 	if (sbdf > UINT32_MAX)
 		return NULL;
+	if (h != 0 && h <= s->n && s->e[h - 1].present && s->e[h - 1].dev.sbdf == sbdf)
+		return &s->e[h - 1];
 	for (unsigned i = 0; i < s->n; i++) {
-		if (s->e[i].present && s->e[i].dev.sbdf == sbdf)
+		if (s->e[i].present && s->e[i].dev.sbdf == sbdf) {
+			if (sbdf <= 0xffff)
+				s->hint[sbdf] = (uint16_t)(i + 1);
 			return &s->e[i];
+		}
 	}
 	return NULL;
 }
