@@ -7,8 +7,9 @@
 NAME.h is the client's: labels, the protocol's own error codes, and one
 static inline stub per operation. NAME_server.h is the server's: a handler
 prototype per operation (the server defines them), a decoder per operation
-that unpacks and checks the arguments, and the dispatch table
-(struct ward_protocol, libs/ipc/include/ward/protocol.h). The format is
+that unpacks and checks the arguments, the dispatch table
+(struct ward_protocol, libs/ipc/include/ward/protocol.h), and NAME_dispatch(),
+the same dispatch as a switch that calls the decoders directly. The format is
 described in docs/ipc-protocols.md; in short:
 
     protocol demo
@@ -325,7 +326,36 @@ def server_header(proto, source, client_name):
     out += ["};", "",
             f"static const struct ward_protocol {proto['name']}_protocol = {{",
             f"\t.name = \"{proto['name']}\",", f"\t.first_label = {first},",
-            f"\t.count = {count},", f"\t.ops = {proto['name']}_ops,", "};", "", "#endif"]
+            f"\t.count = {count},", f"\t.ops = {proto['name']}_ops,", "};", ""]
+    return out + switch_dispatch(proto) + ["", "#endif"]
+
+
+def switch_dispatch(proto):
+    """NAME_dispatch(): ward_dispatch() as a switch that calls the decoders directly."""
+    name = proto["name"]
+    out = ["/*",
+           " * ward_dispatch() through a switch: a request that sends no capability,",
+           " * for an operation that takes none, with at least the operation's length,",
+           " * goes straight to its decoder, inline here; anything else takes",
+           " * ward_dispatch()'s checks and table.",
+           " */",
+           f"static inline uint64_t {name}_dispatch(struct ward_request *rq)",
+           "{",
+           "\tif ((rq->caps | rq->unwrapped) != 0)",
+           f"\t\treturn ward_dispatch(&{name}_protocol, rq);",
+           "\trq->reply->length = 0;",
+           "\tswitch (rq->label) {"]
+    for op in sorted(proto["ops"], key=lambda o: o["label"]):
+        if op["cap"]:
+            continue
+        call = f"return ward_dispatch_done(rq, {name}_decode_{op['name']}(rq));"
+        out.append(f"\tcase {upper(proto, op['name'])}:")
+        if op["args"]:
+            out += [f"\t\tif (rq->length >= {len(op['args'])})", f"\t\t\t{call}", "\t\tbreak;"]
+        else:
+            out.append(f"\t\t{call}")
+    out += ["\tdefault:", "\t\tbreak;", "\t}", f"\treturn ward_dispatch(&{name}_protocol, rq);",
+            "}"]
     return out
 
 

@@ -2,8 +2,8 @@
 /*
  * The server loop. It follows libs/ipc's ward_server_run() (the badge
  * rule: bit 63 is a signal of the bound notification, badge 0 a failed
- * Recv or a stop, anything else a request dispatched through the table
- * generated from iommu.protocol) with one addition that loop cannot do: a
+ * Recv or a stop, anything else a request dispatched through the switch
+ * generated from iommu.protocol, iommu_dispatch()) with one addition that loop cannot do: a
  * reply may carry a capability (CREATE_DOMAIN's domain cap, BUFFER_FRAME's
  * frame cap, BUFFER_CNODE's CNode). A handler that sets iommu_reply_cap to
  * a root slot has that cap sent with its WARD_OK reply (the kernel gives
@@ -45,7 +45,7 @@ static ward_msginfo_t answer(struct ward_ipc_buffer *buf, uint64_t badge, ward_m
 	if (rq.caps != 0)
 		ward_request_caps(&rq, buf->caps_or_badges);
 	iommu_reply_cap = 0;
-	ward_dispatch(&iommu_protocol, &rq);
+	iommu_dispatch(&rq);
 	if (rq.cap != 0)
 		ward_cnode_delete(WARD_PROC_CAP_CNODE, recv_slot, 64);
 	/* The kernel passes on only out.length of them: the rest leaks nothing. */

@@ -3,9 +3,11 @@
  * The IPC dispatcher (libs/ipc/dispatch.c) and the demo protocol's
  * generated decoders (libs/ipc/protocols/demo.protocol), fed synthetic
  * messages: every malformed request gets its specific error reply and
- * never reaches a handler; well-formed ones do.
+ * never reaches a handler; well-formed ones do. The generated switch
+ * (demo_dispatch()) answers every message as the table does.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -103,6 +105,8 @@ static int reset(void **state)
 }
 
 /* Builds the request a server would see from `regs` and dispatches it. */
+static bool via_switch; /* through demo_dispatch(), not ward_dispatch() and the table */
+
 static uint64_t send_from(const uint64_t *regs, uint64_t label, unsigned length, unsigned caps,
                           unsigned unwrapped, unsigned cap_type)
 {
@@ -111,7 +115,7 @@ static uint64_t send_from(const uint64_t *regs, uint64_t label, unsigned length,
 	if (rq.cap != 0)
 		rq.cap_type = cap_type; /* as the server loop would look it up */
 	rq.cap_badge = (unwrapped & 1U) && caps > 0 ? 0x5eed : 0; /* as ward_request_caps() */
-	return ward_dispatch(&demo_protocol, &rq);
+	return via_switch ? demo_dispatch(&rq) : ward_dispatch(&demo_protocol, &rq);
 }
 
 static uint64_t send(uint64_t label, unsigned length, unsigned caps, unsigned unwrapped,
@@ -366,6 +370,41 @@ static void random_messages_never_reach_a_handler_unchecked(void **state)
 	}
 }
 
+/* The generated switch gives every message the table's answer, and calls the same handlers. */
+static void the_switch_answers_as_the_table(void **state)
+{
+	static const unsigned types[] = {WARD_OBJ_NULL, WARD_OBJ_NOTIFICATION, WARD_OBJ_ENDPOINT,
+	                                 WARD_OBJ_FRAME};
+
+	(void)state;
+	srand(2);
+	for (unsigned n = 0; n < 100000; n++) {
+		uint64_t label = (unsigned)rand() % 9, results[2];
+		unsigned length = (unsigned)rand() % 128, caps = (unsigned)rand() % 4;
+		unsigned unwrapped = (unsigned)rand() % 8, type = types[rand() % 4];
+		struct ward_reply replies[2];
+		unsigned calls[2];
+
+		for (unsigned i = 0; i < WARD_MSG_MAX_LENGTH; i++)
+			mr[i] = (rand() & 1) ? (uint64_t)rand() % 200 : (uint64_t)rand() << 33;
+		for (unsigned way = 0; way < 2; way++) {
+			via_switch = way == 1;
+			seen.calls = 0;
+			memset(&rp, 0xa5, sizeof(rp));
+			results[way] = send(label, length, caps, unwrapped, type);
+			replies[way] = rp;
+			calls[way] = seen.calls;
+		}
+		via_switch = false;
+		assert_int_equal(results[1], results[0]);
+		assert_int_equal(calls[1], calls[0]);
+		assert_int_equal(replies[1].label, replies[0].label);
+		assert_int_equal(replies[1].length, replies[0].length);
+		assert_memory_equal(replies[1].mr, replies[0].mr,
+		                    replies[0].length * sizeof(replies[0].mr[0]));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +421,7 @@ int main(void)
 	        cmocka_unit_test_setup(well_formed_requests_reach_their_handlers, reset),
 	        cmocka_unit_test_setup(handler_errors_reach_the_reply, reset),
 	        cmocka_unit_test_setup(random_messages_never_reach_a_handler_unchecked, reset),
+	        cmocka_unit_test_setup(the_switch_answers_as_the_table, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,27 @@
 
 #include "iopt.h"
 
+/*
+ * A build of the core for one entry format (the server's, compiled with
+ * -DIOPT_FORMAT_HEADER="that format's header") calls the format's
+ * encoders and its flush inline instead of through cfg.pte and
+ * cfg.flush_entries; iopt_init() refuses a config naming other ones. The
+ * host tests build the core without it, for the mock and every backend.
+ */
+#ifdef IOPT_FORMAT_HEADER
+#include IOPT_FORMAT_HEADER
+
+#define FORMAT(pt, op)    ((void)(pt), iopt_format_##op)
+#define FLUSH_ENTRIES(pt) iopt_format_flush
+#define FORMAT_ACCEPTS(cf)                \
+	((cf)->pte == &IOPT_FORMAT_OPS && \
+	 (!(cf)->flush_entries || (cf)->flush_entries == IOPT_FORMAT_FLUSH))
+#else
+#define FORMAT(pt, op)     ((pt)->cfg.pte->op)
+#define FLUSH_ENTRIES(pt)  ((pt)->cfg.flush_entries)
+#define FORMAT_ACCEPTS(cf) true
+#endif
+
 struct iopt_table {
 	struct deferred_item item; /* first: the freed list links tables through it */
 	struct iommu_page page;
@@ -140,7 +161,7 @@ static struct iopt_table *prealloc_take(struct iopt_prealloc *pa, unsigned level
 static void flush(const struct iopt *pt, const void *va, size_t len)
 {
 	if (pt->cfg.flush_entries)
-		pt->cfg.flush_entries(pt->cfg.flush_ctx, va, len);
+		FLUSH_ENTRIES(pt)(pt->cfg.flush_ctx, va, len);
 }
 
 /*
@@ -177,7 +198,7 @@ static void link_table(struct iopt *pt, struct iopt_table *parent, unsigned idx,
 	flush(pt, child->page.va, IOMMU_PAGE_SIZE);
 	child->live = true;
 	parent->child[idx] = child;
-	pte_store(parent, idx, pt->cfg.pte->make_table(child->page.phys, level), c);
+	pte_store(parent, idx, FORMAT(pt, make_table)(child->page.phys, level), c);
 	pt->tables++;
 	c->tables_allocated++;
 }
@@ -253,7 +274,8 @@ enum iommu_err iopt_init(struct iopt *pt, const struct iopt_config *cfg)
 {
 	if (cfg->levels < 1 || cfg->levels > IOMMU_LEVELS_MAX || cfg->width <= IOMMU_PAGE_SHIFT ||
 	    cfg->width > reach_bits(cfg->levels) || cfg->max_leaf_level < IOMMU_LEAF_4K ||
-	    cfg->max_leaf_level > IOMMU_LEAF_1G || cfg->max_leaf_level > cfg->levels)
+	    cfg->max_leaf_level > IOMMU_LEAF_1G || cfg->max_leaf_level > cfg->levels ||
+	    !FORMAT_ACCEPTS(cfg))
 		return IOMMU_ERR_INVAL;
 	pt->cfg = *cfg;
 	pt->mapped_bytes = 0;
@@ -337,7 +359,6 @@ static enum iommu_err map_dry(const struct iopt *pt, const struct iopt_table *t,
                               uint64_t a, uint64_t end, const struct map_args *m,
                               struct iopt_prealloc *pa)
 {
-	const struct iommu_pte_ops *ops = pt->cfg.pte;
 
 	for (uint64_t stop; a < end; a = stop) {
 		unsigned idx = iommu_level_index(a, level);
@@ -347,9 +368,9 @@ static enum iommu_err map_dry(const struct iopt *pt, const struct iopt_table *t,
 
 		stop = entry_stop(a, level, end);
 		leaf = map_leaf_fits(pt, level, a, stop, m);
-		if (t && ops->present(pte)) {
+		if (t && FORMAT(pt, present)(pte)) {
 			/* Non-root tables are never empty: a whole span always overlaps. */
-			if (leaf || ops->is_leaf(pte, level))
+			if (leaf || FORMAT(pt, is_leaf)(pte, level))
 				return IOMMU_ERR_OVERLAP;
 			err = map_dry(pt, t->child[idx], level - 1, a, stop, m, pa);
 		} else if (!leaf) {
@@ -371,7 +392,6 @@ static enum iommu_err map_dry(const struct iopt *pt, const struct iopt_table *t,
 static void try_merge(struct iopt *pt, struct iopt_table *t, unsigned idx, unsigned level,
                       uint64_t span_start, struct iopt_changes *c)
 {
-	const struct iommu_pte_ops *ops = pt->cfg.pte;
 	const struct iopt_table *child = t->child[idx];
 	const uint64_t *e = entries(child);
 	uint64_t base, step = iommu_level_size(level - 1);
@@ -380,16 +400,16 @@ static void try_merge(struct iopt *pt, struct iopt_table *t, unsigned idx, unsig
 	/* The common case, a table not full, costs one comparison. */
 	if (child->used != IOMMU_PT_ENTRIES || level > pt->cfg.max_leaf_level)
 		return;
-	base = ops->addr(e[0]);
-	rights = ops->rights(e[0]);
+	base = FORMAT(pt, addr)(e[0]);
+	rights = FORMAT(pt, rights)(e[0]);
 	if (base & span_mask(level))
 		return;
 	for (unsigned i = 0; i < IOMMU_PT_ENTRIES; i++) {
-		if (!ops->is_leaf(e[i], level - 1) || ops->addr(e[i]) != base + i * step ||
-		    ops->rights(e[i]) != rights)
+		if (!FORMAT(pt, is_leaf)(e[i], level - 1) ||
+		    FORMAT(pt, addr)(e[i]) != base + i * step || FORMAT(pt, rights)(e[i]) != rights)
 			return;
 	}
-	pte_store(t, idx, ops->make_leaf(base, level, rights), c);
+	pte_store(t, idx, FORMAT(pt, make_leaf)(base, level, rights), c);
 	unlink_table(pt, t, idx, c);
 	changes_add_inv(c, span_start, iommu_level_size(level));
 }
@@ -405,8 +425,7 @@ static void map_commit(struct iopt *pt, struct iopt_table *t, unsigned level, ui
 
 		stop = entry_stop(a, level, end);
 		if (map_leaf_fits(pt, level, a, stop, m)) {
-			pte_store(t, idx, pt->cfg.pte->make_leaf(a + m->delta, level, m->rights),
-			          c);
+			pte_store(t, idx, FORMAT(pt, make_leaf)(a + m->delta, level, m->rights), c);
 			t->used++;
 		} else if (child) {
 			map_commit(pt, child, level - 1, a, stop, m, pa, c);
@@ -447,14 +466,13 @@ static unsigned run_level(const struct iopt *pt, uint64_t bits)
 static __attribute__((noinline)) struct iopt_table *
 walk_to_table(struct iopt *pt, uint64_t iova, unsigned level, uint64_t table_iova)
 {
-	const struct iommu_pte_ops *ops = pt->cfg.pte;
 	struct iopt_table *t = pt->root;
 
 	for (unsigned l = pt->cfg.levels; t && l > level; l--) {
 		unsigned idx = iommu_level_index(iova, l);
 		uint64_t pte = entries(t)[idx];
 
-		if (!ops->present(pte) || ops->is_leaf(pte, l))
+		if (!FORMAT(pt, present)(pte) || FORMAT(pt, is_leaf)(pte, l))
 			return NULL;
 		t = t->child[idx];
 	}
@@ -513,11 +531,11 @@ static bool map_fast(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t siz
 	 * then needs no loop around the format's call. The run is flushed at
 	 * once: it is all this call stores in t.
 	 */
-	leaf = pt->cfg.pte->make_leaf(phys, level, rights);
+	leaf = FORMAT(pt, make_leaf)(phys, level, rights);
 	__atomic_store_n(&e[0], leaf, __ATOMIC_RELEASE);
 	for (unsigned i = 1; i < n; i++)
 		__atomic_store_n(
-		        &e[i], pt->cfg.pte->make_leaf(phys + ((uint64_t)i << shift), level, rights),
+		        &e[i], FORMAT(pt, make_leaf)(phys + ((uint64_t)i << shift), level, rights),
 		        __ATOMIC_RELEASE);
 	c->ptes_written += n;
 	t->used += n;
@@ -588,16 +606,15 @@ static void split_count(unsigned level, uint64_t a, uint64_t end, struct iopt_pr
 static enum iommu_err unmap_dry(const struct iopt *pt, const struct iopt_table *t, unsigned level,
                                 uint64_t a, uint64_t end, struct iopt_prealloc *pa)
 {
-	const struct iommu_pte_ops *ops = pt->cfg.pte;
 
 	for (uint64_t stop; a < end; a = stop) {
 		uint64_t pte = entries(t)[iommu_level_index(a, level)];
 		enum iommu_err err;
 
 		stop = entry_stop(a, level, end);
-		if (!ops->present(pte))
+		if (!FORMAT(pt, present)(pte))
 			return IOMMU_ERR_NOT_MAPPED;
-		if (ops->is_leaf(pte, level)) {
+		if (FORMAT(pt, is_leaf)(pte, level)) {
 			if (stop - a < iommu_level_size(level))
 				split_count(level, a, stop, pa);
 			continue;
@@ -613,14 +630,13 @@ static enum iommu_err unmap_dry(const struct iopt *pt, const struct iopt_table *
 static void split_leaf(struct iopt *pt, struct iopt_table *t, unsigned idx, unsigned level,
                        struct iopt_prealloc *pa, struct iopt_changes *c)
 {
-	const struct iommu_pte_ops *ops = pt->cfg.pte;
 	uint64_t pte = entries(t)[idx];
-	uint64_t base = ops->addr(pte), step = iommu_level_size(level - 1);
-	unsigned rights = ops->rights(pte);
+	uint64_t base = FORMAT(pt, addr)(pte), step = iommu_level_size(level - 1);
+	unsigned rights = FORMAT(pt, rights)(pte);
 	struct iopt_table *child = prealloc_take(pa, level - 1);
 
 	for (unsigned i = 0; i < IOMMU_PT_ENTRIES; i++)
-		pte_store(child, i, ops->make_leaf(base + i * step, level - 1, rights), c);
+		pte_store(child, i, FORMAT(pt, make_leaf)(base + i * step, level - 1, rights), c);
 	child->used = IOMMU_PT_ENTRIES;
 	link_table(pt, t, idx, child, level, c);
 }
@@ -629,13 +645,12 @@ static void split_leaf(struct iopt *pt, struct iopt_table *t, unsigned idx, unsi
 static void unmap_commit(struct iopt *pt, struct iopt_table *t, unsigned level, uint64_t a,
                          uint64_t end, struct iopt_prealloc *pa, struct iopt_changes *c)
 {
-	const struct iommu_pte_ops *ops = pt->cfg.pte;
 
 	for (uint64_t stop; a < end; a = stop) {
 		unsigned idx = iommu_level_index(a, level);
 
 		stop = entry_stop(a, level, end);
-		if (ops->is_leaf(entries(t)[idx], level)) {
+		if (FORMAT(pt, is_leaf)(entries(t)[idx], level)) {
 			if (stop - a == iommu_level_size(level)) {
 				pte_store(t, idx, 0, c);
 				t->used--;
@@ -661,7 +676,6 @@ static void unmap_commit(struct iopt *pt, struct iopt_table *t, unsigned level, 
 static bool unmap_fast(struct iopt *pt, uint64_t iova, uint64_t size, struct iopt_changes *c,
                        enum iommu_err *err)
 {
-	const struct iommu_pte_ops *ops = pt->cfg.pte;
 	unsigned level = run_level(pt, iova | size);
 	struct iopt_table *t = run_table(pt, iova, size, level);
 	unsigned first = iommu_level_index(iova, level);
@@ -671,11 +685,11 @@ static bool unmap_fast(struct iopt *pt, uint64_t iova, uint64_t size, struct iop
 	if (!t || t->used <= n)
 		return false;
 	for (unsigned i = first; i < first + n; i++) {
-		if (!ops->present(entries(t)[i])) {
+		if (!FORMAT(pt, present)(entries(t)[i])) {
 			*err = IOMMU_ERR_NOT_MAPPED; /* as the general path finds it */
 			return true;
 		}
-		leaves = leaves && ops->is_leaf(entries(t)[i], level);
+		leaves = leaves && FORMAT(pt, is_leaf)(entries(t)[i], level);
 	}
 	if (!leaves)
 		return false; /* smaller leaves below: the general path */
@@ -716,7 +730,6 @@ enum iommu_err iopt_unmap(struct iopt *pt, uint64_t iova, uint64_t size, struct 
 enum iommu_err iopt_lookup(const struct iopt *pt, uint64_t iova, uint64_t *phys, unsigned *rights,
                            uint64_t *page_size)
 {
-	const struct iommu_pte_ops *ops = pt->cfg.pte;
 	const struct iopt_table *t = pt->root;
 
 	if (iova >> pt->cfg.width)
@@ -725,11 +738,11 @@ enum iommu_err iopt_lookup(const struct iopt *pt, uint64_t iova, uint64_t *phys,
 		unsigned idx = iommu_level_index(iova, level);
 		uint64_t pte = entries(t)[idx];
 
-		if (!ops->present(pte))
+		if (!FORMAT(pt, present)(pte))
 			return IOMMU_ERR_NOT_MAPPED;
-		if (ops->is_leaf(pte, level)) {
-			*phys = ops->addr(pte) + (iova & span_mask(level));
-			*rights = ops->rights(pte);
+		if (FORMAT(pt, is_leaf)(pte, level)) {
+			*phys = FORMAT(pt, addr)(pte) + (iova & span_mask(level));
+			*rights = FORMAT(pt, rights)(pte);
 			*page_size = iommu_level_size(level);
 			return IOMMU_OK;
 		}
@@ -740,16 +753,15 @@ enum iommu_err iopt_lookup(const struct iopt *pt, uint64_t iova, uint64_t *phys,
 static bool leaves_level(const struct iopt *pt, const struct iopt_table *t, unsigned level,
                          uint64_t base, iopt_leaf_fn fn, void *ctx)
 {
-	const struct iommu_pte_ops *ops = pt->cfg.pte;
 
 	for (unsigned i = 0; i < IOMMU_PT_ENTRIES; i++) {
 		uint64_t pte = entries(t)[i], iova = base + i * iommu_level_size(level);
 
-		if (!ops->present(pte))
+		if (!FORMAT(pt, present)(pte))
 			continue;
-		if (ops->is_leaf(pte, level)) {
-			if (!fn(ctx, iova, ops->addr(pte), iommu_level_size(level),
-			        ops->rights(pte)))
+		if (FORMAT(pt, is_leaf)(pte, level)) {
+			if (!fn(ctx, iova, FORMAT(pt, addr)(pte), iommu_level_size(level),
+			        FORMAT(pt, rights)(pte)))
 				return false;
 		} else if (!leaves_level(pt, t->child[i], level - 1, iova, fn, ctx)) {
 			return false;
@@ -781,12 +793,11 @@ static bool problem(struct verify *v, const char *what, uint64_t iova, unsigned 
 /* One present leaf entry of `level` mapping iova. */
 static bool verify_leaf(struct verify *v, uint64_t pte, unsigned level, uint64_t iova)
 {
-	const struct iommu_pte_ops *ops = v->pt->cfg.pte;
-	unsigned rights = ops->rights(pte);
+	unsigned rights = FORMAT(v->pt, rights)(pte);
 
 	if (level > v->pt->cfg.max_leaf_level)
 		return problem(v, "leaf larger than the domain allows", iova, level);
-	if (ops->addr(pte) & span_mask(level))
+	if (FORMAT(v->pt, addr)(pte) & span_mask(level))
 		return problem(v, "leaf address not aligned to its size", iova, level);
 	if (!rights || (rights & ~IOMMU_RIGHTS_MASK))
 		return problem(v, "leaf without valid rights", iova, level);
@@ -801,18 +812,17 @@ static bool verify_table(struct verify *v, const struct iopt_table *t, unsigned 
 static bool verify_entry(struct verify *v, const struct iopt_table *t, unsigned level,
                          uint64_t base, unsigned idx)
 {
-	const struct iommu_pte_ops *ops = v->pt->cfg.pte;
 	uint64_t pte = entries(t)[idx], iova = base + idx * iommu_level_size(level);
 	const struct iopt_table *child = level > IOMMU_LEAF_4K ? t->child[idx] : NULL;
 
-	if (!ops->present(pte) && pte != 0)
+	if (!FORMAT(v->pt, present)(pte) && pte != 0)
 		return problem(v, "entry neither present nor zero", iova, level);
-	if (!ops->present(pte))
+	if (!FORMAT(v->pt, present)(pte))
 		return !child || problem(v, "record has a table the entry lacks", iova, level);
-	if (ops->is_leaf(pte, level))
+	if (FORMAT(v->pt, is_leaf)(pte, level))
 		return !child ? verify_leaf(v, pte, level, iova)
 		              : problem(v, "leaf entry where the record has a table", iova, level);
-	if (!child || child->page.phys != ops->addr(pte))
+	if (!child || child->page.phys != FORMAT(v->pt, addr)(pte))
 		return problem(v, "table entry disagrees with the record", iova, level);
 	return verify_table(v, child, level - 1, iova);
 }
@@ -826,7 +836,7 @@ static bool verify_table(struct verify *v, const struct iopt_table *t, unsigned 
 	for (unsigned i = 0; i < IOMMU_PT_ENTRIES; i++) {
 		if (!verify_entry(v, t, level, base, i))
 			return false;
-		present += v->pt->cfg.pte->present(entries(t)[i]);
+		present += FORMAT(v->pt, present)(entries(t)[i]);
 	}
 	if (present != t->used)
 		return problem(v, "count of present entries is wrong", base, level);

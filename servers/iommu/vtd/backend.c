@@ -11,37 +11,9 @@
  * decides what to retry. A refused attach points the device at quarantine
  * (NO_MEMORY: its bus has no context table, so it is blocked already).
  */
-#include "vtd_backend.h"
+#include "vtd_iopt_format.h"
 
-static uint64_t pte_rights(unsigned rights)
-{
-	return ((rights & IOMMU_READ) ? VTD_PTE_R : 0) | ((rights & IOMMU_WRITE) ? VTD_PTE_W : 0);
-}
-
-static uint64_t make_leaf(uint64_t phys, unsigned level, unsigned rights)
-{
-	return vtd_pte_leaf(phys, level, pte_rights(rights));
-}
-
-static uint64_t make_table(uint64_t table_phys, unsigned level)
-{
-	(void)level;
-	return vtd_pte_table(table_phys);
-}
-
-static unsigned leaf_rights(uint64_t pte)
-{
-	return ((pte & VTD_PTE_R) ? IOMMU_READ : 0) | ((pte & VTD_PTE_W) ? IOMMU_WRITE : 0);
-}
-
-const struct iommu_pte_ops vtd_pte_ops = {
-        .make_leaf = make_leaf,
-        .make_table = make_table,
-        .present = vtd_pte_present,
-        .is_leaf = vtd_pte_is_leaf,
-        .addr = vtd_pte_addr,
-        .rights = leaf_rights,
-};
+const struct iommu_pte_ops vtd_pte_ops = VTD_FORMAT_OPS;
 
 enum iommu_err vtd_iommu_err(enum vtd_status s)
 {

@@ -52,23 +52,15 @@ enum vtd_status vtd_write_buffer_flush(struct vtd_unit *u)
 	return vtd_gcmd(u, VTD_GCMD_WBF, true, VTD_GSTS_WBFS, false);
 }
 
-/* The cache line size clflush works on; every x86-64 CPU Ward runs on has 64. */
-#define VTD_CACHE_LINE 64
-
 void vtd_entries_written(const struct vtd_unit *u, const void *va, size_t len)
 {
-	uintptr_t p, end = (uintptr_t)va + len;
-
 	if (u->caps.coherent || len == 0)
 		return;
 	if (u->env->cache_flush) {
 		u->env->cache_flush(u->env->ctx, va, len);
 		return;
 	}
-	__asm__ volatile("mfence" ::: "memory");
-	for (p = (uintptr_t)va & ~(uintptr_t)(VTD_CACHE_LINE - 1); p < end; p += VTD_CACHE_LINE)
-		__asm__ volatile("clflush (%0)" ::"r"(p) : "memory");
-	__asm__ volatile("mfence" ::: "memory");
+	vtd_cache_writeback(va, len);
 }
 
 static enum vtd_status refuse(struct vtd_unit *u, enum vtd_status why)

@@ -392,6 +392,20 @@ enum vtd_status vtd_write_buffer_flush(struct vtd_unit *u);
 /* Writes [va, va + len) back from the CPU caches if the walk is not coherent. */
 void vtd_entries_written(const struct vtd_unit *u, const void *va, size_t len);
 
+/* The cache line size clflush works on; every x86-64 CPU Ward runs on has 64. */
+#define VTD_CACHE_LINE 64
+
+/* The backend's own write-back (no env->cache_flush): clflush every line, fenced. */
+static inline void vtd_cache_writeback(const void *va, size_t len)
+{
+	uintptr_t p, end = (uintptr_t)va + len;
+
+	__asm__ volatile("mfence" ::: "memory");
+	for (p = (uintptr_t)va & ~(uintptr_t)(VTD_CACHE_LINE - 1); p < end; p += VTD_CACHE_LINE)
+		__asm__ volatile("clflush (%0)" ::"r"(p) : "memory");
+	__asm__ volatile("mfence" ::: "memory");
+}
+
 /* ---- Interrupt remapping (§5.1, §9.10) ------------------------------------- */
 
 /*

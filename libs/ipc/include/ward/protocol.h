@@ -134,6 +134,17 @@ static inline void ward_request_init(struct ward_request *rq, uint64_t badge, wa
 enum ward_error ward_dispatch_check(const struct ward_protocol *p, const struct ward_op *op,
                                     struct ward_request *rq);
 
+/* Makes a handler's result the reply's label, its length clamped; returns the label. */
+static inline uint64_t ward_dispatch_done(struct ward_request *rq, enum ward_error err)
+{
+	struct ward_reply *rp = rq->reply;
+
+	rp->label = err;
+	if (rp->length > WARD_MSG_MAX_LENGTH)
+		rp->length = WARD_MSG_MAX_LENGTH;
+	return rp->label;
+}
+
 /*
  * Answers `rq` through protocol `p` into rq->reply; returns the reply's
  * label. Rejects, without calling any handler:

@@ -6,7 +6,10 @@
  * superpage split by a partial unmap and mapped whole again (the walk and
  * the core's lookup agree on every page, merged or not), and no
  * reserved bit ever set (the walk reports reason 0x0c otherwise). The
- * domain is attached through the backend to the register model.
+ * domain is attached through the backend to the register model. Built
+ * twice: against the host's core, which reaches the format through
+ * vtd_pte_ops, and (vtd_iopt_inline) with the core compiled as the server
+ * compiles it, the format inline (IOPT_FORMAT_HEADER).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -163,11 +166,47 @@ static void test_split_and_merge(void **state)
 	assert_true(iopt_verify(&pt, &p));
 }
 
+static void other_flush(void *ctx, const void *va, size_t len)
+{
+	(void)ctx, (void)va, (void)len;
+}
+
+/*
+ * The core built for one format (IOPT_FORMAT_HEADER, as the server builds
+ * it) calls the VT-d encoders and flush directly and would ignore other
+ * ones, so iopt_init() refuses a config naming them; the core built for
+ * every format (the host's) takes them.
+ */
+static void test_format_config(void **state)
+{
+	const struct iommu_pte_ops other = vtd_pte_ops;
+	struct iopt_config cfg;
+	struct iopt t;
+
+	(void)state;
+	setup_domain();
+	cfg = pt.cfg;
+	cfg.pte = &other;
+#ifdef IOPT_FORMAT_HEADER
+	assert_int_equal(iopt_init(&t, &cfg), IOMMU_ERR_INVAL);
+	cfg.pte = &vtd_pte_ops;
+	cfg.flush_entries = other_flush;
+	assert_int_equal(iopt_init(&t, &cfg), IOMMU_ERR_INVAL);
+	cfg.flush_entries = NULL; /* a coherent walk */
+	assert_int_equal(iopt_init(&t, &cfg), IOMMU_OK);
+#else
+	assert_int_equal(iopt_init(&t, &cfg), IOMMU_OK);
+	cfg.flush_entries = other_flush;
+	assert_int_equal(iopt_init(&t, &cfg), IOMMU_OK);
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_leaves),
 	        cmocka_unit_test(test_split_and_merge),
+	        cmocka_unit_test(test_format_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
