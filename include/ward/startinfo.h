@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define WARD_STARTINFO_MAGIC   0x5741524453544946ULL /* "WARDSTIF" */
-#define WARD_STARTINFO_VERSION 3
+#define WARD_STARTINFO_VERSION 4
 
 /* A process's address space (the image lies where it is linked, [4 MiB, 2 GiB)). */
 #define WARD_STARTINFO_ADDR   0x00007ffffff00000ULL /* this page, read-only */
@@ -90,6 +90,31 @@ struct ward_devmem_grant {
 #define WARD_STARTINFO_IRQS     8
 #define WARD_STARTINFO_DEVMEM   16
 #define WARD_STARTINFO_DMAR_MAX 1024
+#define WARD_STARTINFO_GRANTS   32
+#define WARD_GRANT_NAME_LEN     24
+
+/*
+ * Version 4: caps the system manifest gives a program (docs/manifest.md),
+ * each found by kind and name, never by a slot number written into code.
+ */
+enum ward_grant_kind {
+	WARD_GRANT_SERVE = 1,      /* an endpoint this program receives on (unbadged) */
+	WARD_GRANT_ENDPOINT = 2,   /* another program's served endpoint, badged for this one */
+	WARD_GRANT_DOMAIN = 3,     /* an IOMMU domain cap; the domain is this program's */
+	WARD_GRANT_DEVICE = 4,     /* an IOMMU device cap for the group of `sbdf` */
+	WARD_GRANT_ASSIGNMENT = 5, /* an IOMMU assignment cap for the group of `sbdf` */
+	WARD_GRANT_IRQ = 6,        /* an IRQHandler; `sbdf` holds its IRQ line or vector */
+	WARD_GRANT_IOPORT = 7,     /* I/O ports; `sbdf` holds the first port */
+	WARD_GRANT_ROOT = 8,       /* the root task's service endpoint, privileged */
+};
+
+struct ward_cap_grant {
+	uint32_t slot;  /* the cap in the process's CSpace */
+	uint16_t kind;  /* enum ward_grant_kind */
+	uint16_t count; /* DEVICE/ASSIGNMENT: members of the group; IOPORT: ports */
+	uint32_t sbdf;  /* segment << 16 | bus << 8 | device << 3 | function, or see kind */
+	char name[WARD_GRANT_NAME_LEN]; /* the manifest's name for it, NUL-terminated */
+};
 
 struct ward_startinfo {
 	uint64_t magic;
@@ -142,6 +167,10 @@ struct ward_startinfo {
 	 */
 	uint32_t irq_control;
 	uint8_t dmar[WARD_STARTINFO_DMAR_MAX];
+	/* Version 4: the manifest's grants, [0, grant_count). */
+	uint32_t grant_count;
+	uint32_t reserved4;
+	struct ward_cap_grant grants[WARD_STARTINFO_GRANTS];
 };
 
 _Static_assert(sizeof(struct ward_startinfo) <= 4096, "start info fits its page");

@@ -150,3 +150,18 @@ void ward_rt_fatal(const char *why)
 	for (;;)
 		__asm__ volatile("ud2");
 }
+
+const struct ward_cap_grant *ward_grant(unsigned kind, const char *name)
+{
+	const struct ward_startinfo *si = ward_startinfo;
+
+	if (si == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < si->grant_count && i < WARD_STARTINFO_GRANTS; i++) {
+		const struct ward_cap_grant *g = &si->grants[i];
+		if (g->kind == kind &&
+		    (name == NULL || strncmp(g->name, name, sizeof(g->name)) == 0))
+			return g;
+	}
+	return NULL;
+}

@@ -18,6 +18,12 @@ extern const struct ward_bootinfo *ward_bootinfo;
 extern const struct ward_startinfo *ward_startinfo;
 
 /*
+ * The manifest's grant of `kind` named `name` (NULL: any name), NULL if
+ * the program has none; a program refuses to run without what it needs.
+ */
+const struct ward_cap_grant *ward_grant(unsigned kind, const char *name);
+
+/*
  * Ends the program with `status`: from the main thread through musl's
  * exit(); for the root task this stops the machine (from any thread).
  */
