@@ -89,8 +89,14 @@ static void write_reply(struct invocation *inv)
 static void invoke(struct tcb *t, struct cte *slot)
 {
 	ward_msginfo_t info = t->ctx.rsi;
-	struct invocation inv = {.caller = t, .slot = slot, .label = ward_msginfo_label(info)};
 	unsigned type = slot->cap.type;
+	struct invocation inv; /* not zeroed: reply_mr[] is written in order (inv_reply_mr) */
+
+	inv.caller = t;
+	inv.slot = slot;
+	inv.label = ward_msginfo_label(info);
+	inv.error = WARD_OK;
+	inv.reply_length = 0;
 
 	inv.length = ward_msginfo_length(info);
 	if (inv.length > WARD_MSG_REGISTERS && tcb_ipc_buffer(t) == NULL)

@@ -24,7 +24,8 @@ enum ward_invocation {
 	 * MR3 src depth, extra cap 0: source root CNode;
 	 * Copy/Mint: MR4 rights mask; Mint: MR5 badge (endpoint, notification)
 	 * or guard (CNode: guard value << 8 | guard bits); Mutate: MR4 same as
-	 * Mint's MR5. Delete/Revoke: MR0 index, MR1 depth. */
+	 * Mint's MR5. Delete/Revoke: MR0 index, MR1 depth; Revoke: MR2 flags
+ * (optional, WARD_REVOKE_*). */
 	WARD_CNODE_COPY = 16,
 	WARD_CNODE_MINT,
 	WARD_CNODE_MOVE,
@@ -90,5 +91,9 @@ enum ward_invocation {
 	WARD_IOPORT_OUT16,
 	WARD_IOPORT_OUT32,
 };
+
+/* Revoke's MR2: the cap itself is deleted too, in the same invocation
+ * (a cap and everything derived from it gone, as Revoke then Delete). */
+#define WARD_REVOKE_AND_DELETE 1u
 
 #endif

@@ -117,14 +117,19 @@ static void decode_move_mutate(struct invocation *inv, bool mutate)
 
 static void decode_delete_revoke(struct invocation *inv, bool revoke)
 {
+	uint64_t flags = inv_mr(inv, 2);
 	struct cte *slot;
 
 	if (!inv_need(inv, 2) ||
 	    inv_lookup_dest(inv, inv->slot, inv_mr(inv, 0), inv_mr(inv, 1), 0, &slot) != WARD_OK)
 		return;
+	if (revoke && (flags & ~(uint64_t)WARD_REVOKE_AND_DELETE) != 0) {
+		inv_error(inv, WARD_ERR_INVALID_ARGUMENT, 2, 0, WARD_REVOKE_AND_DELETE);
+		return;
+	}
 	if (revoke)
 		cspace_revoke(slot);
-	else
+	if (!revoke || (flags & WARD_REVOKE_AND_DELETE))
 		cspace_delete(slot);
 }
 

@@ -96,6 +96,11 @@ enum ward_error ward_cnode_revoke(uint64_t root, uint64_t index, uint64_t depth)
 	return INVOKE(root, WARD_CNODE_REVOKE, no_caps, index, depth);
 }
 
+enum ward_error ward_cnode_revoke_delete(uint64_t root, uint64_t index, uint64_t depth)
+{
+	return INVOKE(root, WARD_CNODE_REVOKE, no_caps, index, depth, WARD_REVOKE_AND_DELETE);
+}
+
 enum ward_error ward_tcb_configure(uint64_t tcb, uint64_t cspace, uint64_t vspace,
                                    uint64_t ipc_frame, uint64_t ipc_va)
 {

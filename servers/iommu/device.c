@@ -119,13 +119,23 @@ struct iommu_device *device_by_sbdf(uint64_t sbdf)
 
 /* --- the steps of a move (struct ledger_ops) ------------------------------ */
 
+/*
+ * Bus mastering off and the old owner's BAR frames and device-badged PCI
+ * caps revoked in one PCI request (QUIESCE), so the REVOKE step below has
+ * no PCI call of its own. Should a later member refuse, restore() turns
+ * bus mastering back on for the earlier ones: they keep their owner and
+ * device cap, which maps their BARs again (docs/iommu.md §13).
+ */
 static int step_bus_master(void *ctx, uint32_t sbdf, bool on, bool *was_on)
 {
 	uint64_t before = 0, after;
 	enum ward_error err;
 
 	(void)ctx;
-	err = pci_bus_master(iommu_pci_ep, sbdf, on, &after, &before);
+	if (on)
+		err = pci_bus_master(iommu_pci_ep, sbdf, true, &after, &before);
+	else
+		err = pci_quiesce(iommu_pci_ep, sbdf, &after, &before);
 	*was_on = (before & PCI_COMMAND_MASTER) != 0;
 	return (int)err;
 }
@@ -137,18 +147,17 @@ static int step_retire(void *ctx, uint16_t group)
 
 	(void)ctx;
 	if (gc->device_slot != 0) {
-		ward_cnode_revoke(WARD_PROC_CAP_CNODE, gc->device_slot, 64);
-		ward_cnode_delete(WARD_PROC_CAP_CNODE, gc->device_slot, 64);
+		ward_cnode_revoke_delete(WARD_PROC_CAP_CNODE, gc->device_slot, 64);
 	}
 	return 0;
 }
 
+/* The PCI side of REVOKE was done by QUIESCE (step_bus_master). */
 static int step_revoke(void *ctx, uint32_t sbdf)
 {
-	uint64_t badge;
-
 	(void)ctx;
-	return (int)pci_revoke(iommu_pci_ep, sbdf, &badge);
+	(void)sbdf;
+	return 0;
 }
 
 /* The device's interrupts (device_irq.c): MSI off, entry cleared and waited for, handler gone. */

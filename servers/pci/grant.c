@@ -2,7 +2,8 @@
 /*
  * What the server hands out, and takes back: device frames over BARs
  * (MAP_BAR), device-badged endpoint caps (DEVICE_BADGE, DEVICE_CAP), and
- * reassignment (REVOKE). Every cap handed out is a copy whose parent the
+ * reassignment (REVOKE, and QUIESCE: bus mastering off and REVOKE in one
+ * request, the first two steps of a move in one round trip). Every cap handed out is a copy whose parent the
  * server keeps, so Revoke on that parent removes the copy from whatever
  * CSpace it reached, and with a frame every mapping made from it
  * (docs/kernel.md 1.4, 1.6).
@@ -138,5 +139,25 @@ enum ward_error pci_serve_revoke(struct ward_request *rq, uint64_t sbdf, uint64_
 		return err;
 	pci_entry_revoke(rq->ctx, e);
 	*badge = pci_entry_badge(rq->ctx, e);
+	return WARD_OK;
+}
+
+enum ward_error pci_serve_quiesce(struct ward_request *rq, uint64_t sbdf, uint64_t *badge,
+                                  uint64_t *before)
+{
+	struct pci_server *s = rq->ctx;
+	struct pci_entry *e;
+	enum ward_error err;
+	uint16_t cmd;
+
+	if ((err = pci_authorize(rq, sbdf, 0, true, &e)) != WARD_OK)
+		return err;
+	if (e->platform)
+		return ward_fail(rq, PCI_ERR_PROTECTED, 0, 0, 0);
+	cmd = pci_rd16(s, e->dev.sbdf, PCI_COMMAND);
+	*before = cmd;
+	pci_wr16(s, e->dev.sbdf, PCI_COMMAND, (uint16_t)(cmd & ~PCI_COMMAND_MASTER));
+	pci_entry_revoke(s, e);
+	*badge = pci_entry_badge(s, e);
 	return WARD_OK;
 }

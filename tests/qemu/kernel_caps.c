@@ -400,6 +400,21 @@ static void test_revoke(void)
 	               type_of(m1) == WARD_OBJ_NULL && type_of(m2) == WARD_OBJ_NULL &&
 	               type_of(ep) == WARD_OBJ_ENDPOINT,
 	       "Revoke of the endpoint: copies, copies of copies, mints and their copies all go");
+	m = wt_mint(ep, WARD_RIGHTS_ALL, 8);
+	m1 = wt_copy(m, WARD_RIGHTS_ALL);
+	m2 = wt_mint(ep, WARD_RIGHTS_ALL, 9);
+	require(m && m1 && m2);
+	tap_ok(ward_cnode_revoke_delete(CNODE, m, 64) == WARD_OK && type_of(m1) == WARD_OBJ_NULL &&
+	               type_of(m) == WARD_OBJ_NULL && type_of(m2) == WARD_OBJ_ENDPOINT &&
+	               type_of(ep) == WARD_OBJ_ENDPOINT,
+	       "Revoke with WARD_REVOKE_AND_DELETE: the copies and the cap itself go, nothing else");
+	m1 = wt_copy(m2, WARD_RIGHTS_ALL);
+	expect_err_arg(ward_invoke(CNODE, WARD_CNODE_REVOKE, 3, (const uint64_t[]){m2, 64, 2}, 0,
+	                           NULL, 0, NULL),
+	               WARD_ERR_INVALID_ARGUMENT, 2,
+	               "Revoke with an unknown flag is refused (MR2) ...");
+	tap_ok(type_of(m1) == WARD_OBJ_ENDPOINT && type_of(m2) == WARD_OBJ_ENDPOINT,
+	       "... and revokes nothing");
 	c1 = wt_copy(ep, WARD_RIGHTS_ALL);
 	m = wt_mint(ep, WARD_RIGHTS_ALL, 7);
 	m1 = wt_copy(m, WARD_RIGHTS_ALL);
@@ -538,7 +553,7 @@ static void test_invoke_errors(void)
 int main(void)
 {
 	wt_init();
-	tap_plan(88);
+	tap_plan(91);
 	test_invoke_errors();
 	test_retype();
 	test_untyped_memory();

@@ -45,6 +45,9 @@ struct cte *inv_extra(struct invocation *inv, unsigned i, unsigned type);
 
 static inline void inv_reply_mr(struct invocation *inv, unsigned i, uint64_t v)
 {
+	/* Words skipped over are zeroed here, not up front: no stack bytes reach the caller. */
+	while (inv->reply_length < i)
+		inv->reply_mr[inv->reply_length++] = 0;
 	inv->reply_mr[i] = v;
 	if (inv->reply_length < i + 1)
 		inv->reply_length = i + 1;

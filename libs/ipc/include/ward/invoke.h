@@ -56,6 +56,8 @@ enum ward_error ward_cnode_mutate(uint64_t root, uint64_t dest, uint64_t dest_de
                                   uint64_t data);
 enum ward_error ward_cnode_delete(uint64_t root, uint64_t index, uint64_t depth);
 enum ward_error ward_cnode_revoke(uint64_t root, uint64_t index, uint64_t depth);
+/* Revoke, then Delete of the cap itself, in one invocation. */
+enum ward_error ward_cnode_revoke_delete(uint64_t root, uint64_t index, uint64_t depth);
 
 enum ward_error ward_tcb_configure(uint64_t tcb, uint64_t cspace, uint64_t vspace,
                                    uint64_t ipc_frame, uint64_t ipc_va);
