@@ -2,41 +2,6 @@
 /* Client stubs for kernel object invocations (see ward/invoke.h). */
 #include <ward/invoke.h>
 
-static void record_error(const uint64_t mr[4])
-{
-	__asm__ volatile("movq %0, %%fs:%c3\n movq %1, %%fs:%c4\n movq %2, %%fs:%c5"
-	                 :
-	                 : "r"(mr[0]), "r"(mr[1]), "r"(mr[2]), "i"(WARD_TLS_ERROR_WORD * 8),
-	                   "i"(WARD_TLS_ERROR_WORD * 8 + 8), "i"(WARD_TLS_ERROR_WORD * 8 + 16)
-	                 : "memory");
-}
-
-enum ward_error ward_invoke(uint64_t cap, uint64_t label, unsigned n, const uint64_t *args,
-                            unsigned n_caps, const uint64_t *caps, unsigned n_results,
-                            uint64_t *results)
-{
-	struct ward_ipc_buffer *buf = ward_ipc_buffer();
-	uint64_t mr[4] = {0};
-	ward_msginfo_t info;
-
-	for (unsigned i = 0; i < n; i++) {
-		if (i < 4)
-			mr[i] = args[i];
-		else
-			buf->msg[i] = args[i];
-	}
-	for (unsigned i = 0; i < n_caps; i++)
-		buf->caps_or_badges[i] = caps[i];
-	info = ward_call(cap, ward_msginfo(label, 0, n_caps, n), mr);
-	if (ward_msginfo_label(info) != WARD_OK) {
-		record_error(mr);
-		return (enum ward_error)ward_msginfo_label(info);
-	}
-	for (unsigned i = 0; i < n_results && i < ward_msginfo_length(info); i++)
-		results[i] = i < 4 ? mr[i] : buf->msg[i];
-	return WARD_OK;
-}
-
 #define INVOKE(cap, label, caps, ...)                                        \
 	({                                                                   \
 		const uint64_t a_[] = {__VA_ARGS__};                         \

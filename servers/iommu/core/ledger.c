@@ -242,6 +242,7 @@ struct move {
 	struct ledger *l;
 	uint16_t g;
 	struct ledger_result *r;
+	bool all_skipped; /* the step just run: every member skipped it */
 };
 
 /* Changes the owner; a PF counts its VFs out of quarantine. */
@@ -261,71 +262,130 @@ static void set_owner(struct ledger *l, uint16_t g, uint16_t owner)
 	l->grp[g].owner = owner;
 }
 
-static bool step_failed(struct move *m, enum ledger_step s, int cause)
-{
-	if (cause == 0 || cause == LEDGER_SKIPPED)
-		return false;
-	m->r->failed = s;
-	m->r->cause = cause;
-	return true;
-}
-
-/* Runs one step for every member of the group (or once for the group). */
-static bool step_members(struct move *m, enum ledger_step s);
-
-static bool run_step(struct move *m, enum ledger_step s)
+/*
+ * The steps after CHECK, one function each, in enum ledger_step's order.
+ * Each returns 0 when done, or the cause of its failure (the first member
+ * that failed stops the step).
+ */
+static int bus_master_off(struct move *m)
 {
 	const struct ledger_ops *ops = m->l->ops;
-	uint64_t start;
-	bool ok;
 
-	if (ops->clock == NULL)
-		return step_members(m, s);
-	start = ops->clock(ops->ctx);
-	ok = step_members(m, s);
-	m->r->cost[s] = (uint32_t)(ops->clock(ops->ctx) - start);
-	return ok;
-}
-
-static bool step_members(struct move *m, enum ledger_step s)
-{
-	const struct ledger_ops *ops = m->l->ops;
-	unsigned members = 0, skipped = 0;
-	int cause = 0;
-
-	if (s == LEDGER_STEP_REVOKE && step_failed(m, s, ops->retire(ops->ctx, m->g)))
-		return false;
-	if (s == LEDGER_STEP_INVALIDATE)
-		cause = ops->flush(ops->ctx, m->r->from, m->r->to);
-	else if (s == LEDGER_STEP_GRANT && m->r->to != LEDGER_QUARANTINE)
-		cause = ops->grant(ops->ctx, m->g, m->r->to);
 	each_member(m->l, m->g, i)
 	{
 		struct ledger_device *d = &m->l->dev[i];
+		int cause = ops->bus_master(ops->ctx, d->sbdf, false, &d->was_mastering);
 
 		if (cause != 0)
-			break;
-		if (s == LEDGER_STEP_BUS_MASTER_OFF)
-			cause = ops->bus_master(ops->ctx, d->sbdf, false, &d->was_mastering);
-		else if (s == LEDGER_STEP_REVOKE)
-			cause = ops->revoke(ops->ctx, d->sbdf);
-		else if (s == LEDGER_STEP_IRQ_TEARDOWN)
-			cause = ops->irq_teardown(ops->ctx, i);
-		else if (s == LEDGER_STEP_POINT) {
-			cause = ops->point(ops->ctx, i, (uint16_t)d->sbdf, m->r->to);
-			for (unsigned k = 0; k < d->nalias && cause == 0; k++)
-				cause = ops->point(ops->ctx, i, d->alias[k], m->r->to);
-		} else if (s == LEDGER_STEP_RESET)
-			cause = ops->reset(ops->ctx, i, d->sbdf);
-		members++;
-		if (cause == LEDGER_SKIPPED) {
-			skipped++;
-			cause = 0;
-		}
+			return cause;
 	}
-	if (step_failed(m, s, cause))
+	return 0;
+}
+
+static int revoke(struct move *m)
+{
+	const struct ledger_ops *ops = m->l->ops;
+	int cause = ops->retire(ops->ctx, m->g);
+
+	each_member(m->l, m->g, i)
+	{
+		if (cause != 0)
+			break;
+		cause = ops->revoke(ops->ctx, m->l->dev[i].sbdf);
+	}
+	return cause;
+}
+
+static int irq_teardown(struct move *m)
+{
+	const struct ledger_ops *ops = m->l->ops;
+	int cause = 0;
+
+	each_member(m->l, m->g, i)
+	{
+		if ((cause = ops->irq_teardown(ops->ctx, i)) != 0)
+			break;
+	}
+	return cause;
+}
+
+static int point(struct move *m)
+{
+	const struct ledger_ops *ops = m->l->ops;
+	int cause = 0;
+
+	each_member(m->l, m->g, i)
+	{
+		const struct ledger_device *d = &m->l->dev[i];
+
+		cause = ops->point(ops->ctx, i, (uint16_t)d->sbdf, m->r->to);
+		for (unsigned k = 0; k < d->nalias && cause == 0; k++)
+			cause = ops->point(ops->ctx, i, d->alias[k], m->r->to);
+		if (cause != 0)
+			break;
+	}
+	return cause;
+}
+
+static int invalidate(struct move *m)
+{
+	return m->l->ops->flush(m->l->ops->ctx, m->r->from, m->r->to);
+}
+
+/* The only step a member may skip (LEDGER_SKIPPED: no reset method). */
+static int reset(struct move *m)
+{
+	const struct ledger_ops *ops = m->l->ops;
+	unsigned members = 0, skipped = 0;
+
+	each_member(m->l, m->g, i)
+	{
+		int cause = ops->reset(ops->ctx, i, m->l->dev[i].sbdf);
+
+		members++;
+		if (cause == LEDGER_SKIPPED)
+			skipped++;
+		else if (cause != 0)
+			return cause;
+	}
+	m->all_skipped = members != 0 && skipped == members;
+	return 0;
+}
+
+static int grant(struct move *m)
+{
+	const struct ledger_ops *ops = m->l->ops;
+
+	return m->r->to == LEDGER_QUARANTINE ? 0 : ops->grant(ops->ctx, m->g, m->r->to);
+}
+
+static int (*const step_work[LEDGER_STEPS])(struct move *) = {
+        [LEDGER_STEP_BUS_MASTER_OFF] = bus_master_off,
+        [LEDGER_STEP_REVOKE] = revoke,
+        [LEDGER_STEP_IRQ_TEARDOWN] = irq_teardown,
+        [LEDGER_STEP_POINT] = point,
+        [LEDGER_STEP_INVALIDATE] = invalidate,
+        [LEDGER_STEP_RESET] = reset,
+        [LEDGER_STEP_GRANT] = grant,
+};
+
+/* Runs step s, timed when the ops have a clock, and records it in the result. */
+static bool run_step(struct move *m, enum ledger_step s)
+{
+	const struct ledger_ops *ops = m->l->ops;
+	uint64_t start = ops->clock != NULL ? ops->clock(ops->ctx) : 0;
+	int cause;
+
+	m->all_skipped = false;
+	cause = step_work[s](m);
+	if (ops->clock != NULL)
+		m->r->cost[s] = (uint32_t)(ops->clock(ops->ctx) - start);
+	if (cause != 0) {
+		m->r->failed = s;
+		m->r->cause = cause;
 		return false;
-	if (skipped != 0 && skipped == members)
+	}
+	if (m->all_skipped)
 		m->r->skipped |= (uint16_t)(1u << s);
 	else
 		m->r->steps |= (uint16_t)(1u << s);
@@ -416,7 +476,7 @@ static struct ledger_result *journal_next(struct ledger *l)
 {
 	struct ledger_result *r = &l->journal[l->seq % LEDGER_JOURNAL];
 
-	*r = (struct ledger_result){.seq = ++l->seq};
+	r->seq = ++l->seq; /* the caller fills in the rest */
 	return r;
 }
 

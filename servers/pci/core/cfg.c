@@ -33,31 +33,6 @@ const char *pci_strerror(enum pci_err err)
 	return "unknown error";
 }
 
-enum pci_err pci_ecam_offset(const struct pci_ecam_window *w, uint32_t sbdf, uint16_t reg,
-                             int width, uint64_t *off)
-{
-	uint8_t bus = PCI_SBDF_BUS(sbdf);
-
-	if (w->end_bus < w->start_bus)
-		return PCI_ERR_INVAL;
-	if (width != 1 && width != 2 && width != 4)
-		return PCI_ERR_INVAL;
-	/* ECAM accesses must be naturally aligned (PCIe Base §7.2.2). */
-	if (reg % width != 0)
-		return PCI_ERR_INVAL;
-	if (PCI_SBDF_SEG(sbdf) != w->segment)
-		return PCI_ERR_RANGE;
-	if (bus < w->start_bus || bus > w->end_bus)
-		return PCI_ERR_RANGE;
-	if ((uint32_t)reg + (uint32_t)width > PCI_CFG_SPACE_EXP_SIZE)
-		return PCI_ERR_RANGE;
-
-	*off = ((uint64_t)(bus - w->start_bus) << PCI_ECAM_BUS_SHIFT) |
-	       ((uint64_t)PCI_SBDF_DEV(sbdf) << PCI_ECAM_DEV_SHIFT) |
-	       ((uint64_t)PCI_SBDF_FN(sbdf) << PCI_ECAM_FN_SHIFT) | reg;
-	return PCI_OK;
-}
-
 enum pci_err pci_ecam_window_span(const struct pci_ecam_window *w, uint64_t *phys, uint64_t *len)
 {
 	uint64_t start, size;

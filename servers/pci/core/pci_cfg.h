@@ -120,10 +120,33 @@ struct pci_ecam_window {
  * PCI_ERR_RANGE if the segment differs, the bus lies outside
  * [start_bus, end_bus], or reg + width exceeds 4 KiB; PCI_ERR_INVAL for a
  * width other than 1, 2 or 4, a misaligned reg or a window with
- * end_bus < start_bus. *off is written only on PCI_OK.
+ * end_bus < start_bus. *off is written only on PCI_OK. Inline: every
+ * configuration access of the server passes here.
  */
-enum pci_err pci_ecam_offset(const struct pci_ecam_window *w, uint32_t sbdf, uint16_t reg,
-                             int width, uint64_t *off);
+static inline enum pci_err pci_ecam_offset(const struct pci_ecam_window *w, uint32_t sbdf,
+                                           uint16_t reg, int width, uint64_t *off)
+{
+	uint8_t bus = PCI_SBDF_BUS(sbdf);
+
+	if (w->end_bus < w->start_bus)
+		return PCI_ERR_INVAL;
+	if (width != 1 && width != 2 && width != 4)
+		return PCI_ERR_INVAL;
+	/* ECAM accesses must be naturally aligned (PCIe Base §7.2.2). */
+	if (reg % width != 0)
+		return PCI_ERR_INVAL;
+	if (PCI_SBDF_SEG(sbdf) != w->segment)
+		return PCI_ERR_RANGE;
+	if (bus < w->start_bus || bus > w->end_bus)
+		return PCI_ERR_RANGE;
+	if ((uint32_t)reg + (uint32_t)width > PCI_CFG_SPACE_EXP_SIZE)
+		return PCI_ERR_RANGE;
+
+	*off = ((uint64_t)(bus - w->start_bus) << PCI_ECAM_BUS_SHIFT) |
+	       ((uint64_t)PCI_SBDF_DEV(sbdf) << PCI_ECAM_DEV_SHIFT) |
+	       ((uint64_t)PCI_SBDF_FN(sbdf) << PCI_ECAM_FN_SHIFT) | reg;
+	return PCI_OK;
+}
 
 /*
  * Computes the physical span of the window: *phys = base + start_bus MiB,

@@ -31,13 +31,47 @@ static inline struct ward_error_detail ward_last_error(void)
 	return d;
 }
 
+/* The error words of a failed invocation, for ward_last_error(). */
+static inline void ward_invoke_record_error(const uint64_t mr[4])
+{
+	__asm__ volatile("movq %0, %%fs:%c3\n movq %1, %%fs:%c4\n movq %2, %%fs:%c5"
+	                 :
+	                 : "r"(mr[0]), "r"(mr[1]), "r"(mr[2]), "i"(WARD_TLS_ERROR_WORD * 8),
+	                   "i"(WARD_TLS_ERROR_WORD * 8 + 8), "i"(WARD_TLS_ERROR_WORD * 8 + 16)
+	                 : "memory");
+}
+
 /*
  * Calls `cap` with `label`, n MRs of `args` and n_caps extra caps;
- * copies up to n_results result MRs into `results` (may be NULL).
+ * copies up to n_results result MRs into `results` (may be NULL). Inline:
+ * each stub gets a copy specialised to its constant counts.
  */
-enum ward_error ward_invoke(uint64_t cap, uint64_t label, unsigned n, const uint64_t *args,
-                            unsigned n_caps, const uint64_t *caps, unsigned n_results,
-                            uint64_t *results);
+static inline enum ward_error ward_invoke(uint64_t cap, uint64_t label, unsigned n,
+                                          const uint64_t *args, unsigned n_caps,
+                                          const uint64_t *caps, unsigned n_results,
+                                          uint64_t *results)
+{
+	struct ward_ipc_buffer *buf = ward_ipc_buffer();
+	uint64_t mr[4] = {0};
+	ward_msginfo_t info;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (i < 4)
+			mr[i] = args[i];
+		else
+			buf->msg[i] = args[i];
+	}
+	for (unsigned i = 0; i < n_caps; i++)
+		buf->caps_or_badges[i] = caps[i];
+	info = ward_call(cap, ward_msginfo(label, 0, n_caps, n), mr);
+	if (ward_msginfo_label(info) != WARD_OK) {
+		ward_invoke_record_error(mr);
+		return (enum ward_error)ward_msginfo_label(info);
+	}
+	for (unsigned i = 0; i < n_results && i < ward_msginfo_length(info); i++)
+		results[i] = i < 4 ? mr[i] : buf->msg[i];
+	return WARD_OK;
+}
 
 enum ward_error ward_untyped_retype(uint64_t ut, uint64_t type, uint64_t size_bits, uint64_t root,
                                     uint64_t node_index, uint64_t node_depth, uint64_t offset,

@@ -106,8 +106,9 @@ static inline void ward_request_init(struct ward_request *rq, uint64_t badge, wa
                                      struct ward_reply *reply)
 {
 	unsigned caps = ward_msginfo_extra_caps(info);
+	unsigned all = (1U << caps) - 1;
 	/* Only the first `caps` unwrapped bits mean anything. */
-	unsigned unwrapped = ward_msginfo_unwrapped(info) & ((1U << caps) - 1);
+	unsigned unwrapped = ward_msginfo_unwrapped(info) & all;
 
 	rq->badge = badge;
 	rq->label = ward_msginfo_label(info);
@@ -118,7 +119,7 @@ static inline void ward_request_init(struct ward_request *rq, uint64_t badge, wa
 	rq->unwrapped = unwrapped;
 	rq->mr = mr;
 	/* Every processed cap that was not unwrapped was copied to the one receive slot. */
-	rq->cap = caps != 0 && caps > (unsigned)__builtin_popcount(unwrapped) ? recv_slot : 0;
+	rq->cap = unwrapped != all ? recv_slot : 0;
 	rq->cap_type = WARD_OBJ_NULL;
 	rq->cap_badge = 0;
 	rq->ctx = (void *)0;
