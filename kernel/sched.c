@@ -62,6 +62,11 @@ static void dequeue(struct tcb *t)
 	struct sched_cpu *c = &sched_cpus[t->cpu];
 	struct tcb_queue *q = ready_queue(t);
 
+	if (c->woken == t) {
+		c->woken = NULL;
+		t->ready_queued = false;
+		return;
+	}
 	if (t->sched_prev != NULL)
 		t->sched_prev->sched_next = t->sched_next;
 	else
@@ -99,7 +104,12 @@ void sched_wake(struct tcb *t)
 	t->blocked_on = NULL;
 	if (t->running_on != 0 || queued(t))
 		return;
-	enqueue(t);
+	if (c->woken == NULL && t->cpu == platform_cpu_index()) {
+		c->woken = t; /* choose() decides, with no queue touched if it runs next */
+		t->ready_queued = true;
+	} else {
+		enqueue(t);
+	}
 	if (cur == NULL || t->priority > cur->priority) {
 		c->reschedule = true;
 		if (t->cpu != platform_cpu_index())
@@ -131,8 +141,28 @@ void sched_tick(void)
 	struct sched_cpu *c = this_sched();
 
 	/* Round robin: a thread of the same priority is waiting. */
-	if (c->current != NULL && c->ready[c->current->priority].head != NULL)
+	if (c->current != NULL && (c->ready[c->current->priority].head != NULL ||
+	                           (c->woken != NULL && c->woken->priority == c->current->priority)))
 		c->reschedule = true;
+}
+
+/*
+ * The thread woken during this entry, if it should run now: the current
+ * thread stopped and nothing ready outranks it or came first at its
+ * priority (the fast path's rule, sched_may_switch_to). Otherwise queued.
+ */
+static struct tcb *take_woken(struct sched_cpu *c, bool cur_ok)
+{
+	struct tcb *w = c->woken;
+
+	if (w == NULL)
+		return NULL;
+	c->woken = NULL;
+	w->ready_queued = false;
+	if (!cur_ok && highest_ready(c) < (int)w->priority)
+		return w;
+	enqueue(w);
+	return NULL;
 }
 
 /* The thread this CPU should run next: keeps `cur` unless it must yield. */
@@ -141,13 +171,19 @@ static struct tcb *choose(struct sched_cpu *c)
 	struct tcb *cur = c->current;
 	bool cur_ok =
 	        cur != NULL && cur->state == THREAD_RUNNABLE && cur->cpu == platform_cpu_index();
-	int best = highest_ready(c);
+	struct tcb *woken;
+	int best;
 
 	if (cur != NULL && cur->state == THREAD_RUNNABLE && !cur_ok && !queued(cur)) {
 		/* Its affinity moved it to another CPU. */
 		enqueue(cur);
 		platform_reschedule_cpu(cur->cpu);
 	}
+	if ((woken = take_woken(c, cur_ok)) != NULL)
+		return woken;
+	if (cur_ok && !c->reschedule)
+		return cur; /* the common return from a system call: no scan */
+	best = highest_ready(c);
 	if (cur_ok && (!c->reschedule || best < cur->priority))
 		return cur;
 	if (cur_ok)

@@ -207,7 +207,7 @@ def client_stub(proto, op):
         params.append(f"uint64_t {op['cap'][0]}")
     params += [f"uint64_t *{r}" for r in op["results"]]
     n_in, n_out = len(op["args"]), len(op["results"])
-    if not op["array"] and not op["cap"] and n_in <= 4 and n_out <= 4:
+    if not op["array"] and n_in <= 4 and n_out <= 4:
         return register_stub(proto, op, params)
     body = []
     if n_in:
@@ -234,12 +234,17 @@ def client_stub(proto, op):
 
 
 def register_stub(proto, op, params):
-    """A stub whose arguments and results all travel in the four register MRs."""
+    """A stub whose arguments and results all travel in the four register MRs (and a cap)."""
     n_in, n_out = len(op["args"]), len(op["results"])
     mr = op["args"] + ["0"] * (4 - n_in)
-    body = [f"\tuint64_t mr[WARD_MSG_REGISTERS] = {{{', '.join(mr)}}};",
-            f"\tenum ward_error err = ward_rpc_call_regs(ep, {upper(proto, op['name'])}, {n_in}, "
-            f"mr, {n_out});", ""]
+    body = [f"\tuint64_t mr[WARD_MSG_REGISTERS] = {{{', '.join(mr)}}};"]
+    if op["cap"]:
+        body.append(f"\tenum ward_error err = ward_rpc_call_regs_cap(ep, "
+                    f"{upper(proto, op['name'])}, {n_in}, mr, {op['cap'][0]}, {n_out});")
+    else:
+        body.append(f"\tenum ward_error err = ward_rpc_call_regs(ep, {upper(proto, op['name'])}, "
+                    f"{n_in}, mr, {n_out});")
+    body.append("")
     if n_out:
         body.append("\tif (err == WARD_OK) {")
         body += [f"\t\t*{r} = mr[{i}];" for i, r in enumerate(op["results"])]

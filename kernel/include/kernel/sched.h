@@ -45,6 +45,12 @@ struct sched_cpu {
 	uint64_t bitmap[(WARD_MAX_PRIORITY + 1) / 64];
 	unsigned words; /* bit w: bitmap[w] is not empty (a two-level search) */
 	bool reschedule;
+	/*
+	 * A thread of this CPU made ready during the current kernel entry and
+	 * not yet in a queue (sched_wake); choose() runs it at once or queues
+	 * it, so it is never set while the big lock is free.
+	 */
+	struct tcb *woken;
 };
 
 extern struct sched_cpu sched_cpus[KERNEL_MAX_CPUS];

@@ -243,6 +243,7 @@ struct move {
 	uint16_t g;
 	struct ledger_result *r;
 	bool all_skipped; /* the step just run: every member skipped it */
+	uint64_t mark;    /* ops.clock when the step now running began */
 };
 
 /* Changes the owner; a PF counts its VFs out of quarantine. */
@@ -369,17 +370,23 @@ static int (*const step_work[LEDGER_STEPS])(struct move *) = {
         [LEDGER_STEP_GRANT] = grant,
 };
 
-/* Runs step s, timed when the ops have a clock, and records it in the result. */
+/*
+ * Runs step s, timed when the ops have a clock (one reading per step: its
+ * end is the next one's start), and records it in the result.
+ */
 static bool run_step(struct move *m, enum ledger_step s)
 {
 	const struct ledger_ops *ops = m->l->ops;
-	uint64_t start = ops->clock != NULL ? ops->clock(ops->ctx) : 0;
 	int cause;
 
 	m->all_skipped = false;
 	cause = step_work[s](m);
-	if (ops->clock != NULL)
-		m->r->cost[s] = (uint32_t)(ops->clock(ops->ctx) - start);
+	if (ops->clock != NULL) {
+		uint64_t now = ops->clock(ops->ctx);
+
+		m->r->cost[s] = (uint32_t)(now - m->mark);
+		m->mark = now;
+	}
 	if (cause != 0) {
 		m->r->failed = s;
 		m->r->cause = cause;
@@ -504,8 +511,10 @@ enum ledger_err ledger_move(struct ledger *l, uint16_t device, uint16_t to, unsi
 	                            .other = LEDGER_NONE};
 	start = l->ops->clock != NULL ? l->ops->clock(l->ops->ctx) : 0;
 	r->err = check(&m, device, flags);
-	if (l->ops->clock != NULL)
-		r->cost[LEDGER_STEP_CHECK] = (uint32_t)(l->ops->clock(l->ops->ctx) - start);
+	if (l->ops->clock != NULL) {
+		m.mark = l->ops->clock(l->ops->ctx);
+		r->cost[LEDGER_STEP_CHECK] = (uint32_t)(m.mark - start);
+	}
 	if (r->err == LEDGER_OK) {
 		r->steps = 1u << LEDGER_STEP_CHECK;
 		for (enum ledger_step s = LEDGER_STEP_BUS_MASTER_OFF; s < LEDGER_STEPS; s++)

@@ -133,7 +133,7 @@ static inline enum pci_err pci_ecam_offset(const struct pci_ecam_window *w, uint
 	if (width != 1 && width != 2 && width != 4)
 		return PCI_ERR_INVAL;
 	/* ECAM accesses must be naturally aligned (PCIe Base §7.2.2). */
-	if (reg % width != 0)
+	if ((reg & (width - 1)) != 0)
 		return PCI_ERR_INVAL;
 	if (PCI_SBDF_SEG(sbdf) != w->segment)
 		return PCI_ERR_RANGE;

@@ -225,4 +225,19 @@ static inline enum ward_error ward_rpc_call_regs(uint64_t ep, uint64_t label, un
 	return WARD_OK;
 }
 
+/* ward_rpc_call_regs() sending one capability too (none if cap is 0). */
+static inline enum ward_error ward_rpc_call_regs_cap(uint64_t ep, uint64_t label, unsigned n_in,
+                                                     uint64_t mr[WARD_MSG_REGISTERS],
+                                                     uint64_t cap, unsigned n_out)
+{
+	ward_msginfo_t info;
+
+	if (cap != 0)
+		ward_ipc_buffer()->caps_or_badges[0] = cap;
+	info = ward_call(ep, ward_msginfo(label, 0, cap != 0, n_in), mr);
+	if (ward_msginfo_label(info) != WARD_OK || ward_msginfo_length(info) < n_out)
+		return ward_rpc_failed(info, n_out, mr[0], mr[1], mr[2]);
+	return WARD_OK;
+}
+
 #endif
