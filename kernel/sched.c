@@ -141,8 +141,9 @@ void sched_tick(void)
 	struct sched_cpu *c = this_sched();
 
 	/* Round robin: a thread of the same priority is waiting. */
-	if (c->current != NULL && (c->ready[c->current->priority].head != NULL ||
-	                           (c->woken != NULL && c->woken->priority == c->current->priority)))
+	if (c->current != NULL &&
+	    (c->ready[c->current->priority].head != NULL ||
+	     (c->woken != NULL && c->woken->priority == c->current->priority)))
 		c->reschedule = true;
 }
 

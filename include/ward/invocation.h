@@ -25,7 +25,7 @@ enum ward_invocation {
 	 * Copy/Mint: MR4 rights mask; Mint: MR5 badge (endpoint, notification)
 	 * or guard (CNode: guard value << 8 | guard bits); Mutate: MR4 same as
 	 * Mint's MR5. Delete/Revoke: MR0 index, MR1 depth; Revoke: MR2 flags
- * (optional, WARD_REVOKE_*). */
+	 * (optional, WARD_REVOKE_*). */
 	WARD_CNODE_COPY = 16,
 	WARD_CNODE_MINT,
 	WARD_CNODE_MOVE,

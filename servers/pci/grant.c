@@ -3,10 +3,9 @@
  * What the server hands out, and takes back: device frames over BARs
  * (MAP_BAR), device-badged endpoint caps (DEVICE_BADGE, DEVICE_CAP), and
  * reassignment (REVOKE, and QUIESCE: bus mastering off and REVOKE in one
- * request, the first two steps of a move in one round trip). Every cap handed out is a copy whose parent the
- * server keeps, so Revoke on that parent removes the copy from whatever
- * CSpace it reached, and with a frame every mapping made from it
- * (docs/kernel.md 1.4, 1.6).
+ * request, the first two steps of a move in one round trip). Every cap handed out is a copy whose
+ * parent the server keeps, so Revoke on that parent removes the copy from whatever CSpace it
+ * reached, and with a frame every mapping made from it (docs/kernel.md 1.4, 1.6).
  */
 #include <ward/invoke.h>
 

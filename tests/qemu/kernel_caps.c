@@ -407,7 +407,8 @@ static void test_revoke(void)
 	tap_ok(ward_cnode_revoke_delete(CNODE, m, 64) == WARD_OK && type_of(m1) == WARD_OBJ_NULL &&
 	               type_of(m) == WARD_OBJ_NULL && type_of(m2) == WARD_OBJ_ENDPOINT &&
 	               type_of(ep) == WARD_OBJ_ENDPOINT,
-	       "Revoke with WARD_REVOKE_AND_DELETE: the copies and the cap itself go, nothing else");
+	       "Revoke with WARD_REVOKE_AND_DELETE: the copies and the cap itself go, nothing "
+	       "else");
 	m1 = wt_copy(m2, WARD_RIGHTS_ALL);
 	expect_err_arg(ward_invoke(CNODE, WARD_CNODE_REVOKE, 3, (const uint64_t[]){m2, 64, 2}, 0,
 	                           NULL, 0, NULL),

@@ -227,8 +227,8 @@ static inline enum ward_error ward_rpc_call_regs(uint64_t ep, uint64_t label, un
 
 /* ward_rpc_call_regs() sending one capability too (none if cap is 0). */
 static inline enum ward_error ward_rpc_call_regs_cap(uint64_t ep, uint64_t label, unsigned n_in,
-                                                     uint64_t mr[WARD_MSG_REGISTERS],
-                                                     uint64_t cap, unsigned n_out)
+                                                     uint64_t mr[WARD_MSG_REGISTERS], uint64_t cap,
+                                                     unsigned n_out)
 {
 	ward_msginfo_t info;
 
