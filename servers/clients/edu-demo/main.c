@@ -33,7 +33,8 @@ static bool demo_copy(uint64_t ep)
 	for (unsigned i = 0; i < DEMO_WORDS; i++)
 		words[i] = 0x0123456789abcdefULL * (i + 1) ^ ward_startinfo->pid;
 	err = edu_copy(ep, DEMO_WORDS, words, &copied, &hash);
-	return step(err == WARD_OK && copied == DEMO_WORDS && hash == edu_hash(words, sizeof(words)),
+	return step(err == WARD_OK && copied == DEMO_WORDS &&
+	                    hash == edu_hash(words, sizeof(words)),
 	            "copy 512 bytes through the device and back", err);
 }
 

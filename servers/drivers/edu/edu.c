@@ -233,7 +233,8 @@ enum ward_error edu_dev_open(struct edu_dev *d, const struct edu_caps *caps,
 		return WARD_ERR_CANCELLED;
 	*step = EDU_OPEN_BUFFERS;
 	if ((err = open_buffer(d, &d->src, IOMMU_READ, env, env->va + (1ULL << 20))) != WARD_OK ||
-	    (err = open_buffer(d, &d->dst, IOMMU_RIGHTS_ALL, env, env->va + (2ULL << 20))) != WARD_OK)
+	    (err = open_buffer(d, &d->dst, IOMMU_RIGHTS_ALL, env, env->va + (2ULL << 20))) !=
+	            WARD_OK)
 		return err;
 	*step = EDU_OPEN_IRQ;
 	if ((err = open_irq(d, env)) != WARD_OK)

@@ -25,17 +25,17 @@
 #define EDU_VENDOR_ID 0x1234
 #define EDU_DEVICE_ID 0x11e8
 
-#define EDU_REG_ID           0x00 /* RO: major << 24 | minor << 16 | 0xed */
-#define EDU_REG_LIVENESS     0x04 /* RW: reads the complement of what was written */
-#define EDU_REG_FACTORIAL    0x08 /* RW: write n, read n! once COMPUTING is clear */
-#define EDU_REG_STATUS       0x20 /* RW: EDU_STATUS_* */
-#define EDU_REG_IRQ_STATUS   0x24 /* RO: the causes of the raised interrupt, EDU_IRQ_* */
-#define EDU_REG_IRQ_RAISE    0x60 /* WO: raises an interrupt with these causes */
-#define EDU_REG_IRQ_ACK      0x64 /* WO: clears these causes */
-#define EDU_REG_DMA_SRC      0x80 /* RW, 64-bit: source address */
-#define EDU_REG_DMA_DST      0x88 /* RW, 64-bit: destination address */
-#define EDU_REG_DMA_COUNT    0x90 /* RW, 64-bit: bytes */
-#define EDU_REG_DMA_CMD      0x98 /* RW, 64-bit: EDU_DMA_* */
+#define EDU_REG_ID         0x00 /* RO: major << 24 | minor << 16 | 0xed */
+#define EDU_REG_LIVENESS   0x04 /* RW: reads the complement of what was written */
+#define EDU_REG_FACTORIAL  0x08 /* RW: write n, read n! once COMPUTING is clear */
+#define EDU_REG_STATUS     0x20 /* RW: EDU_STATUS_* */
+#define EDU_REG_IRQ_STATUS 0x24 /* RO: the causes of the raised interrupt, EDU_IRQ_* */
+#define EDU_REG_IRQ_RAISE  0x60 /* WO: raises an interrupt with these causes */
+#define EDU_REG_IRQ_ACK    0x64 /* WO: clears these causes */
+#define EDU_REG_DMA_SRC    0x80 /* RW, 64-bit: source address */
+#define EDU_REG_DMA_DST    0x88 /* RW, 64-bit: destination address */
+#define EDU_REG_DMA_COUNT  0x90 /* RW, 64-bit: bytes */
+#define EDU_REG_DMA_CMD    0x98 /* RW, 64-bit: EDU_DMA_* */
 
 #define EDU_ID_MAGIC_MASK 0xffu
 #define EDU_ID_MAGIC      0xedu

@@ -37,24 +37,52 @@
 #include "edu_dev.h"
 #include "edu_regs.h"
 
-#define DRIVER_VA   0x700000000000ULL
-#define CLIENT_CPU  1
+#define DRIVER_VA    0x700000000000ULL
+#define CLIENT_CPU   1
 #define CLIENT_BADGE 7
-#define LIVE_VALUE  0x5a5aa5a5ULL
-#define SMALL_WORDS 3
+#define LIVE_VALUE   0x5a5aa5a5ULL
+#define SMALL_WORDS  3
 
 /* The client's caps, in its CSpace. */
 enum { C_EP = WT_CLIENT_CAP_FIRST, C_STOP, C_ASSIGN, C_BOGUS };
 
 /* What the client reports in the shared page: one word per slot. */
 enum {
-	R_INFO, R_SBDF, R_ID, R_LIVE, R_LIVE_READ,
-	R_FACT10, R_FACT10_VALUE, R_FACT10_IRQS, R_FACT12, R_FACT12_VALUE, R_FACT12_IRQS,
-	R_COPY_BIG, R_COPY_BIG_OK, R_COPY_SMALL, R_COPY_SMALL_OK,
-	R_BAD_FACT, R_BAD_FACT_HI, R_BAD_LIVE, R_BAD_COPY0, R_BAD_COPY_MAX, R_BAD_COPY_MAX_HI,
-	R_BAD_COPY_HUGE, R_BAD_SHORT, R_BAD_COPY_SHORT, R_BAD_LABEL, R_BAD_CAP, R_UNCHANGED,
-	R_RELEASE, R_GONE_INFO, R_GONE_LIVE, R_GONE_FACT, R_GONE_COPY, R_GONE_BAD_FACT,
-	R_STOPPED, R_COUNT
+	R_INFO,
+	R_SBDF,
+	R_ID,
+	R_LIVE,
+	R_LIVE_READ,
+	R_FACT10,
+	R_FACT10_VALUE,
+	R_FACT10_IRQS,
+	R_FACT12,
+	R_FACT12_VALUE,
+	R_FACT12_IRQS,
+	R_COPY_BIG,
+	R_COPY_BIG_OK,
+	R_COPY_SMALL,
+	R_COPY_SMALL_OK,
+	R_BAD_FACT,
+	R_BAD_FACT_HI,
+	R_BAD_LIVE,
+	R_BAD_COPY0,
+	R_BAD_COPY_MAX,
+	R_BAD_COPY_MAX_HI,
+	R_BAD_COPY_HUGE,
+	R_BAD_SHORT,
+	R_BAD_COPY_SHORT,
+	R_BAD_LABEL,
+	R_BAD_CAP,
+	R_UNCHANGED,
+	R_RELEASE,
+	R_GONE_INFO,
+	R_GONE_LIVE,
+	R_GONE_FACT,
+	R_GONE_COPY,
+	R_GONE_BAD_FACT,
+	R_STOPPED,
+	R_COUNT
 };
 
 static struct edu_dev dev;
@@ -109,7 +137,8 @@ static void client_refusals(volatile uint64_t *r)
 	r[R_BAD_COPY_HUGE] = edu_copy(C_EP, 200, huge, &v, &v);
 	r[R_BAD_SHORT] = ward_rpc_call(C_EP, EDU_FACTORIAL, 0, NULL, 0, NULL, 0, 2, out);
 	/* count 10, three words sent */
-	r[R_BAD_COPY_SHORT] = ward_rpc_call(C_EP, EDU_COPY, 1, &count, SMALL_WORDS, words, 0, 2, out);
+	r[R_BAD_COPY_SHORT] =
+	        ward_rpc_call(C_EP, EDU_COPY, 1, &count, SMALL_WORDS, words, 0, 2, out);
 	r[R_BAD_LABEL] = ward_rpc_call(C_EP, 9, 0, NULL, 0, NULL, 0, 0, out);
 	r[R_BAD_CAP] = ward_rpc_call(C_EP, EDU_INFO, 0, NULL, 0, NULL, C_BOGUS, 4, out);
 	edu_info(C_EP, &s, &id, &irq1, &xf1);
@@ -162,8 +191,8 @@ static bool acquire(struct edu *e, uint64_t *dom)
 	               WARD_OK &&
 	       iommu_assignment_into(t_ep, WARD_PROC_CAP_CNODE, e->assign, e->sbdf, &group,
 	                             &members) == WARD_OK &&
-	       iommu_assign_into(e->assign, WARD_PROC_CAP_CNODE, e->device, e->sbdf, 0, *dom, &moved,
-	                         &gen) == WARD_OK;
+	       iommu_assign_into(e->assign, WARD_PROC_CAP_CNODE, e->device, e->sbdf, 0, *dom,
+	                         &moved, &gen) == WARD_OK;
 }
 
 static bool dst_holds_pattern(unsigned seed, unsigned count)
@@ -240,8 +269,11 @@ static bool start_client(struct wt_client *c, uint64_t assign)
 	uint64_t rights = WARD_RIGHT_WRITE | WARD_RIGHT_GRANT | WARD_RIGHT_GRANT_REPLY;
 	uint64_t caps[] = {wt_mint(ep, rights, CLIENT_BADGE), wt_copy(ep, rights), assign,
 	                   wt_obj(WARD_OBJ_NOTIFICATION, 0)};
-	struct wt_client_config cfg = {.name = "edu-client", .fn = client, .cpu = CLIENT_CPU,
-	                               .caps = caps, .cap_count = 4};
+	struct wt_client_config cfg = {.name = "edu-client",
+	                               .fn = client,
+	                               .cpu = CLIENT_CPU,
+	                               .caps = caps,
+	                               .cap_count = 4};
 	uint64_t reply = wt_obj(WARD_OBJ_REPLY, 0);
 
 	edu_server_init(&server, &dev, ep, reply, t_slot());
@@ -263,7 +295,8 @@ int main(void)
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
 	ok = acquire(&e, &dom);
-	tap_ok(ok, "a domain and edu 0's device cap (CREATE_DOMAIN, ASSIGN), as the manifest gives");
+	tap_ok(ok,
+	       "a domain and edu 0's device cap (CREATE_DOMAIN, ASSIGN), as the manifest gives");
 	err = edu_dev_open(&dev, &(struct edu_caps){e.device, dom, e.sbdf}, &env, &step);
 	tap_ok(ok && err == WARD_OK,
 	       "the driver brought edu up from the two caps: BAR 0, buffers at IOVA %#llx and "
