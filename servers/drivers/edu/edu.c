@@ -81,16 +81,23 @@ bool edu_dev_present(struct edu_dev *d)
 
 /*
  * Waits for the completion interrupt with `cause`: a signal, edu's status
- * read and acknowledged (device, then kernel). False after EDU_WAIT_MS.
+ * read and acknowledged (device, then kernel). WARD_OK; EDU_ERR_DEVICE_GONE
+ * as soon as the device is moved away meanwhile (the move turned its MSI
+ * off and revoked the handler: no signal would come); `timeout` after
+ * EDU_WAIT_MS.
  */
-static bool wait_interrupt(struct edu_dev *d, uint32_t cause)
+static enum ward_error wait_interrupt(struct edu_dev *d, uint32_t cause, enum ward_error timeout)
 {
 	uint64_t end = deadline_ms(EDU_WAIT_MS), bits;
 	uint32_t status;
 
+	if (d->wait_hook != NULL)
+		d->wait_hook(d);
 	do {
 		bits = 0;
 		ward_poll(d->ntfn, &bits);
+		if (!edu_dev_present(d))
+			return EDU_ERR_DEVICE_GONE;
 		if (bits == 0) {
 			ward_yield();
 			continue;
@@ -100,10 +107,10 @@ static bool wait_interrupt(struct edu_dev *d, uint32_t cause)
 		ward_irq_handler_ack(d->irq_handler);
 		if (status & cause) {
 			d->interrupts++;
-			return true;
+			return WARD_OK;
 		}
 	} while (tsc_now() < end);
-	return false;
+	return edu_dev_present(d) ? timeout : EDU_ERR_DEVICE_GONE;
 }
 
 /* Waits (bounded) until no DMA runs: the DMA registers ignore writes meanwhile. */
@@ -119,19 +126,25 @@ static bool dma_idle(const struct edu_dev *d)
 	return true;
 }
 
-/* One DMA of `count` bytes, waited for through its interrupt; false if it did not end. */
-static bool dma_run(struct edu_dev *d, uint64_t src, uint64_t dst, uint32_t count, uint32_t dir)
+/*
+ * One DMA of `count` bytes, waited for through its interrupt: WARD_OK,
+ * EDU_ERR_DEVICE_GONE, or EDU_ERR_DMA_FAILED if it did not end.
+ */
+static enum ward_error dma_run(struct edu_dev *d, uint64_t src, uint64_t dst, uint32_t count,
+                               uint32_t dir)
 {
+	enum ward_error err;
+
 	if (!dma_idle(d))
-		return false;
+		return EDU_ERR_DMA_FAILED;
 	wr64(d, EDU_REG_DMA_SRC, src);
 	wr64(d, EDU_REG_DMA_DST, dst);
 	wr64(d, EDU_REG_DMA_COUNT, count);
 	wr64(d, EDU_REG_DMA_CMD, EDU_DMA_RUN | EDU_DMA_IRQ | dir);
-	if (!wait_interrupt(d, EDU_IRQ_DMA))
-		return false;
+	if ((err = wait_interrupt(d, EDU_IRQ_DMA, EDU_ERR_DMA_FAILED)) != WARD_OK)
+		return err;
 	d->transfers++;
-	return (rd64(d, EDU_REG_DMA_CMD) & EDU_DMA_RUN) == 0;
+	return (rd64(d, EDU_REG_DMA_CMD) & EDU_DMA_RUN) == 0 ? WARD_OK : EDU_ERR_DMA_FAILED;
 }
 
 static enum ward_error map_rw(const struct edu_env *env, uint64_t frame, uint64_t va)
@@ -275,14 +288,16 @@ static bool factorial_idle(const struct edu_dev *d)
 
 enum ward_error edu_dev_factorial(struct edu_dev *d, uint32_t n, uint32_t *result)
 {
+	enum ward_error err;
+
 	if (!edu_dev_present(d))
 		return EDU_ERR_DEVICE_GONE;
 	if (!factorial_idle(d))
 		return EDU_ERR_NO_INTERRUPT;
 	wr32(d, EDU_REG_STATUS, EDU_STATUS_IRQFACT);
 	wr32(d, EDU_REG_FACTORIAL, n);
-	if (!wait_interrupt(d, EDU_IRQ_FACTORIAL))
-		return EDU_ERR_NO_INTERRUPT;
+	if ((err = wait_interrupt(d, EDU_IRQ_FACTORIAL, EDU_ERR_NO_INTERRUPT)) != WARD_OK)
+		return err;
 	*result = rd32(d, EDU_REG_FACTORIAL);
 	return WARD_OK;
 }
@@ -291,19 +306,26 @@ enum ward_error edu_dev_copy(struct edu_dev *d, const void *data, uint32_t bytes
                              unsigned *failed)
 {
 	uint8_t *src = (uint8_t *)d->src.cpu, *dst = (uint8_t *)d->dst.cpu;
+	enum ward_error err;
 
 	*failed = 0;
+	*hash = 0;
 	if (!edu_dev_present(d))
 		return EDU_ERR_DEVICE_GONE;
-	memset(dst, 0, EDU_BUF_SIZE);
 	memset(src, 0, EDU_BUF_SIZE);
 	memcpy(src, data, bytes);
-	if (!dma_run(d, d->src.iova, EDU_DEVICE_BUFFER, bytes, 0))
-		*failed = 1;
-	else if (!dma_run(d, EDU_DEVICE_BUFFER, d->dst.iova, bytes, EDU_DMA_TO_RAM))
-		*failed = 2;
-	else if (memcmp(dst, src, bytes) != 0)
-		*failed = 3;
+	*failed = 1;
+	if ((err = dma_run(d, d->src.iova, EDU_DEVICE_BUFFER, bytes, 0)) != WARD_OK)
+		return err;
+	/* Whatever the destination holds after this is the device's doing. */
+	memset(dst, 0, EDU_BUF_SIZE);
+	*failed = 2;
+	if ((err = dma_run(d, EDU_DEVICE_BUFFER, d->dst.iova, bytes, EDU_DMA_TO_RAM)) != WARD_OK)
+		return err;
+	*failed = 3;
+	if (memcmp(dst, src, bytes) != 0)
+		return EDU_ERR_DMA_FAILED;
+	*failed = 0;
 	*hash = edu_hash(dst, bytes);
-	return *failed == 0 ? WARD_OK : EDU_ERR_DMA_FAILED;
+	return WARD_OK;
 }

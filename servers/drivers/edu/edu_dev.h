@@ -15,9 +15,11 @@
  * a fault storm): the move revokes the device cap, the BAR frame and the
  * IRQHandler. Every operation first checks that the BAR frame cap is
  * still there (Frame_GetAddress) and answers EDU_ERR_DEVICE_GONE for
- * good once it is not, so the driver never touches a mapping that went.
- * A move during an operation (another CPU's request between the check and
- * a register access) is not covered: docs/drivers.md.
+ * good once it is not, and so does every poll while it waits for an
+ * interrupt (a move turns the MSI off: the wait would otherwise end only
+ * at its time limit), so the driver does not touch a mapping that went.
+ * What is left uncovered is a move landing between one of those checks
+ * and the register accesses right after it: docs/drivers.md.
  *
  * State belongs to the one thread that calls these functions.
  */
@@ -60,6 +62,8 @@ struct edu_dev {
 	uint64_t interrupts;        /* completion interrupts taken */
 	uint64_t transfers;         /* DMA transfers done */
 	bool gone;                  /* the device was moved away: nothing works any more */
+	/* Tests: called as each interrupt wait begins (the device is busy then); NULL: none. */
+	void (*wait_hook)(struct edu_dev *d);
 };
 
 /* What edu_dev_open() was doing when it failed. */
@@ -94,8 +98,9 @@ enum ward_error edu_dev_liveness(struct edu_dev *d, uint32_t value, uint32_t *re
 
 /*
  * n! (n <= EDU_FACTORIAL_MAX, checked by the caller) by the device, waited
- * for through its completion interrupt. EDU_ERR_DEVICE_GONE,
- * EDU_ERR_NO_INTERRUPT (no interrupt within EDU_WAIT_MS).
+ * for through its completion interrupt. EDU_ERR_DEVICE_GONE (also when
+ * the device is moved away during the wait), EDU_ERR_NO_INTERRUPT (no
+ * interrupt within EDU_WAIT_MS).
  */
 #define EDU_WAIT_MS 5000u /* a limit for a lost interrupt, not a speed: DMA takes 100 ms */
 enum ward_error edu_dev_factorial(struct edu_dev *d, uint32_t n, uint32_t *result);
@@ -105,9 +110,10 @@ enum ward_error edu_dev_factorial(struct edu_dev *d, uint32_t n, uint32_t *resul
  * from `data` through the device: source buffer, DMA into the device
  * buffer, DMA out into the (zeroed) destination buffer, each DMA waited
  * for through its interrupt. *hash: edu_hash() of the destination's
- * first `bytes` bytes. EDU_ERR_DEVICE_GONE; EDU_ERR_DMA_FAILED with
- * *failed 1 (to the device) or 2 (back) for a transfer that did not end,
- * 3 for a destination that differs from the source.
+ * first `bytes` bytes. EDU_ERR_DEVICE_GONE (also when the device is
+ * moved away during a transfer); EDU_ERR_DMA_FAILED with *failed 1 (to
+ * the device) or 2 (back) for a transfer that did not end, 3 for a
+ * destination that differs from the source.
  */
 enum ward_error edu_dev_copy(struct edu_dev *d, const void *data, uint32_t bytes, uint64_t *hash,
                              unsigned *failed);

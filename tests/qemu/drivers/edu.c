@@ -16,8 +16,10 @@
  *     buffer, by DMA both ways), checked by the hash of the bytes sent;
  *   - bad requests (out of range, short, unknown label, a cap sent), each
  *     refused with its error, and nothing counted;
- *   - then the client RELEASEs edu 0 (through the group's assignment cap):
- *     every request gets DEVICE_GONE, and the driver is still serving.
+ *   - then, once the client has armed it, the driver's wait hook moves
+ *     edu 0 back to quarantine (RELEASE through the group's assignment
+ *     cap) while a COPY's first DMA runs: that COPY answers DEVICE_GONE,
+ *     and so does every later request, while the driver keeps serving.
  * The client stops the loop and this process checks what the device did:
  * the destination buffer holds the last copy's bytes as DMA wrote them,
  * the interrupt and transfer counts, the caps the move revoked, DUMP.
@@ -44,7 +46,7 @@
 #define SMALL_WORDS  3
 
 /* The client's caps, in its CSpace. */
-enum { C_EP = WT_CLIENT_CAP_FIRST, C_STOP, C_ASSIGN, C_BOGUS };
+enum { C_EP = WT_CLIENT_CAP_FIRST, C_STOP, C_BOGUS };
 
 /* What the client reports in the shared page: one word per slot. */
 enum {
@@ -75,7 +77,8 @@ enum {
 	R_BAD_LABEL,
 	R_BAD_CAP,
 	R_UNCHANGED,
-	R_RELEASE,
+	R_ARM,
+	R_MID_COPY,
 	R_GONE_INFO,
 	R_GONE_LIVE,
 	R_GONE_FACT,
@@ -88,6 +91,12 @@ enum {
 static struct edu_dev dev;
 static struct ward_server server;
 static uint64_t no_results[R_COUNT]; /* what is reported if the client never ran: all ~0 */
+
+/* The move during a copy (move_away()): what it needs and what it saw. */
+static struct edu edu0;
+static volatile uint64_t *shared; /* the client's page, as this process sees it */
+static bool moved, dma_in_flight, dst_before;
+static enum ward_error release_err = WARD_ERR_CANCELLED;
 
 /* Word i of copy pattern `seed`. */
 static uint64_t pattern(unsigned seed, unsigned i)
@@ -160,7 +169,7 @@ static void client_gone(volatile uint64_t *r)
 static void client(const struct wt_client_env *env)
 {
 	volatile uint64_t *r = env->share;
-	uint64_t sbdf = 0, id = 0, irqs, xfers, v = 0, moved;
+	uint64_t sbdf = 0, id = 0, irqs, xfers, v = 0, ok;
 	uint64_t mr[WARD_MSG_REGISTERS] = {0};
 
 	r[R_INFO] = edu_info(C_EP, &sbdf, &id, &irqs, &xfers);
@@ -172,7 +181,8 @@ static void client(const struct wt_client_env *env)
 	r[R_COPY_BIG] = client_copy(1, EDU_COPY_MAX_WORDS, (uint64_t *)&r[R_COPY_BIG_OK]);
 	client_refusals(r);
 	r[R_COPY_SMALL] = client_copy(2, SMALL_WORDS, (uint64_t *)&r[R_COPY_SMALL_OK]);
-	r[R_RELEASE] = iommu_release(C_ASSIGN, sbdf, 0, &moved);
+	r[R_ARM] = 1; /* the driver's next interrupt wait: the test moves edu away */
+	r[R_MID_COPY] = client_copy(4, 16, &ok);
 	client_gone(r);
 	r[R_STOPPED] = ward_msginfo_label(ward_call(C_STOP, ward_msginfo(0, 0, 0, 0), mr)) + 1;
 }
@@ -253,8 +263,11 @@ static void report_refusals(const volatile uint64_t *r)
 
 static void report_gone(const volatile uint64_t *r)
 {
-	tap_ok(r[R_RELEASE] == WARD_OK, "the client RELEASEd edu 0 to quarantine (error %#llx)",
-	       (unsigned long long)r[R_RELEASE]);
+	tap_ok(moved && release_err == WARD_OK && dma_in_flight,
+	       "edu 0 RELEASEd to quarantine while the driver waited for a COPY's first DMA, "
+	       "which was still running (error %#x)",
+	       release_err);
+	refused(r[R_MID_COPY], EDU_ERR_DEVICE_GONE, "that COPY");
 	refused(r[R_GONE_INFO], EDU_ERR_DEVICE_GONE, "INFO after the move");
 	refused(r[R_GONE_LIVE], EDU_ERR_DEVICE_GONE, "LIVENESS after the move");
 	refused(r[R_GONE_FACT], EDU_ERR_DEVICE_GONE, "FACTORIAL after the move");
@@ -263,21 +276,44 @@ static void report_gone(const volatile uint64_t *r)
 	tap_ok(r[R_STOPPED] == WARD_OK + 1, "the driver was still serving: the client stopped it");
 }
 
-static bool start_client(struct wt_client *c, uint64_t assign)
+/*
+ * The driver's wait hook: once the client has armed it, at the start of
+ * the driver's next interrupt wait (a COPY's first DMA, just started),
+ * edu 0 goes back to quarantine through its assignment cap, as the
+ * monitor or another driver's ASSIGN would move it. The destination
+ * buffer is checked first: it still holds the previous copy's words.
+ */
+static void move_away(struct edu_dev *d)
+{
+	uint64_t gone;
+
+	if (moved || shared == NULL || shared[R_ARM] != 1)
+		return;
+	moved = true;
+	dma_in_flight = (*(volatile uint64_t *)(d->bar + EDU_REG_DMA_CMD) & EDU_DMA_RUN) != 0;
+	dst_before = dst_holds_pattern(2, SMALL_WORDS);
+	release_err = iommu_release(edu0.assign, edu0.sbdf, 0, &gone);
+}
+
+static bool start_client(struct wt_client *c)
 {
 	uint64_t ep = wt_obj(WARD_OBJ_ENDPOINT, 0);
 	uint64_t rights = WARD_RIGHT_WRITE | WARD_RIGHT_GRANT | WARD_RIGHT_GRANT_REPLY;
-	uint64_t caps[] = {wt_mint(ep, rights, CLIENT_BADGE), wt_copy(ep, rights), assign,
+	uint64_t caps[] = {wt_mint(ep, rights, CLIENT_BADGE), wt_copy(ep, rights),
 	                   wt_obj(WARD_OBJ_NOTIFICATION, 0)};
 	struct wt_client_config cfg = {.name = "edu-client",
 	                               .fn = client,
 	                               .cpu = CLIENT_CPU,
 	                               .caps = caps,
-	                               .cap_count = 4};
+	                               .cap_count = 3};
 	uint64_t reply = wt_obj(WARD_OBJ_REPLY, 0);
 
 	edu_server_init(&server, &dev, ep, reply, t_slot());
-	return ep != 0 && reply != 0 && wt_client_start(c, &cfg) == WARD_OK;
+	if (ep == 0 || reply == 0 || wt_client_start(c, &cfg) != WARD_OK)
+		return false;
+	shared = c->share;
+	dev.wait_hook = move_away;
+	return true;
 }
 
 int main(void)
@@ -286,23 +322,23 @@ int main(void)
 	struct edu_env env = {WARD_PROC_CAP_VSPACE, WARD_PROC_CAP_UNTYPED, DRIVER_VA};
 	enum edu_open_step step = 0;
 	struct wt_client c;
-	struct edu e;
+	struct edu *e = &edu0;
 	uint64_t dom = 0, d, x, p;
 	enum ward_error err;
 	bool ok;
 
-	tap_plan(33);
+	tap_plan(34);
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
-	ok = acquire(&e, &dom);
+	ok = acquire(e, &dom);
 	tap_ok(ok,
 	       "a domain and edu 0's device cap (CREATE_DOMAIN, ASSIGN), as the manifest gives");
-	err = edu_dev_open(&dev, &(struct edu_caps){e.device, dom, e.sbdf}, &env, &step);
+	err = edu_dev_open(&dev, &(struct edu_caps){e->device, dom, e->sbdf}, &env, &step);
 	tap_ok(ok && err == WARD_OK,
 	       "the driver brought edu up from the two caps: BAR 0, buffers at IOVA %#llx and "
 	       "%#llx, its MSI (step %u, error %#x)",
 	       (unsigned long long)dev.src.iova, (unsigned long long)dev.dst.iova, step, err);
-	ok = ok && err == WARD_OK && start_client(&c, e.assign);
+	ok = ok && err == WARD_OK && start_client(&c);
 	tap_ok(ok, "a client process on CPU %u with a badged cap to the driver's endpoint",
 	       CLIENT_CPU);
 	if (ok)
@@ -311,19 +347,19 @@ int main(void)
 	tap_ok(ok, "the client finished; the driver served %llu requests, refused %llu",
 	       (unsigned long long)server.requests, (unsigned long long)server.rejected);
 	memset(no_results, 0xff, sizeof(no_results));
-	report_working(ok ? c.share : no_results, e.sbdf);
+	report_working(ok ? c.share : no_results, e->sbdf);
 	report_refusals(ok ? c.share : no_results);
 	report_gone(ok ? c.share : no_results);
-	tap_ok(dst_holds_pattern(2, SMALL_WORDS),
-	       "the destination buffer holds the last copy's words as DMA wrote them, the rest "
-	       "zero");
+	tap_ok(dst_before && dst_holds_pattern(2, SMALL_WORDS),
+	       "the destination holds the last complete copy's words as DMA wrote them (the rest "
+	       "zero) before and after the move: nothing of the interrupted copy landed");
 	tap_ok(dev.interrupts == 2 + 2 * 2 && dev.transfers == 2 * 2,
 	       "the driver took %llu completion interrupts and did %llu DMA transfers (2 "
-	       "factorials, 2 copies)",
+	       "factorials, 2 copies; the interrupted one's DMA never completed for it)",
 	       (unsigned long long)dev.interrupts, (unsigned long long)dev.transfers);
 	tap_ok(!edu_dev_present(&dev) && ward_debug_cap_type(dev.bar_frame) == 0 &&
 	               ward_debug_cap_type(dev.irq_handler) == 0 &&
-	               ward_debug_cap_type(e.device) == 0,
+	               ward_debug_cap_type(e->device) == 0,
 	       "the move revoked the driver's BAR frame, IRQHandler and device caps");
 	tap_ok(t_dump(&d, &x, &p) == WARD_OK, "DUMP: the ledger and the tables agree");
 	if (ok)
