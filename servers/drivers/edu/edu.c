@@ -113,17 +113,26 @@ static enum ward_error wait_interrupt(struct edu_dev *d, uint32_t cause, enum wa
 	return edu_dev_present(d) ? timeout : EDU_ERR_DEVICE_GONE;
 }
 
-/* Waits (bounded) until no DMA runs: the DMA registers ignore writes meanwhile. */
-static bool dma_idle(const struct edu_dev *d)
+/*
+ * Waits (bounded) until `bit` of register `reg` is clear: a DMA or a
+ * factorial of before has ended (edu ignores new commands meanwhile).
+ * WARD_OK, EDU_ERR_DEVICE_GONE (checked before each read), or `busy`
+ * after EDU_WAIT_MS.
+ */
+static enum ward_error wait_clear(struct edu_dev *d, unsigned reg, uint32_t bit,
+                                  enum ward_error busy)
 {
 	uint64_t end = deadline_ms(EDU_WAIT_MS);
 
-	while (rd64(d, EDU_REG_DMA_CMD) & EDU_DMA_RUN) {
+	for (;;) {
+		if (!edu_dev_present(d))
+			return EDU_ERR_DEVICE_GONE;
+		if ((rd32(d, reg) & bit) == 0)
+			return WARD_OK;
 		if (tsc_now() > end)
-			return false;
+			return busy;
 		ward_yield();
 	}
-	return true;
 }
 
 /*
@@ -133,10 +142,10 @@ static bool dma_idle(const struct edu_dev *d)
 static enum ward_error dma_run(struct edu_dev *d, uint64_t src, uint64_t dst, uint32_t count,
                                uint32_t dir)
 {
-	enum ward_error err;
+	enum ward_error err = wait_clear(d, EDU_REG_DMA_CMD, EDU_DMA_RUN, EDU_ERR_DMA_FAILED);
 
-	if (!dma_idle(d))
-		return EDU_ERR_DMA_FAILED;
+	if (err != WARD_OK)
+		return err;
 	wr64(d, EDU_REG_DMA_SRC, src);
 	wr64(d, EDU_REG_DMA_DST, dst);
 	wr64(d, EDU_REG_DMA_COUNT, count);
@@ -171,7 +180,7 @@ static enum ward_error open_bar(struct edu_dev *d, const struct edu_env *env)
 static bool quiesce(struct edu_dev *d)
 {
 	wr32(d, EDU_REG_STATUS, 0);
-	if (!dma_idle(d))
+	if (wait_clear(d, EDU_REG_DMA_CMD, EDU_DMA_RUN, WARD_ERR_CANCELLED) != WARD_OK)
 		return false;
 	wr32(d, EDU_REG_IRQ_ACK, ~0u);
 	return true;
@@ -273,27 +282,15 @@ enum ward_error edu_dev_liveness(struct edu_dev *d, uint32_t value, uint32_t *re
 	return WARD_OK;
 }
 
-/* Waits (bounded) until no factorial is being computed: edu ignores n meanwhile. */
-static bool factorial_idle(const struct edu_dev *d)
-{
-	uint64_t end = deadline_ms(EDU_WAIT_MS);
-
-	while (rd32(d, EDU_REG_STATUS) & EDU_STATUS_COMPUTING) {
-		if (tsc_now() > end)
-			return false;
-		ward_yield();
-	}
-	return true;
-}
-
 enum ward_error edu_dev_factorial(struct edu_dev *d, uint32_t n, uint32_t *result)
 {
 	enum ward_error err;
 
 	if (!edu_dev_present(d))
 		return EDU_ERR_DEVICE_GONE;
-	if (!factorial_idle(d))
-		return EDU_ERR_NO_INTERRUPT;
+	err = wait_clear(d, EDU_REG_STATUS, EDU_STATUS_COMPUTING, EDU_ERR_NO_INTERRUPT);
+	if (err != WARD_OK)
+		return err;
 	wr32(d, EDU_REG_STATUS, EDU_STATUS_IRQFACT);
 	wr32(d, EDU_REG_FACTORIAL, n);
 	if ((err = wait_interrupt(d, EDU_IRQ_FACTORIAL, EDU_ERR_NO_INTERRUPT)) != WARD_OK)
