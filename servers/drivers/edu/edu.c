@@ -18,6 +18,7 @@
  * checked after its interrupt, since edu interrupts even when the IOMMU
  * blocked the transfer.
  */
+#include <setjmp.h>
 #include <string.h>
 #include <ward/invoke.h>
 #include <ward/object.h>
@@ -265,64 +266,127 @@ enum ward_error edu_dev_open(struct edu_dev *d, const struct edu_caps *caps,
 	return iommu_device_bus_master(d->caps.device, d->caps.sbdf, 1, &command);
 }
 
-enum ward_error edu_dev_id(struct edu_dev *d, uint32_t *id)
-{
-	if (!edu_dev_present(d))
-		return EDU_ERR_DEVICE_GONE;
-	*id = rd32(d, EDU_REG_ID);
-	return WARD_OK;
-}
+/* One operation's arguments and results, for guarded(). */
+struct edu_op_args {
+	uint32_t value;   /* liveness: written; factorial: n; copy: bytes */
+	uint32_t result;  /* id, liveness read back, n! */
+	const void *data; /* copy */
+	uint64_t hash;    /* copy */
+	unsigned failed;  /* copy: the step */
+};
 
-enum ward_error edu_dev_liveness(struct edu_dev *d, uint32_t value, uint32_t *read)
-{
-	if (!edu_dev_present(d))
-		return EDU_ERR_DEVICE_GONE;
-	wr32(d, EDU_REG_LIVENESS, value);
-	*read = rd32(d, EDU_REG_LIVENESS);
-	return WARD_OK;
-}
+typedef enum ward_error (*edu_op)(struct edu_dev *d, struct edu_op_args *a);
 
-enum ward_error edu_dev_factorial(struct edu_dev *d, uint32_t n, uint32_t *result)
+/*
+ * Runs op after checking the device is still there, with the guard armed
+ * (guard.c): a page fault in BAR 0 during op (the device moved between a
+ * check and an access) lands back here through longjmp, and op's result
+ * is EDU_ERR_DEVICE_GONE. Without a guard (edu_serve_guarded() not used)
+ * such a fault ends the thread instead.
+ */
+static enum ward_error guarded(struct edu_dev *d, edu_op op, struct edu_op_args *a)
 {
 	enum ward_error err;
 
 	if (!edu_dev_present(d))
 		return EDU_ERR_DEVICE_GONE;
+	if (setjmp(d->recover) != 0) {
+		d->guarded = false;
+		return EDU_ERR_DEVICE_GONE;
+	}
+	d->guarded = true;
+	err = op(d, a);
+	d->guarded = false;
+	return err;
+}
+
+static enum ward_error op_id(struct edu_dev *d, struct edu_op_args *a)
+{
+	a->result = rd32(d, EDU_REG_ID);
+	return WARD_OK;
+}
+
+static enum ward_error op_liveness(struct edu_dev *d, struct edu_op_args *a)
+{
+	wr32(d, EDU_REG_LIVENESS, a->value);
+	if (d->access_hook != NULL)
+		d->access_hook(d);
+	a->result = rd32(d, EDU_REG_LIVENESS);
+	return WARD_OK;
+}
+
+static enum ward_error op_factorial(struct edu_dev *d, struct edu_op_args *a)
+{
+	enum ward_error err;
+
 	err = wait_clear(d, EDU_REG_STATUS, EDU_STATUS_COMPUTING, EDU_ERR_NO_INTERRUPT);
 	if (err != WARD_OK)
 		return err;
 	wr32(d, EDU_REG_STATUS, EDU_STATUS_IRQFACT);
-	wr32(d, EDU_REG_FACTORIAL, n);
+	wr32(d, EDU_REG_FACTORIAL, a->value);
 	if ((err = wait_interrupt(d, EDU_IRQ_FACTORIAL, EDU_ERR_NO_INTERRUPT)) != WARD_OK)
 		return err;
-	*result = rd32(d, EDU_REG_FACTORIAL);
+	a->result = rd32(d, EDU_REG_FACTORIAL);
 	return WARD_OK;
+}
+
+static enum ward_error op_copy(struct edu_dev *d, struct edu_op_args *a)
+{
+	uint8_t *src = (uint8_t *)d->src.cpu, *dst = (uint8_t *)d->dst.cpu;
+	enum ward_error err;
+
+	memset(src, 0, EDU_BUF_SIZE);
+	memcpy(src, a->data, a->value);
+	a->failed = 1;
+	if ((err = dma_run(d, d->src.iova, EDU_DEVICE_BUFFER, a->value, 0)) != WARD_OK)
+		return err;
+	/* Whatever the destination holds after this is the device's doing. */
+	memset(dst, 0, EDU_BUF_SIZE);
+	a->failed = 2;
+	if ((err = dma_run(d, EDU_DEVICE_BUFFER, d->dst.iova, a->value, EDU_DMA_TO_RAM)) != WARD_OK)
+		return err;
+	a->failed = 3;
+	if (memcmp(dst, src, a->value) != 0)
+		return EDU_ERR_DMA_FAILED;
+	a->failed = 0;
+	a->hash = edu_hash(dst, a->value);
+	return WARD_OK;
+}
+
+enum ward_error edu_dev_id(struct edu_dev *d, uint32_t *id)
+{
+	struct edu_op_args a = {0};
+	enum ward_error err = guarded(d, op_id, &a);
+
+	*id = a.result;
+	return err;
+}
+
+enum ward_error edu_dev_liveness(struct edu_dev *d, uint32_t value, uint32_t *read)
+{
+	struct edu_op_args a = {.value = value};
+	enum ward_error err = guarded(d, op_liveness, &a);
+
+	*read = a.result;
+	return err;
+}
+
+enum ward_error edu_dev_factorial(struct edu_dev *d, uint32_t n, uint32_t *result)
+{
+	struct edu_op_args a = {.value = n};
+	enum ward_error err = guarded(d, op_factorial, &a);
+
+	*result = a.result;
+	return err;
 }
 
 enum ward_error edu_dev_copy(struct edu_dev *d, const void *data, uint32_t bytes, uint64_t *hash,
                              unsigned *failed)
 {
-	uint8_t *src = (uint8_t *)d->src.cpu, *dst = (uint8_t *)d->dst.cpu;
-	enum ward_error err;
+	struct edu_op_args a = {.value = bytes, .data = data};
+	enum ward_error err = guarded(d, op_copy, &a);
 
-	*failed = 0;
-	*hash = 0;
-	if (!edu_dev_present(d))
-		return EDU_ERR_DEVICE_GONE;
-	memset(src, 0, EDU_BUF_SIZE);
-	memcpy(src, data, bytes);
-	*failed = 1;
-	if ((err = dma_run(d, d->src.iova, EDU_DEVICE_BUFFER, bytes, 0)) != WARD_OK)
-		return err;
-	/* Whatever the destination holds after this is the device's doing. */
-	memset(dst, 0, EDU_BUF_SIZE);
-	*failed = 2;
-	if ((err = dma_run(d, EDU_DEVICE_BUFFER, d->dst.iova, bytes, EDU_DMA_TO_RAM)) != WARD_OK)
-		return err;
-	*failed = 3;
-	if (memcmp(dst, src, bytes) != 0)
-		return EDU_ERR_DMA_FAILED;
-	*failed = 0;
-	*hash = edu_hash(dst, bytes);
-	return WARD_OK;
+	*hash = a.hash;
+	*failed = err == EDU_ERR_DMA_FAILED ? a.failed : 0;
+	return err;
 }

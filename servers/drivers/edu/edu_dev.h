@@ -26,6 +26,7 @@
 #ifndef EDU_DEV_H
 #define EDU_DEV_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <ward/errors.h>
@@ -62,8 +63,14 @@ struct edu_dev {
 	uint64_t interrupts;        /* completion interrupts taken */
 	uint64_t transfers;         /* DMA transfers done */
 	bool gone;                  /* the device was moved away: nothing works any more */
+	/* The guard (guard.c): where a fault in BAR 0 during an operation lands. */
+	jmp_buf recover;
+	volatile bool guarded; /* an operation runs: a fault in BAR 0 is a move */
+	uint64_t moves_caught; /* operations the guard ended with EDU_ERR_DEVICE_GONE */
 	/* Tests: called as each interrupt wait begins (the device is busy then); NULL: none. */
 	void (*wait_hook)(struct edu_dev *d);
+	/* Tests: called in LIVENESS between its register write and read; NULL: none. */
+	void (*access_hook)(struct edu_dev *d);
 };
 
 /* What edu_dev_open() was doing when it failed. */
@@ -120,6 +127,18 @@ enum ward_error edu_dev_copy(struct edu_dev *d, const void *data, uint32_t bytes
 
 /* The edu protocol's loop state (server.c). */
 struct ward_server;
+
+/*
+ * Runs the loop `s` (edu_server_init()) on a thread of its own, made from
+ * env's memory at env->va + 3 MiB, whose faults come to the calling
+ * thread: a page fault in BAR 0 during an operation (a move between a
+ * check and an access) ends that operation with EDU_ERR_DEVICE_GONE and
+ * the loop serves on; any other fault stops the loop's thread. Returns
+ * ward_server_run()'s result when the loop ends, WARD_ERR_CANCELLED after
+ * another fault, or the error of making the thread. The loop's thread
+ * makes no Linux system calls (its fault handler is not the root task).
+ */
+uint64_t edu_serve_guarded(struct ward_server *s, struct edu_dev *d, const struct edu_env *env);
 
 /*
  * Sets `s` up to serve the edu protocol for `d` on `endpoint` (with READ)

@@ -3,7 +3,9 @@
  * The edu driver as a program: it finds its caps among the system
  * manifest's grants (ward_grant(), start information version 4), brings
  * its device up with the driver library (edu_dev.h) and serves the edu
- * protocol on its SERVE endpoint until that endpoint goes away.
+ * protocol on its SERVE endpoint until that endpoint goes away, on a
+ * thread of its own guarded by this one (guard.c: a move of the device
+ * in the middle of an access is DEVICE_GONE, not a crash).
  *
  * Grants it expects (edu_client.h's names; docs/drivers.md):
  *   DEVICE "edu"  the IOMMU device cap of the edu's group; `sbdf` names the edu
@@ -70,7 +72,7 @@ int main(void)
 	       (caps.sbdf >> 8) & 0xff, (caps.sbdf >> 3) & 31, caps.sbdf & 7,
 	       (unsigned long long)dev.src.iova, (unsigned long long)dev.dst.iova);
 	edu_server_init(&server, &dev, serve->slot, reply, proc_slot_alloc());
-	err = (enum ward_error)ward_server_run(&server);
+	err = (enum ward_error)edu_serve_guarded(&server, &dev, &env);
 	printf("edu: the endpoint went (%#x); %llu requests served\n", err,
 	       (unsigned long long)server.requests);
 	return 0;

@@ -85,6 +85,9 @@ enum {
 	R_GONE_COPY,
 	R_GONE_BAD_FACT,
 	R_STOPPED,
+	R_P2_LIVE,
+	R_P2_INFO,
+	R_P2_STOPPED,
 	R_COUNT
 };
 
@@ -94,6 +97,12 @@ static uint64_t no_results[R_COUNT]; /* what is reported if the client never ran
 
 /* The move during a copy (move_away()): what it needs and what it saw. */
 static struct edu edu0;
+/* Phase 2: a second driver instance for edu 1, moved away in the middle of an access. */
+static struct edu_dev dev2;
+static struct edu edu1;
+static bool moved2;
+static enum ward_error release2_err = WARD_ERR_CANCELLED;
+static uint64_t srv_ep, srv_reply, srv_recv;
 static volatile uint64_t *shared; /* the client's page, as this process sees it */
 static bool moved, dma_in_flight, dst_before;
 static enum ward_error release_err = WARD_ERR_CANCELLED;
@@ -185,21 +194,28 @@ static void client(const struct wt_client_env *env)
 	r[R_MID_COPY] = client_copy(4, 16, &ok);
 	client_gone(r);
 	r[R_STOPPED] = ward_msginfo_label(ward_call(C_STOP, ward_msginfo(0, 0, 0, 0), mr)) + 1;
+	/* Phase 2: the same endpoint, now served for edu 1. */
+	r[R_P2_LIVE] = edu_liveness(C_EP, LIVE_VALUE, &v);
+	r[R_P2_INFO] = edu_info(C_EP, &sbdf, &id, &irqs, &xfers);
+	r[R_P2_STOPPED] = ward_msginfo_label(ward_call(C_STOP, ward_msginfo(0, 0, 0, 0), mr)) + 1;
 }
 
-/* ASSIGN of edu 0 to a new domain: the device cap and the domain cap the manifest would give. */
-static bool acquire(struct edu *e, uint64_t *dom)
+/*
+ * ASSIGN of edu n to domain *dom (made first if 0): the device cap and the
+ * domain cap the manifest would give.
+ */
+static bool acquire(unsigned n, struct edu *e, uint64_t *dom)
 {
 	uint64_t did, width, group, members, moved, gen;
 
-	if (!t_edu_find(0, e))
+	if (!t_edu_find(n, e))
 		return false;
-	*dom = t_slot();
 	e->assign = t_slot();
 	e->device = t_slot();
-	return iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, *dom, 0, &did, &width) ==
-	               WARD_OK &&
-	       iommu_assignment_into(t_ep, WARD_PROC_CAP_CNODE, e->assign, e->sbdf, &group,
+	if (*dom == 0 && (*dom = t_slot()) != 0 &&
+	    iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, *dom, 0, &did, &width) != WARD_OK)
+		return false;
+	return iommu_assignment_into(t_ep, WARD_PROC_CAP_CNODE, e->assign, e->sbdf, &group,
 	                             &members) == WARD_OK &&
 	       iommu_assign_into(e->assign, WARD_PROC_CAP_CNODE, e->device, e->sbdf, 0, *dom,
 	                         &moved, &gen) == WARD_OK;
@@ -296,6 +312,40 @@ static void move_away(struct edu_dev *d)
 	release_err = iommu_release(edu0.assign, edu0.sbdf, 0, &gone);
 }
 
+/*
+ * dev2's access hook: between LIVENESS's register write and its read (the
+ * presence check passed), edu 1 goes back to quarantine. The read then
+ * faults on the revoked BAR page, which only the guard can turn into
+ * DEVICE_GONE.
+ */
+static void move_between(struct edu_dev *d)
+{
+	uint64_t gone;
+
+	(void)d;
+	if (moved2)
+		return;
+	moved2 = true;
+	release2_err = iommu_release(edu1.assign, edu1.sbdf, 0, &gone);
+}
+
+static void report_guard(const volatile uint64_t *r, bool up, uint64_t loop)
+{
+	tap_ok(up, "a second driver instance: edu 1 ASSIGNed to the same domain and brought up");
+	tap_ok(moved2 && release2_err == WARD_OK,
+	       "edu 1 RELEASEd between LIVENESS's register write and its read (error %#x)",
+	       release2_err);
+	refused(r[R_P2_LIVE], EDU_ERR_DEVICE_GONE,
+	        "that LIVENESS (its read faulted on the revoked BAR page)");
+	tap_ok(dev2.moves_caught == 1 && dev2.gone,
+	       "the guard caught that one fault and made it DEVICE_GONE (%llu caught)",
+	       (unsigned long long)dev2.moves_caught);
+	refused(r[R_P2_INFO], EDU_ERR_DEVICE_GONE, "INFO after it");
+	tap_ok(r[R_P2_STOPPED] == WARD_OK + 1 && loop == WARD_OK,
+	       "the loop served on after the fault: the client stopped it (%#llx)",
+	       (unsigned long long)loop);
+}
+
 static bool start_client(struct wt_client *c)
 {
 	uint64_t ep = wt_obj(WARD_OBJ_ENDPOINT, 0);
@@ -309,7 +359,10 @@ static bool start_client(struct wt_client *c)
 	                               .cap_count = 3};
 	uint64_t reply = wt_obj(WARD_OBJ_REPLY, 0);
 
-	edu_server_init(&server, &dev, ep, reply, t_slot());
+	srv_ep = ep;
+	srv_reply = reply;
+	srv_recv = t_slot();
+	edu_server_init(&server, &dev, ep, reply, srv_recv);
 	if (ep == 0 || reply == 0 || wt_client_start(c, &cfg) != WARD_OK)
 		return false;
 	shared = c->share;
@@ -321,6 +374,11 @@ int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
 	struct edu_env env = {WARD_PROC_CAP_VSPACE, WARD_PROC_CAP_UNTYPED, DRIVER_VA};
+	struct edu_env env2 = {WARD_PROC_CAP_VSPACE, WARD_PROC_CAP_UNTYPED,
+	                       DRIVER_VA + EDU_VA_SPAN};
+	uint64_t loop1 = ~0ULL, loop2 = ~0ULL, requests, rejected;
+	const volatile uint64_t *r;
+	bool ok2;
 	enum edu_open_step step = 0;
 	struct wt_client c;
 	struct edu *e = &edu0;
@@ -328,10 +386,10 @@ int main(void)
 	enum ward_error err;
 	bool ok;
 
-	tap_plan(34);
+	tap_plan(41);
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
-	ok = acquire(e, &dom);
+	ok = acquire(0, e, &dom);
 	tap_ok(ok,
 	       "a domain and edu 0's device cap (CREATE_DOMAIN, ASSIGN), as the manifest gives");
 	err = edu_dev_open(&dev, &(struct edu_caps){e->device, dom, e->sbdf}, &env, &step);
@@ -343,14 +401,27 @@ int main(void)
 	tap_ok(ok, "a client process on CPU %u with a badged cap to the driver's endpoint",
 	       CLIENT_CPU);
 	if (ok)
-		ward_server_run(&server);
+		loop1 = edu_serve_guarded(&server, &dev, &env);
+	requests = server.requests;
+	rejected = server.rejected;
+	ok2 = ok && acquire(1, &edu1, &dom) &&
+	      edu_dev_open(&dev2, &(struct edu_caps){edu1.device, dom, edu1.sbdf}, &env2, &step) ==
+	              WARD_OK;
+	if (ok2) {
+		dev2.access_hook = move_between;
+		edu_server_init(&server, &dev2, srv_ep, srv_reply, srv_recv);
+		loop2 = edu_serve_guarded(&server, &dev2, &env2);
+	}
 	ok = ok && wt_client_join(&c, 1000000);
 	tap_ok(ok, "the client finished; the driver served %llu requests, refused %llu",
-	       (unsigned long long)server.requests, (unsigned long long)server.rejected);
+	       (unsigned long long)requests, (unsigned long long)rejected);
 	memset(no_results, 0xff, sizeof(no_results));
-	report_working(ok ? c.share : no_results, e->sbdf);
-	report_refusals(ok ? c.share : no_results);
-	report_gone(ok ? c.share : no_results);
+	r = ok ? c.share : no_results;
+	report_working(r, e->sbdf);
+	report_refusals(r);
+	report_gone(r);
+	tap_ok(loop1 == WARD_OK, "the first loop ended as stopped (%#llx)",
+	       (unsigned long long)loop1);
 	tap_ok(dst_before && dst_holds_pattern(2, SMALL_WORDS),
 	       "the destination holds the last complete copy's words as DMA wrote them (the rest "
 	       "zero) before and after the move: nothing of the interrupted copy landed");
@@ -362,6 +433,7 @@ int main(void)
 	               ward_debug_cap_type(dev.irq_handler) == 0 &&
 	               ward_debug_cap_type(e->device) == 0,
 	       "the move revoked the driver's BAR frame, IRQHandler and device caps");
+	report_guard(r, ok2, loop2);
 	tap_ok(t_dump(&d, &x, &p) == WARD_OK, "DUMP: the ledger and the tables agree");
 	if (ok)
 		wt_client_end(&c);
