@@ -17,9 +17,10 @@
  * still there (Frame_GetAddress) and answers EDU_ERR_DEVICE_GONE for
  * good once it is not, and so does every poll while it waits for an
  * interrupt (a move turns the MSI off: the wait would otherwise end only
- * at its time limit), so the driver does not touch a mapping that went.
- * What is left uncovered is a move landing between one of those checks
- * and the register accesses right after it: docs/drivers.md.
+ * at its time limit). A move landing between such a check and the
+ * register access after it makes the access fault; served through
+ * edu_serve_guarded(), that fault ends the operation with
+ * EDU_ERR_DEVICE_GONE too (guard.c).
  *
  * State belongs to the one thread that calls these functions.
  */
