@@ -5,8 +5,10 @@
  * This process has the root task's authority (iommu-admin) only to do
  * what the system manifest will do: create a domain and ASSIGN edu 0 to
  * it, which yields the device cap. The driver library then brings the
- * device up from those two caps alone and serves the edu protocol on this
- * process's main thread, while a client process on CPU 1 (wclient.h),
+ * device up from those two caps alone and serves the edu protocol as the
+ * driver program does (edu_serve_guarded(): the loop on a thread of its
+ * own, this process's main thread its guard), while a client process on
+ * CPU 1 (wclient.h),
  * holding a badged cap to the driver's endpoint, calls it over real IPC:
  *   - info and liveness (edu's 0x04 register reads back the complement);
  *   - 10! and 12! with the completion interrupt (MSI through the
@@ -22,7 +24,11 @@
  *     and so does every later request, while the driver keeps serving.
  * The client stops the loop and this process checks what the device did:
  * the destination buffer holds the last copy's bytes as DMA wrote them,
- * the interrupt and transfer counts, the caps the move revoked, DUMP.
+ * the interrupt and transfer counts, the caps the move revoked. Then a
+ * second driver instance serves the same endpoint for edu 1, which its
+ * access hook moves away between LIVENESS's register write and read: the
+ * read faults on the revoked BAR page and the guard turns it into
+ * DEVICE_GONE; the loop serves on. DUMP agrees at the end.
  */
 #include <string.h>
 #include <ward/invoke.h>
