@@ -208,8 +208,8 @@ enum ward_error iommu_serve_device_irq(struct ward_request *rq, uint64_t sbdf, u
 	return device_irq_give(rq, sbdf, -1, vector, index);
 }
 
-enum ward_error iommu_serve_device_irq_msix(struct ward_request *rq, uint64_t sbdf,
-                                            uint64_t entry, uint64_t *vector, uint64_t *index)
+enum ward_error iommu_serve_device_irq_msix(struct ward_request *rq, uint64_t sbdf, uint64_t entry,
+                                            uint64_t *vector, uint64_t *index)
 {
 	/* The PCI server checks the entry against the table size (RANGE, as MR2). */
 	if (entry > 2047) /* MSI-X tables have at most 2048 entries (PCI Local Bus 3.0 §6.8.2.3) */

@@ -16,7 +16,7 @@
 
 struct block_grant {
 	bool live, writable;
-	uint64_t first, blocks;      /* namespace blocks [first, first + blocks) */
+	uint64_t first, blocks;        /* namespace blocks [first, first + blocks) */
 	uint32_t window, window_pages; /* data pages [window, window + window_pages) */
 };
 

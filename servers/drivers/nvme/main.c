@@ -23,7 +23,7 @@
 #include "block_service.h"
 #include "nvme_ward.h"
 
-#define DATA_PAGES 64 /* 256 KiB: the window, and the largest transfer */
+#define DATA_PAGES 64                    /* 256 KiB: the window, and the largest transfer */
 #define DRIVER_VA  0x0000600000000000ULL /* free in a process (ward/startinfo.h) */
 
 static uint32_t arg_nsid(const char *args)

@@ -67,7 +67,8 @@ static void queue_init(struct nvme_ctrl *c, struct nvme_queue *q, uint16_t id, u
 	        .sq_iova = sq.iova,
 	        .cq_iova = cq.iova,
 	        .sq_doorbell = (volatile uint32_t *)(c->regs + NVME_REG_DB + 2u * id * stride),
-	        .cq_doorbell = (volatile uint32_t *)(c->regs + NVME_REG_DB + (2u * id + 1) * stride),
+	        .cq_doorbell =
+	                (volatile uint32_t *)(c->regs + NVME_REG_DB + (2u * id + 1) * stride),
 	        .id = id,
 	        .entries = (uint16_t)NVME_QUEUE_ENTRIES,
 	        .phase = 1,
@@ -140,6 +141,8 @@ static enum nvme_err complete(struct nvme_ctrl *c, struct nvme_queue *q, uint16_
 		q->phase ^= 1;
 	}
 	*q->cq_doorbell = q->cq_head;
+	if (c->take_interrupt != NULL)
+		c->take_interrupt(c->wait_ctx);
 	if (e->cid != cid || (status & 0xfffe) != 0) {
 		c->last_status = e->cid != cid ? 0xffff : status;
 		return NVME_E_STATUS;
@@ -250,8 +253,7 @@ enum nvme_err nvme_namespace(struct nvme_ctrl *c, uint32_t nsid)
 	return NVME_OK;
 }
 
-enum nvme_err nvme_rw(struct nvme_ctrl *c, bool write, uint64_t lba, uint32_t count,
-                      uint64_t iova)
+enum nvme_err nvme_rw(struct nvme_ctrl *c, bool write, uint64_t lba, uint32_t count, uint64_t iova)
 {
 	struct nvme_dma list = control_page(c, 5);
 	struct nvme_sqe cmd = {.opcode = write ? NVME_CMD_WRITE : NVME_CMD_READ, .nsid = c->nsid};

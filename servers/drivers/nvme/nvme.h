@@ -30,13 +30,13 @@
 
 enum nvme_err {
 	NVME_OK = 0,
-	NVME_E_TIMEOUT,     /* CSTS.RDY did not follow CC.EN within CAP.TO */
-	NVME_E_FATAL,       /* CSTS.CFS: the controller reports a fatal error */
-	NVME_E_STATUS,      /* a command completed with an error (last_status) */
+	NVME_E_TIMEOUT,       /* CSTS.RDY did not follow CC.EN within CAP.TO */
+	NVME_E_FATAL,         /* CSTS.CFS: the controller reports a fatal error */
+	NVME_E_STATUS,        /* a command completed with an error (last_status) */
 	NVME_E_NO_COMPLETION, /* no completion within the command time-out */
-	NVME_E_UNSUPPORTED, /* no NVM command set, or 4 KiB pages not allowed */
-	NVME_E_NAMESPACE,   /* the namespace is inactive or has an unusable format */
-	NVME_E_ARGUMENT,    /* a request the library refuses before the device sees it */
+	NVME_E_UNSUPPORTED,   /* no NVM command set, or 4 KiB pages not allowed */
+	NVME_E_NAMESPACE,     /* the namespace is inactive or has an unusable format */
+	NVME_E_ARGUMENT,      /* a request the library refuses before the device sees it */
 };
 
 /* A page (or run of pages) of DMA memory: where the CPU sees it, where the device does. */
@@ -55,10 +55,16 @@ struct nvme_queue {
 };
 
 struct nvme_ctrl {
-	volatile uint8_t *regs; /* BAR 0: registers and doorbells (8 KiB) */
+	volatile uint8_t *regs;  /* BAR 0: registers and doorbells (8 KiB) */
 	struct nvme_dma control; /* NVME_CONTROL_PAGES pages, contiguous in both views */
 	/* Waits a while for the controller's interrupt (or yields); the library polls around it. */
 	void (*wait)(void *ctx);
+	/*
+	 * Takes the interrupt that came with a completion, if it has come (may
+	 * be NULL): called once per completion consumed, so the interrupt is
+	 * acknowledged and can fire again.
+	 */
+	void (*take_interrupt)(void *ctx);
 	void *wait_ctx;
 	uint64_t (*now_ms)(void); /* a clock for time-outs */
 	bool interrupts;          /* the I/O CQ raises its interrupt (MSI-X vector 0) */
@@ -102,8 +108,7 @@ enum nvme_err nvme_identify(struct nvme_ctrl *c, uint32_t cns, uint32_t cntid, u
  * at `iova` (page aligned, contiguous in the device's view), with PRP
  * entries and, past two pages, the PRP list.
  */
-enum nvme_err nvme_rw(struct nvme_ctrl *c, bool write, uint64_t lba, uint32_t count,
-                      uint64_t iova);
+enum nvme_err nvme_rw(struct nvme_ctrl *c, bool write, uint64_t lba, uint32_t count, uint64_t iova);
 enum nvme_err nvme_flush(struct nvme_ctrl *c);
 
 /*

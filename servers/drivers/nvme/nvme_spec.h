@@ -15,24 +15,24 @@
 /* Controller registers (NVMe §3.1), offsets in BAR 0. */
 #define NVME_REG_CAP  0x00 /* Controller Capabilities, 64 bits */
 #define NVME_REG_VS   0x08
-#define NVME_REG_CC   0x14 /* Controller Configuration */
-#define NVME_REG_CSTS 0x1c /* Controller Status */
-#define NVME_REG_AQA  0x24 /* Admin Queue Attributes */
-#define NVME_REG_ASQ  0x28 /* Admin Submission Queue base, 64 bits */
-#define NVME_REG_ACQ  0x30 /* Admin Completion Queue base, 64 bits */
+#define NVME_REG_CC   0x14   /* Controller Configuration */
+#define NVME_REG_CSTS 0x1c   /* Controller Status */
+#define NVME_REG_AQA  0x24   /* Admin Queue Attributes */
+#define NVME_REG_ASQ  0x28   /* Admin Submission Queue base, 64 bits */
+#define NVME_REG_ACQ  0x30   /* Admin Completion Queue base, 64 bits */
 #define NVME_REG_DB   0x1000 /* the first doorbell (§3.1.24-25) */
 
 /* CAP fields (§3.1.1). */
-#define NVME_CAP_MQES(c)   ((uint32_t)((c) & 0xffff) + 1) /* entries per queue */
-#define NVME_CAP_TO(c)     ((uint32_t)(((c) >> 24) & 0xff)) /* 500 ms units */
-#define NVME_CAP_DSTRD(c)  ((uint32_t)(((c) >> 32) & 0xf))
+#define NVME_CAP_MQES(c)    ((uint32_t)((c)&0xffff) + 1)     /* entries per queue */
+#define NVME_CAP_TO(c)      ((uint32_t)(((c) >> 24) & 0xff)) /* 500 ms units */
+#define NVME_CAP_DSTRD(c)   ((uint32_t)(((c) >> 32) & 0xf))
 #define NVME_CAP_CSS_NVM(c) (((c) >> 37) & 1)
-#define NVME_CAP_MPSMIN(c) ((uint32_t)(((c) >> 48) & 0xf)) /* 2^(12 + MPSMIN) */
+#define NVME_CAP_MPSMIN(c)  ((uint32_t)(((c) >> 48) & 0xf)) /* 2^(12 + MPSMIN) */
 
 /* CC fields (§3.1.5). */
 #define NVME_CC_EN         (1u << 0)
 #define NVME_CC_CSS_NVM    (0u << 4)
-#define NVME_CC_MPS(shift) ((uint32_t)((shift) - 12) << 7)
+#define NVME_CC_MPS(shift) ((uint32_t)((shift)-12) << 7)
 #define NVME_CC_AMS_RR     (0u << 11)
 #define NVME_CC_IOSQES     (6u << 16) /* 64-byte submission entries */
 #define NVME_CC_IOCQES     (4u << 20) /* 16-byte completion entries */
@@ -42,13 +42,13 @@
 #define NVME_CSTS_CFS (1u << 1) /* Controller Fatal Status */
 
 /* Admin opcodes (§5). */
-#define NVME_ADMIN_DELETE_SQ    0x00
-#define NVME_ADMIN_CREATE_SQ    0x01
-#define NVME_ADMIN_DELETE_CQ    0x04
-#define NVME_ADMIN_CREATE_CQ    0x05
-#define NVME_ADMIN_IDENTIFY     0x06
-#define NVME_ADMIN_NS_ATTACH    0x15 /* Namespace Attachment (§5.19) */
-#define NVME_ADMIN_VIRT_MGMT    0x1c /* Virtualization Management (§5.22) */
+#define NVME_ADMIN_DELETE_SQ 0x00
+#define NVME_ADMIN_CREATE_SQ 0x01
+#define NVME_ADMIN_DELETE_CQ 0x04
+#define NVME_ADMIN_CREATE_CQ 0x05
+#define NVME_ADMIN_IDENTIFY  0x06
+#define NVME_ADMIN_NS_ATTACH 0x15 /* Namespace Attachment (§5.19) */
+#define NVME_ADMIN_VIRT_MGMT 0x1c /* Virtualization Management (§5.22) */
 
 /* Identify CNS values (§5.15.1). */
 #define NVME_CNS_NAMESPACE      0x00
@@ -99,7 +99,7 @@ struct nvme_cqe {
 };
 _Static_assert(sizeof(struct nvme_cqe) == 16, "NVMe §4.6: 16-byte completion entries");
 
-#define NVME_CQE_PHASE(st) ((st) & 1u)
+#define NVME_CQE_PHASE(st) ((st)&1u)
 #define NVME_CQE_SC(st)    (((st) >> 1) & 0xffu)
 #define NVME_CQE_SCT(st)   (((st) >> 9) & 0x7u)
 
@@ -111,7 +111,7 @@ _Static_assert(sizeof(struct nvme_cqe) == 16, "NVMe §4.6: 16-byte completion en
 #define NVME_SC_LBA_RANGE      0x80
 
 /* Identify Controller (§5.15.2.2, Figure 247) and Namespace (§5.15.2.1). */
-#define NVME_IDCTRL_MDTS   77  /* max transfer: 2^MDTS minimum pages, 0: no limit */
+#define NVME_IDCTRL_MDTS   77 /* max transfer: 2^MDTS minimum pages, 0: no limit */
 #define NVME_IDCTRL_CNTLID 78
 #define NVME_IDCTRL_NN     516 /* number of namespaces */
 #define NVME_IDNS_NSZE     0   /* size in logical blocks */
@@ -120,7 +120,7 @@ _Static_assert(sizeof(struct nvme_cqe) == 16, "NVMe §4.6: 16-byte completion en
 
 /* Secondary Controller Entry (§5.15.2.17, Figure 275): 32 bytes after a 32-byte header. */
 #define NVME_SEC_ENTRY_SIZE 32
-#define NVME_SEC_SCID       0  /* its controller identifier */
+#define NVME_SEC_SCID       0 /* its controller identifier */
 #define NVME_SEC_PCID       2
 #define NVME_SEC_SCS        4  /* bit 0: online */
 #define NVME_SEC_VFN        8  /* the VF number, 1-based */

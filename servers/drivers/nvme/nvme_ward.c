@@ -27,6 +27,7 @@
 #include "nvme_ward.h"
 
 #define BAR_PAGES 2u /* registers at 0, doorbells at 0x1000 (NVMe §3.1) */
+#define IRQ_BADGE 1u
 
 static uint64_t rdtsc(void)
 {
@@ -79,26 +80,34 @@ static enum ward_error map_bar(struct nvme_ward *w)
 static enum ward_error take_irq(struct nvme_ward *w)
 {
 	enum ward_error err;
+	uint64_t badged;
 
 	w->handler = proc_slot_alloc();
 	if ((err = proc_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_NOTIFICATION, 0, &w->ntfn)) !=
 	    WARD_OK)
 		return fail(w, "notification", err);
+	/* The handler signals through a badged copy: a poll tells a signal from none by its badge.
+	 */
+	badged = proc_slot_alloc();
+	err = ward_cnode_mint(WARD_PROC_CAP_CNODE, badged, 64, WARD_PROC_CAP_CNODE, w->ntfn, 64,
+	                      WARD_RIGHT_READ | WARD_RIGHT_WRITE, IRQ_BADGE);
+	if (err != WARD_OK)
+		return fail(w, "notification badge", err);
 	err = iommu_device_irq_msix_into(w->device, WARD_PROC_CAP_CNODE, w->handler, w->sbdf, 0,
 	                                 &w->vector, &w->irq_index);
 	if (err != WARD_OK)
 		return fail(w, "DEVICE_IRQ_MSIX", err);
 	return fail(w, "IRQHandler_SetNotification",
-	            ward_irq_handler_set_notification(w->handler, w->ntfn));
+	            ward_irq_handler_set_notification(w->handler, badged));
 }
 
 enum ward_error nvme_ward_lend(uint64_t domain, uint32_t pages, uint64_t va, uint64_t *buffer,
                                uint64_t *iova)
 {
 	uint64_t frames, fsize, radix, lent = proc_slot_alloc();
-	enum ward_error err = iommu_alloc_buffer(domain, (uint64_t)pages * NVME_PAGE, 0,
-	                                         IOMMU_IOVA_ANY, IOMMU_RIGHTS_ALL, buffer, iova,
-	                                         &frames, &fsize);
+	enum ward_error err =
+	        iommu_alloc_buffer(domain, (uint64_t)pages * NVME_PAGE, 0, IOMMU_IOVA_ANY,
+	                           IOMMU_RIGHTS_ALL, buffer, iova, &frames, &fsize);
 
 	if (err == WARD_OK)
 		err = iommu_buffer_cnode_into(domain, WARD_PROC_CAP_CNODE, lent, *buffer, &frames,
@@ -116,20 +125,30 @@ enum ward_error nvme_ward_lend(uint64_t domain, uint32_t pages, uint64_t va, uin
 }
 
 /* Polls the interrupt's notification once: a signal is counted and acknowledged. */
-static void wait_irq(void *ctx)
+static bool poll_irq(struct nvme_ward *w)
 {
-	struct nvme_ward *w = ctx;
 	uint64_t badge = 0;
 
-	if (w->use_irq) {
-		ward_poll(w->ntfn, &badge);
-		if (badge != 0) {
-			w->interrupts++;
-			ward_irq_handler_ack(w->handler);
-			return;
-		}
-	}
-	ward_yield();
+	if (!w->use_irq)
+		return false;
+	ward_poll(w->ntfn, &badge);
+	if (badge == 0)
+		return false;
+	w->interrupts++;
+	ward_irq_handler_ack(w->handler);
+	return true;
+}
+
+static void take_irq_signal(void *ctx)
+{
+	poll_irq(ctx);
+}
+
+/* Between polls of the completion queue: an interrupt taken, or the CPU given up. */
+static void wait_irq(void *ctx)
+{
+	if (!poll_irq(ctx))
+		ward_yield();
 }
 
 enum ward_error nvme_ward_attach(struct nvme_ward *w)
@@ -153,6 +172,7 @@ enum ward_error nvme_ward_attach(struct nvme_ward *w)
 	        .regs = (volatile uint8_t *)w->va,
 	        .control = {.va = (volatile uint8_t *)control_va, .iova = control_iova},
 	        .wait = wait_irq,
+	        .take_interrupt = w->use_irq ? take_irq_signal : NULL,
 	        .wait_ctx = w,
 	        .now_ms = nvme_ward_now_ms,
 	        .interrupts = w->use_irq,
