@@ -109,11 +109,14 @@ def scratch_disk(blocks=2048):
     return path
 
 
-def disk_command(spec, path):
-    """Runs `spec` (a command line) with the disk image's path appended;
-    returns (exit status, its output lines)."""
+def disk_command(spec, paths):
+    """Runs `spec` (a command line) with the disk images' paths appended
+    ({disk}'s, then {disk2}'s if a --qemu-arg names it: a second image made
+    the same way); returns (exit status, its output lines)."""
     import shlex
-    proc = subprocess.run(shlex.split(spec) + [path], stdout=subprocess.PIPE,
+    if isinstance(paths, str):
+        paths = [paths]
+    proc = subprocess.run(shlex.split(spec) + paths, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
     return proc.returncode, proc.stdout.splitlines()
 
@@ -131,15 +134,18 @@ def qemu_command(args):
         sys.exit(f"unknown preset '{args.preset}' (tools/run --list-presets)")
     modules = ",".join(m.replace(",", ",,") for m in args.module)
     devices = with_iommu(PRESETS[args.preset][1], args.iommu)
-    args.disk_path = None
-    if any("{disk}" in a for a in devices):
-        disk = scratch_disk(args.disk_blocks)
-        if args.disk_prepare:
-            rc, lines = disk_command(args.disk_prepare, disk)
-            if rc != 0:
-                sys.exit(f"--disk-prepare failed ({rc}): " + " / ".join(lines))
-        args.disk_path = disk
-        devices = [a.replace("{disk}", disk) for a in devices]
+    args.disk_paths = []
+    extra = args.qemu_arg or []
+    for name in ("{disk}", "{disk2}"):
+        if any(name in a for a in devices + extra):
+            disk = scratch_disk(args.disk_blocks)
+            if args.disk_prepare:
+                rc, lines = disk_command(args.disk_prepare, disk)
+                if rc != 0:
+                    sys.exit(f"--disk-prepare failed ({rc}): " + " / ".join(lines))
+            args.disk_paths.append(disk)
+            devices = [a.replace(name, disk) for a in devices]
+            extra = [a.replace(name, disk) for a in extra]
     cmd = [qemu] + BASE_ARGS + ["-smp", str(args.smp)] + devices
     cmd += ["-kernel", args.kernel, "-initrd", modules]
     if args.memory:
@@ -152,7 +158,7 @@ def qemu_command(args):
         cmd += ["-d", "guest_errors"]
     if args.gdb:
         cmd += ["-s", "-S"]
-    cmd += args.qemu_arg or []
+    cmd += extra
     cmd += args.raw
     return cmd
 
@@ -294,8 +300,8 @@ def tap(args):
                        f"guest ran all {tapf.plan} planned tests (ran {tapf.results})"))
     checks.append((status == args.expect_status,
                    f"guest ended with status {args.expect_status} ({what})"))
-    if args.disk_check and args.disk_path:
-        rc, lines = disk_command(args.disk_check, args.disk_path)
+    if args.disk_check and args.disk_paths:
+        rc, lines = disk_command(args.disk_check, args.disk_paths)
         for line in lines:
             out.write(line if line.startswith("#") else f"# {line}")
             out.write("\n")

@@ -150,9 +150,8 @@ static enum nvme_err complete(struct nvme_ctrl *c, struct nvme_queue *q, uint16_
 	return NVME_OK;
 }
 
-/* Submits cmd on q (its cid assigned) and waits for its completion. */
-static enum nvme_err submit(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd,
-                            uint32_t *result)
+/* Puts cmd (its cid assigned) in q and rings the doorbell. */
+static void post(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd)
 {
 	volatile uint32_t *dst = (volatile uint32_t *)&q->sq[q->sq_tail];
 	const uint32_t *src = (const uint32_t *)cmd;
@@ -165,6 +164,13 @@ static enum nvme_err submit(struct nvme_ctrl *c, struct nvme_queue *q, struct nv
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the entry before the doorbell */
 	*q->sq_doorbell = q->sq_tail;
 	c->commands++;
+}
+
+/* Submits cmd on q and waits for its completion. */
+static enum nvme_err submit(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd,
+                            uint32_t *result)
+{
+	post(c, q, cmd);
 	return complete(c, q, cmd->cid, result);
 }
 
@@ -267,6 +273,22 @@ enum nvme_err nvme_rw(struct nvme_ctrl *c, bool write, uint64_t lba, uint32_t co
 	cmd.cdw11 = (uint32_t)(lba >> 32);
 	cmd.cdw12 = count - 1; /* NLB is 0-based (§6.9.1, §6.15.1) */
 	return submit(c, &c->io, &cmd, NULL);
+}
+
+enum nvme_err nvme_rw_submit(struct nvme_ctrl *c, bool write, uint64_t lba, uint32_t count,
+                             uint64_t iova)
+{
+	struct nvme_sqe cmd = {.opcode = write ? NVME_CMD_WRITE : NVME_CMD_READ, .nsid = c->nsid};
+	uint64_t bytes = (uint64_t)count * c->block_size;
+
+	if (c->nsid == 0 || count == 0 || lba >= c->blocks || count > c->blocks - lba ||
+	    bytes > 2 * NVME_PAGE || nvme_prp_build(iova, bytes, 0, NULL, &cmd.prp1, &cmd.prp2) < 0)
+		return NVME_E_ARGUMENT;
+	cmd.cdw10 = (uint32_t)lba;
+	cmd.cdw11 = (uint32_t)(lba >> 32);
+	cmd.cdw12 = count - 1;
+	post(c, &c->io, &cmd);
+	return NVME_OK;
 }
 
 enum nvme_err nvme_flush(struct nvme_ctrl *c)

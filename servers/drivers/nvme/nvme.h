@@ -112,6 +112,23 @@ enum nvme_err nvme_rw(struct nvme_ctrl *c, bool write, uint64_t lba, uint32_t co
 enum nvme_err nvme_flush(struct nvme_ctrl *c);
 
 /*
+ * Submits a read or write of at most two pages and does not wait: the
+ * command is in flight when it returns (tests of what a move does to it).
+ */
+enum nvme_err nvme_rw_submit(struct nvme_ctrl *c, bool write, uint64_t lba, uint32_t count,
+                             uint64_t iova);
+
+/* SR-IOV, on the PF's controller (nvme_sriov.c). */
+/* The secondary controller of VF `vf_number` (1-based): its ID and whether it is online. */
+enum nvme_err nvme_secondary_of_vf(struct nvme_ctrl *c, uint16_t vf_number, uint16_t *cntlid,
+                                   bool *online);
+/* Offline, `queues` VQ and `interrupts` VI resources assigned, online. */
+enum nvme_err nvme_secondary_online(struct nvme_ctrl *c, uint16_t cntlid, uint16_t queues,
+                                    uint16_t interrupts);
+/* Namespace Attachment of nsid to controller cntlid (attach, or detach). */
+enum nvme_err nvme_ns_attach(struct nvme_ctrl *c, uint32_t nsid, uint16_t cntlid, bool attach);
+
+/*
  * The PRPs of a transfer of `bytes` at page-aligned `iova` (NVMe §4.3):
  * PRP1 the first page; PRP2 the second page, or, past two pages, the
  * list page at `list_iova` whose entries (written to `list`) name the

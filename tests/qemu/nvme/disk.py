@@ -3,11 +3,12 @@
 """The NVMe tests' disk image on the host (stamp format: tests/qemu/nvme/stamp.h).
 
   disk.py make BLOCKS IMAGE            every 512-byte block stamped with its LBA
-  disk.py check [--written A:N]... IMAGE
-                                       after QEMU: blocks [A, A+N) carry the
-                                       guest's write stamp, every other block
-                                       the runner's; prints TAP comments, exits 1
-                                       if any block is neither
+  disk.py check [--written A:N]... [--written2 A:N]... IMAGE [IMAGE2]
+                                       after QEMU: blocks [A, A+N) of IMAGE
+                                       (--written2: of IMAGE2) carry the guest's
+                                       write stamp, every other block the
+                                       runner's; prints TAP comments, exits 1 if
+                                       any block is neither
 (the image comes last: tools/ward_qemu.py's --disk-prepare and --disk-check
 append it)
 """
@@ -61,16 +62,19 @@ def main(argv):
         make(argv[2], int(argv[1]))
         return 0
     if len(argv) >= 2 and argv[0] == "check":
-        written = []
-        rest = argv[1:-1]
-        while len(rest) >= 2 and rest[0] == "--written":
+        written = {"--written": [], "--written2": []}
+        rest = argv[1:]
+        while len(rest) >= 2 and rest[0] in written:
             a, n = rest[1].split(":")
-            written.append((int(a, 0), int(n, 0)))
+            written[rest[0]].append((int(a, 0), int(n, 0)))
             rest = rest[2:]
-        if rest:
+        if len(rest) not in (1, 2):
             print(__doc__, file=sys.stderr)
             return 2
-        return check(argv[-1], written)
+        status = check(rest[0], written["--written"])
+        if len(rest) == 2:
+            status |= check(rest[1], written["--written2"])
+        return status
     print(__doc__, file=sys.stderr)
     return 2
 
