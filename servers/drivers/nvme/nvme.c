@@ -18,6 +18,7 @@
  * written once the entry is consumed.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "nvme.h"
 
@@ -121,10 +122,12 @@ static enum nvme_err enable(struct nvme_ctrl *c)
 static enum nvme_err complete(struct nvme_ctrl *c, struct nvme_queue *q, uint16_t cid,
                               uint32_t *result)
 {
-	uint64_t start = c->now_ms();
+	uint64_t start = c->now_ms(), waited = 0;
 	volatile struct nvme_cqe *e = &q->cq[q->cq_head];
 	uint16_t status;
 
+	if (c->ticks != NULL && NVME_CQE_PHASE(e->status) != q->phase)
+		waited = c->ticks();
 	while (NVME_CQE_PHASE(e->status) != q->phase) {
 		c->last_csts = reg32(c, NVME_REG_CSTS);
 		if (c->last_csts & NVME_CSTS_CFS)
@@ -133,6 +136,8 @@ static enum nvme_err complete(struct nvme_ctrl *c, struct nvme_queue *q, uint16_
 			return NVME_E_NO_COMPLETION;
 		c->wait(c->wait_ctx);
 	}
+	if (waited != 0)
+		c->wait_ticks += c->ticks() - waited;
 	status = e->status;
 	if (result != NULL)
 		*result = e->result;
@@ -154,11 +159,13 @@ static enum nvme_err complete(struct nvme_ctrl *c, struct nvme_queue *q, uint16_
 static void post(struct nvme_ctrl *c, struct nvme_queue *q, struct nvme_sqe *cmd)
 {
 	volatile uint32_t *dst = (volatile uint32_t *)&q->sq[q->sq_tail];
-	const uint32_t *src = (const uint32_t *)cmd;
+	uint32_t words[sizeof(*cmd) / 4];
 
+	/* Through memcpy: reading the entry as uint32_t words directly breaks strict aliasing. */
 	cmd->cid = q->next_cid++;
-	for (unsigned i = 0; i < sizeof(*cmd) / 4; i++)
-		dst[i] = src[i];
+	memcpy(words, cmd, sizeof(words));
+	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		dst[i] = words[i];
 	if (++q->sq_tail == q->entries)
 		q->sq_tail = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the entry before the doorbell */

@@ -67,7 +67,10 @@ struct nvme_ctrl {
 	void (*take_interrupt)(void *ctx);
 	void *wait_ctx;
 	uint64_t (*now_ms)(void); /* a clock for time-outs */
-	bool interrupts;          /* the I/O CQ raises its interrupt (MSI-X vector 0) */
+	/* Optional (benchmarks): a cycle counter; wait_ticks sums the waits for completions. */
+	uint64_t (*ticks)(void);
+	uint64_t wait_ticks;
+	bool interrupts; /* the I/O CQ raises its interrupt (MSI-X vector 0) */
 	uint32_t command_timeout_ms;
 
 	/* Filled by nvme_start() and nvme_namespace(). */

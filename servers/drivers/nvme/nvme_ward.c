@@ -26,8 +26,17 @@
 #include "iommu_client.h"
 #include "nvme_ward.h"
 
-#define BAR_PAGES 2u /* registers at 0, doorbells at 0x1000 (NVMe §3.1) */
-#define IRQ_BADGE 1u
+#define BAR_PAGES    2u /* registers at 0, doorbells at 0x1000 (NVMe §3.1) */
+#define IRQ_BADGE    1u
+/*
+ * Where the device sees the queues and the data: fixed, and never at
+ * IOVA 0, which the lowest-free choice of IOMMU_IOVA_ANY would give the
+ * first buffer: a zero DMA address is "none" to much software (QEMU's
+ * nvme wrote Identify data for PRP 0x4000 of a queue at IOVA 0 to the
+ * queue itself). Data: up to 4 GiB less the control area's 16 MiB.
+ */
+#define CONTROL_IOVA 0x1000000ULL
+#define DATA_IOVA    0x2000000ULL
 
 static uint64_t rdtsc(void)
 {
@@ -101,13 +110,12 @@ static enum ward_error take_irq(struct nvme_ward *w)
 	            ward_irq_handler_set_notification(w->handler, badged));
 }
 
-enum ward_error nvme_ward_lend(uint64_t domain, uint32_t pages, uint64_t va, uint64_t *buffer,
-                               uint64_t *iova)
+enum ward_error nvme_ward_lend(uint64_t domain, uint32_t pages, uint64_t at, uint64_t va,
+                               uint64_t *buffer, uint64_t *iova)
 {
 	uint64_t frames, fsize, radix, lent = proc_slot_alloc();
-	enum ward_error err =
-	        iommu_alloc_buffer(domain, (uint64_t)pages * NVME_PAGE, 0, IOMMU_IOVA_ANY,
-	                           IOMMU_RIGHTS_ALL, buffer, iova, &frames, &fsize);
+	enum ward_error err = iommu_alloc_buffer(domain, (uint64_t)pages * NVME_PAGE, 0, at,
+	                                         IOMMU_RIGHTS_ALL, buffer, iova, &frames, &fsize);
 
 	if (err == WARD_OK)
 		err = iommu_buffer_cnode_into(domain, WARD_PROC_CAP_CNODE, lent, *buffer, &frames,
@@ -160,11 +168,12 @@ enum ward_error nvme_ward_attach(struct nvme_ward *w)
 
 	if ((err = map_bar(w)) != WARD_OK || (w->use_irq && (err = take_irq(w)) != WARD_OK))
 		return err;
-	err = nvme_ward_lend(w->domain, NVME_CONTROL_PAGES, control_va, &w->control_buffer,
-	                     &control_iova);
+	err = nvme_ward_lend(w->domain, NVME_CONTROL_PAGES, CONTROL_IOVA, control_va,
+	                     &w->control_buffer, &control_iova);
 	if (err != WARD_OK)
 		return fail(w, "ALLOC_BUFFER (queues)", err);
-	err = nvme_ward_lend(w->domain, w->data_pages, data_va, &w->data_buffer, &w->data.iova);
+	err = nvme_ward_lend(w->domain, w->data_pages, DATA_IOVA, data_va, &w->data_buffer,
+	                     &w->data.iova);
 	if (err != WARD_OK)
 		return fail(w, "ALLOC_BUFFER (data)", err);
 	w->data.va = (volatile uint8_t *)data_va;

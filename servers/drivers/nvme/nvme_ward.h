@@ -40,11 +40,12 @@ struct nvme_ward {
 enum ward_error nvme_ward_attach(struct nvme_ward *w);
 
 /*
- * A buffer of `pages` lent into domain cap `domain` (IOMMU_IOVA_ANY), its
- * frames mapped at va; *buffer its id, *iova where the device sees it.
+ * A buffer of `pages` lent into domain cap `domain` at IOVA `at` (or
+ * IOMMU_IOVA_ANY), its frames mapped at va; *buffer its id, *iova where
+ * the device sees it.
  */
-enum ward_error nvme_ward_lend(uint64_t domain, uint32_t pages, uint64_t va, uint64_t *buffer,
-                               uint64_t *iova);
+enum ward_error nvme_ward_lend(uint64_t domain, uint32_t pages, uint64_t at, uint64_t va,
+                               uint64_t *buffer, uint64_t *iova);
 
 /* Milliseconds of the TSC (the start information's rate). */
 uint64_t nvme_ward_now_ms(void);
