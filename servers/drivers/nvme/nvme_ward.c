@@ -29,11 +29,11 @@
 #define BAR_PAGES    2u /* registers at 0, doorbells at 0x1000 (NVMe §3.1) */
 #define IRQ_BADGE    1u
 /*
- * Where the device sees the queues and the data: fixed, and never at
- * IOVA 0, which the lowest-free choice of IOMMU_IOVA_ANY would give the
- * first buffer: a zero DMA address is "none" to much software (QEMU's
- * nvme wrote Identify data for PRP 0x4000 of a queue at IOVA 0 to the
- * queue itself). Data: up to 4 GiB less the control area's 16 MiB.
+ * Where the device sees the queues and the data: fixed, so traces and
+ * fault records name known addresses, and never IOVA 0, which the
+ * lowest-free choice of IOMMU_IOVA_ANY gives the first buffer of a domain
+ * (a zero DMA address reads as "none" to much software). Data may take up
+ * to 4 GiB less the 32 MiB below it.
  */
 #define CONTROL_IOVA 0x1000000ULL
 #define DATA_IOVA    0x2000000ULL
