@@ -18,6 +18,9 @@
  *  - single blocks and transfers of 8 and 32 pages (PRP lists) read back
  *    byte-exact; writes of one page and of five pages (a PRP list) read
  *    back and are flushed (the host check finds them in the image);
+ *  - a client process of its own, holding only a cap to the read-only
+ *    grant, reads through it and is refused a write and reads past the
+ *    grant and the window;
  *  - malformed requests (no blocks, more than the window, past the
  *    grant, an LBA that wraps, a write through the read-only grant, a
  *    badge with no grant) each get their own error and the blocks they
@@ -32,6 +35,7 @@
 #include <ward/startinfo.h>
 
 #include "../iommu/iommu_test.h"
+#include "../lib/wclient.h"
 #include "../lib/wtest.h"
 #include "../tap.h"
 #include "block.h"
@@ -58,6 +62,46 @@ static uint64_t ep, reply;
 static void server_main(struct wt_thread *self)
 {
 	self->word[0] = block_serve(&svc, ep, reply);
+}
+
+/* Another program: a client process holding only its cap to the read-only grant. */
+static void block_client(const struct wt_client_env *env)
+{
+	uint64_t c = WT_CLIENT_CAP_FIRST, blocks = 0, bsize, window, writable = 1;
+
+	env->share[0] = block_info(c, &blocks, &bsize, &window, &writable);
+	env->share[1] = blocks;
+	env->share[2] = writable;
+	env->share[3] = block_read(c, 8, 16);
+	env->share[4] = block_write(c, 8, 1);
+	env->share[5] = block_read(c, RO_BLOCKS, 1);
+	env->share[6] = block_read(c, 0, 65);
+	env->share[7] = 1;
+}
+
+/* Runs block_client in a process of its own with cap `ro`; its results in s[0..7]. */
+static bool run_client(uint64_t ro, volatile uint64_t *s)
+{
+	struct wt_client client;
+	struct wt_client_config cfg = {
+	        .name = "block-client", .fn = block_client, .caps = &ro, .cap_count = 1};
+	enum ward_error err = wt_client_start(&client, &cfg);
+	uint64_t badge = 0;
+	bool ok = err == WARD_OK;
+
+	/*
+	 * Blocked until it is done: the client and the server thread run at
+	 * priority 0 on this CPU, below this thread (a hang is the runner's
+	 * time-out).
+	 */
+	if (ok)
+		ward_wait(client.done, &badge);
+	if (!ok)
+		ward_printf("block client: start error %#x\n", err);
+
+	for (unsigned i = 0; ok && i < 8; i++)
+		s[i] = client.share[i];
+	return wt_client_end(&client) && ok;
 }
 
 static void fill_written(volatile uint8_t *win, uint64_t lba, uint64_t count)
@@ -98,13 +142,13 @@ int main(void)
 	struct nt_fn pf;
 	enum nvme_err nerr;
 	enum ward_error err;
-	uint64_t stop[WARD_MSG_REGISTERS] = {0};
+	uint64_t stop[WARD_MSG_REGISTERS] = {0}, client_results[8] = {0};
 	bool ok;
 
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
 	wt_init();
-	tap_plan(12);
+	tap_plan(13);
 	ok = nt_find_pf(&pf) && (dom = nt_domain()) != 0 && nt_assign(&pf, dom) == WARD_OK &&
 	     nt_driver_up(&w, &pf, dom, DRIVER_VA, DATA_PAGES, 1);
 	tap_ok(ok && w.ctrl.blocks == DISK_BLOCKS && w.ctrl.block_size == 512 &&
@@ -187,6 +231,19 @@ int main(void)
 	     read_is(rw, win, DISK_BLOCKS - 2, 2, DISK_BLOCKS - 2, false) &&
 	     read_is(ro, ro_win, 0, 4, RO_FIRST, false);
 	tap_ok(ok, "the blocks the refused writes aimed at still hold the runner's stamps");
+
+	scrub(ro_win, 16 * STAMP_BLOCK);
+	ok = run_client(wt_mint(ep, CLIENT_RIGHTS, 2), client_results);
+	tap_ok(ok && client_results[7] == 1 && client_results[0] == WARD_OK &&
+	               client_results[1] == RO_BLOCKS && client_results[2] == 0 &&
+	               client_results[3] == WARD_OK &&
+	               stamps_are(ro_win, RO_FIRST + 8, 16, false) &&
+	               client_results[4] == BLOCK_ERR_DENIED &&
+	               client_results[5] == WARD_ERR_RANGE &&
+	               client_results[6] == WARD_ERR_INVALID_ARGUMENT,
+	       "client process, read-only cap only: INFO %llu blocks; 16 read exactly; write, "
+	       "past-grant, past-window refused",
+	       (unsigned long long)client_results[1]);
 
 	/* The controller's own refusal, named: a namespace it does not have. */
 	w.ctrl.nsid = 0x1000; /* past the namespaces a controller may have */
