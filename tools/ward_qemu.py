@@ -97,15 +97,28 @@ def with_iommu(devices, spec):
     return out if replaced else ["-device", spec] + out
 
 
-def scratch_disk():
-    """A 1 MiB raw image for presets with a disk; removed when the runner exits."""
+def scratch_disk(blocks=2048):
+    """A raw image of `blocks` 512-byte blocks (1 MiB by default) for presets
+    with a disk; removed when the runner exits."""
     import atexit
     import tempfile
     fd, path = tempfile.mkstemp(prefix="ward-disk-", suffix=".img")
-    os.ftruncate(fd, 1 << 20)
+    os.ftruncate(fd, blocks * 512)
     os.close(fd)
     atexit.register(os.unlink, path)
     return path
+
+
+def disk_command(spec, paths):
+    """Runs `spec` (a command line) with the disk images' paths appended
+    ({disk}'s, then {disk2}'s if a --qemu-arg names it: a second image made
+    the same way); returns (exit status, its output lines)."""
+    import shlex
+    if isinstance(paths, str):
+        paths = [paths]
+    proc = subprocess.run(shlex.split(spec) + paths, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    return proc.returncode, proc.stdout.splitlines()
 
 TAP_LINE = re.compile(r"^(ok|not ok)\b|^1\.\.\d+|^Bail out!|^# ")
 TAP_RESULT = re.compile(r"^(ok|not ok)\b")
@@ -121,9 +134,18 @@ def qemu_command(args):
         sys.exit(f"unknown preset '{args.preset}' (tools/run --list-presets)")
     modules = ",".join(m.replace(",", ",,") for m in args.module)
     devices = with_iommu(PRESETS[args.preset][1], args.iommu)
-    if any("{disk}" in a for a in devices):
-        disk = scratch_disk()
-        devices = [a.replace("{disk}", disk) for a in devices]
+    args.disk_paths = []
+    extra = args.qemu_arg or []
+    for name in ("{disk}", "{disk2}"):
+        if any(name in a for a in devices + extra):
+            disk = scratch_disk(args.disk_blocks)
+            if args.disk_prepare:
+                rc, lines = disk_command(args.disk_prepare, disk)
+                if rc != 0:
+                    sys.exit(f"--disk-prepare failed ({rc}): " + " / ".join(lines))
+            args.disk_paths.append(disk)
+            devices = [a.replace(name, disk) for a in devices]
+            extra = [a.replace(name, disk) for a in extra]
     cmd = [qemu] + BASE_ARGS + ["-smp", str(args.smp)] + devices
     cmd += ["-kernel", args.kernel, "-initrd", modules]
     if args.memory:
@@ -136,7 +158,7 @@ def qemu_command(args):
         cmd += ["-d", "guest_errors"]
     if args.gdb:
         cmd += ["-s", "-S"]
-    cmd += args.qemu_arg or []
+    cmd += extra
     cmd += args.raw
     return cmd
 
@@ -278,6 +300,15 @@ def tap(args):
                        f"guest ran all {tapf.plan} planned tests (ran {tapf.results})"))
     checks.append((status == args.expect_status,
                    f"guest ended with status {args.expect_status} ({what})"))
+    if args.disk_check and args.disk_paths:
+        rc, lines = disk_command(args.disk_check, args.disk_paths)
+        for line in lines:
+            out.write(line if line.startswith("#") else f"# {line}")
+            out.write("\n")
+        checks.append((rc == 0, "the disk image on the host after QEMU exited passes "
+                       "--disk-check"))
+    elif args.disk_check:
+        checks.append((False, "the preset has a disk image to check"))
     for ok, name in checks:
         n += 1
         out.write(f"{'ok' if ok else 'not ok'} {n} - harness: {name}\n")
@@ -313,6 +344,12 @@ def main():
     p.add_argument("--qemu-arg", action="append", help="extra QEMU argument")
     p.add_argument("--iommu", help="the IOMMU device for every preset, e.g. "
                    "intel-iommu,aw-bits=48,caching-mode=on")
+    p.add_argument("--disk-blocks", type=int, default=2048,
+                   help="the scratch disk image's size in 512-byte blocks (presets with a disk)")
+    p.add_argument("--disk-prepare", help="a command run with the scratch image's path "
+                   "appended before QEMU starts (e.g. to stamp its blocks)")
+    p.add_argument("--disk-check", help="tap mode: a command run with the image's path "
+                   "appended after QEMU exits; its exit status 0 is one more harness check")
     # Everything after a lone `--` goes to QEMU unchanged.
     argv = sys.argv[1:]
     raw = argv[argv.index("--") + 1:] if "--" in argv else []

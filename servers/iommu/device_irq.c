@@ -25,8 +25,9 @@
  * cached entry aiming at it. A device in quarantine therefore has no
  * entry: its MSI, whatever it writes, is blocked (docs/iommu.md §13).
  *
- * One MSI vector per device (edu has one; multi-vector MSI and MSI-X are
- * not handed out yet: docs/iommu.md §12).
+ * One interrupt per device: its MSI (one vector; edu has one) or one entry
+ * of its MSI-X table (DEVICE_IRQ_MSIX; nvme has MSI-X only). Multi-vector
+ * MSI and several MSI-X entries are not handed out yet (docs/iommu.md §12).
  */
 #include <ward/invoke.h>
 #include <ward/object.h>
@@ -148,17 +149,17 @@ static enum ward_error irq_make(struct ward_request *rq, struct iommu_device *dv
 	return WARD_OK;
 }
 
-/* The checks of DEVICE_IRQ before anything changes. */
+/* The checks of DEVICE_IRQ (and, with `msix`, DEVICE_IRQ_MSIX) before anything changes. */
 static enum ward_error irq_may(struct ward_request *rq, struct iommu_device *dv,
-                               struct device_irq *di)
+                               struct device_irq *di, bool use_msix)
 {
-	uint64_t present, reset, pm, msi = 0, msix, pcie, aer, acs, ari, sriov;
+	uint64_t present, reset, pm, msi = 0, msix = 0, pcie, aer, acs, ari, sriov;
 
 	if (!hw_irq_supported())
 		return ward_fail(rq, IOMMU_ERR_UNSUPPORTED, 0, 0, 0);
 	if (pci_capabilities(iommu_pci_ep, dv->sbdf, &present, &reset, &pm, &msi, &msix, &pcie,
 	                     &aer, &acs, &ari, &sriov) != WARD_OK ||
-	    msi == 0)
+	    (use_msix ? msix : msi) == 0)
 		return ward_fail(rq, IOMMU_ERR_UNSUPPORTED, 0, 1, 0);
 	if (di->live)
 		return ward_fail(rq, IOMMU_ERR_BUSY, 0, di->index, 0);
@@ -167,8 +168,9 @@ static enum ward_error irq_may(struct ward_request *rq, struct iommu_device *dv,
 	return WARD_OK;
 }
 
-enum ward_error iommu_serve_device_irq(struct ward_request *rq, uint64_t sbdf, uint64_t *vector,
-                                       uint64_t *index)
+/* DEVICE_IRQ (msix_entry < 0: MSI) and DEVICE_IRQ_MSIX (that table entry). */
+static enum ward_error device_irq_give(struct ward_request *rq, uint64_t sbdf, int64_t msix_entry,
+                                       uint64_t *vector, uint64_t *index)
 {
 	struct iommu_device *dv;
 	struct device_irq *di;
@@ -181,10 +183,14 @@ enum ward_error iommu_serve_device_irq(struct ward_request *rq, uint64_t sbdf, u
 	    (err = member_of(rq, g, sbdf, &dv)) != WARD_OK)
 		return err;
 	di = &device_irqs[device_index(dv)];
-	if ((err = irq_may(rq, dv, di)) != WARD_OK ||
+	if ((err = irq_may(rq, dv, di, msix_entry >= 0)) != WARD_OK ||
 	    (err = irq_make(rq, dv, di, &address, &data)) != WARD_OK)
 		return err;
-	if ((err = pci_msi_set(iommu_pci_ep, dv->sbdf, address, data, 1)) != WARD_OK) {
+	if (msix_entry >= 0)
+		err = pci_msix_set(iommu_pci_ep, dv->sbdf, (uint64_t)msix_entry, address, data, 0);
+	else
+		err = pci_msi_set(iommu_pci_ep, dv->sbdf, address, data, 1);
+	if (err != WARD_OK) {
 		di->live = true;
 		irq_release(dv->sbdf, di);
 		return ward_fail(rq, IOMMU_ERR_UNSUPPORTED, 0, 2, err);
@@ -194,6 +200,21 @@ enum ward_error iommu_serve_device_irq(struct ward_request *rq, uint64_t sbdf, u
 	*index = di->index;
 	iommu_reply_cap = di->slot;
 	return WARD_OK;
+}
+
+enum ward_error iommu_serve_device_irq(struct ward_request *rq, uint64_t sbdf, uint64_t *vector,
+                                       uint64_t *index)
+{
+	return device_irq_give(rq, sbdf, -1, vector, index);
+}
+
+enum ward_error iommu_serve_device_irq_msix(struct ward_request *rq, uint64_t sbdf, uint64_t entry,
+                                            uint64_t *vector, uint64_t *index)
+{
+	/* The PCI server checks the entry against the table size (RANGE, as MR2). */
+	if (entry > 2047) /* MSI-X tables have at most 2048 entries (PCI Local Bus 3.0 §6.8.2.3) */
+		return ward_fail(rq, IOMMU_ERR_UNSUPPORTED, 0, 2, WARD_ERR_RANGE);
+	return device_irq_give(rq, sbdf, (int64_t)entry, vector, index);
 }
 
 enum ward_error iommu_serve_device_irq_free(struct ward_request *rq, uint64_t sbdf, uint64_t index)

@@ -155,6 +155,16 @@ static inline enum ward_error iommu_device_irq_into(uint64_t device, uint64_t cn
 	return IOMMU_CALL_INTO(cnode, slot, iommu_device_irq(device, sbdf, vector, index));
 }
 
+/* DEVICE_IRQ_MSIX (MSI-X table entry `entry`) with the IRQHandler received into (cnode, slot). */
+static inline enum ward_error iommu_device_irq_msix_into(uint64_t device, uint64_t cnode,
+                                                         uint64_t slot, uint64_t sbdf,
+                                                         uint64_t entry, uint64_t *vector,
+                                                         uint64_t *index)
+{
+	return IOMMU_CALL_INTO(cnode, slot,
+	                       iommu_device_irq_msix(device, sbdf, entry, vector, index));
+}
+
 /*
  * Copies frame `index` out of a lent CNode (at root cptr `lent`, `radix`
  * bits) into root slot `slot`: a cap the client can map. It descends from

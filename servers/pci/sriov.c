@@ -240,6 +240,17 @@ static void pci_vf_probe(struct pci_server *s, const struct pci_entry *pf, uint1
 	}
 }
 
+/*
+ * A VF's Command register Memory Space Enable is read-only zero: the PF's
+ * VF MSE governs its BARs (PCIe Base §9.3.4.1.3). QEMU 7.2 emulates the
+ * bit as writable and decodes a VF's BARs only when it is set, so it is
+ * set here too; on hardware the write changes nothing.
+ */
+static void pci_vf_memory_decode(struct pci_server *s, uint32_t sbdf)
+{
+	pci_wr16(s, sbdf, PCI_COMMAND, pci_rd16(s, sbdf, PCI_COMMAND) | PCI_COMMAND_MEMORY);
+}
+
 static void pci_vf_add(struct pci_server *s, struct pci_entry *pf, uint16_t k)
 {
 	struct pci_entry *vf = &s->e[pf->first_vf + k];
@@ -251,6 +262,7 @@ static void pci_vf_add(struct pci_server *s, struct pci_entry *pf, uint16_t k)
 	vf->present = true;
 	vf->cfg_size = vf->dev.is_pcie ? PCI_CFG_SPACE_EXP_SIZE : PCI_CFG_SPACE_SIZE;
 	vf->group = sbdf;
+	pci_vf_memory_decode(s, sbdf);
 	pci_entry_quiesce(s, vf);
 }
 
