@@ -149,10 +149,11 @@ void sched_tick(void)
 
 /*
  * The thread woken during this entry, if it should run now: the current
- * thread stopped and nothing ready outranks it or came first at its
- * priority (the fast path's rule, sched_may_switch_to). Otherwise queued.
+ * thread stopped or is outranked by it, and nothing ready outranks it or
+ * came first at its priority (the fast path's rule, sched_may_switch_to);
+ * a preempted current thread is queued. Otherwise the woken one is queued.
  */
-static struct tcb *take_woken(struct sched_cpu *c, bool cur_ok)
+static struct tcb *take_woken(struct sched_cpu *c, struct tcb *cur, bool cur_ok)
 {
 	struct tcb *w = c->woken;
 
@@ -160,8 +161,11 @@ static struct tcb *take_woken(struct sched_cpu *c, bool cur_ok)
 		return NULL;
 	c->woken = NULL;
 	w->ready_queued = false;
-	if (!cur_ok && highest_ready(c) < (int)w->priority)
+	if (highest_ready(c) < (int)w->priority && (!cur_ok || w->priority > cur->priority)) {
+		if (cur_ok)
+			enqueue(cur);
 		return w;
+	}
 	enqueue(w);
 	return NULL;
 }
@@ -180,7 +184,7 @@ static struct tcb *choose(struct sched_cpu *c)
 		enqueue(cur);
 		platform_reschedule_cpu(cur->cpu);
 	}
-	if ((woken = take_woken(c, cur_ok)) != NULL)
+	if ((woken = take_woken(c, cur, cur_ok)) != NULL)
 		return woken;
 	if (cur_ok && !c->reschedule)
 		return cur; /* the common return from a system call: no scan */

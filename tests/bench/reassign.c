@@ -27,8 +27,8 @@
 
 static const char *const step_names[STEPS] = {
         "check",
-        "bus mastering off",
-        "revoke (PCI server)",
+        "bus mastering off + PCI revoke",
+        "revoke (the device cap)",
         "interrupt teardown",
         "point",
         "invalidate + wait",

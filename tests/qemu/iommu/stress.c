@@ -22,9 +22,10 @@
 #include "iommu_test.h"
 #include "root.h"
 
-#define MAX_EDU    8
-#define CHECK_EACH 25
-#define POLLS      4000 /* death polls, 25 ms apart: a limit for hangs only */
+#define MAX_EDU       8
+#define CHECK_EACH    25
+#define PROGRESS_EACH 500
+#define POLLS         4000 /* death polls, 25 ms apart: a limit for hangs only */
 
 static uint64_t arg(const char *key, uint64_t otherwise)
 {
@@ -121,6 +122,9 @@ int main(void)
 			checks++;
 			bad_checks += t_dump(&d, &c, &p) != WARD_OK;
 		}
+		if ((i + 1) % PROGRESS_EACH == 0) /* a long campaign shows how far it got */
+			printf("# pid %u: %llu moves, %u checkpoints (%u disagreed), %u errors\n",
+			       si->pid, (unsigned long long)(i + 1), checks, bad_checks, wrong);
 	}
 	ptap_ok(answered == iterations && wrong == 0,
 	        "pid %u (cpu %llu): %u requests answered: %u pulls, %u already here, %u errors "
