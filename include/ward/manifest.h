@@ -73,8 +73,8 @@ struct ward_manifest_program {
 	uint16_t line, column;
 	uint16_t priority;
 	uint16_t cpu;
-	uint16_t memory_mib; /* rounded up to a power of two at boot */
-	uint16_t dma_mib;    /* its DMA quota (docs/manifest.md: what enforces it) */
+	uint16_t memory_mib;  /* rounded up to a power of two at boot */
+	uint16_t dma_mib;     /* its DMA quota (docs/manifest.md: what enforces it) */
 	uint16_t grant_first; /* its grants: [grant_first, grant_first + grant_count) */
 	uint16_t grant_count;
 	uint32_t reserved;
