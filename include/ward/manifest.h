@@ -92,6 +92,30 @@ struct ward_manifest_grant {
 	uint32_t name; /* string: the name the program finds it by (ward_grant()) */
 };
 
+/* What the root task made of the manifest (root.protocol MANIFEST_STATUS). */
+enum ward_manifest_state {
+	WARD_MANIFEST_STATE_NONE = 0,    /* no manifest module: boot modules start by name */
+	WARD_MANIFEST_STATE_PENDING = 1, /* being checked against the machine and applied */
+	WARD_MANIFEST_STATE_APPLIED = 2, /* devices assigned, programs started */
+	WARD_MANIFEST_STATE_REFUSED = 3, /* errors: no program started, devices in quarantine */
+};
+
+/* What is wrong, as found at boot (root.protocol MANIFEST_ERROR). */
+enum ward_manifest_problem {
+	WARD_MANIFEST_PROBLEM_DECODE = 1,     /* the module is malformed */
+	WARD_MANIFEST_PROBLEM_ABSENT = 2,     /* no such SBDF on this machine */
+	WARD_MANIFEST_PROBLEM_NO_MATCH = 3,   /* an ID or class that matches nothing (or too few) */
+	WARD_MANIFEST_PROBLEM_NO_SRIOV = 4,   /* a VF of a device without SR-IOV */
+	WARD_MANIFEST_PROBLEM_VF = 5,         /* the VF is beyond TotalVFs, or not enabled */
+	WARD_MANIFEST_PROBLEM_NO_IOMMU = 6,   /* the device is behind no remapping unit */
+	WARD_MANIFEST_PROBLEM_GROUP = 7,      /* a device given alone shares its group */
+	WARD_MANIFEST_PROBLEM_SPLIT = 8,      /* a group split across programs */
+	WARD_MANIFEST_PROBLEM_CPU = 9,        /* a CPU this machine lacks */
+	WARD_MANIFEST_PROBLEM_MODULE = 10,    /* no boot module of that name */
+	WARD_MANIFEST_PROBLEM_APPLY = 11,     /* the IOMMU server refused a step */
+	WARD_MANIFEST_PROBLEM_NO_SERVER = 12, /* no PCI or IOMMU server to apply it through */
+};
+
 _Static_assert(sizeof(struct ward_manifest_header) == 48, "header layout");
 _Static_assert(sizeof(struct ward_manifest_device) == 20, "device layout");
 _Static_assert(sizeof(struct ward_manifest_program) == 32, "program layout");
