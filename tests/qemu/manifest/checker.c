@@ -85,6 +85,21 @@ static void check_owner(unsigned i)
 	o->owner = gowner;
 }
 
+/* Waits (at most 5 s: a hang, not a timing) until the device's owner is quarantine. */
+static bool back_in_quarantine(const struct edu *e)
+{
+	uint64_t owner = ~0ULL, pid, group, members, nalias, pf, vfs, gen;
+
+	for (unsigned waited = 0; waited < 5000; waited += 10) {
+		if (iommu_query(t_ep, e->sbdf, &owner, &pid, &group, &members, &nalias, &pf, &vfs,
+		                &gen) == WARD_OK &&
+		    owner == 0)
+			return true;
+		t_sleep_ms(10);
+	}
+	return false;
+}
+
 int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
@@ -92,7 +107,7 @@ int main(void)
 
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
-	tap_plan(13);
+	tap_plan(14);
 	tap_ok(t_edu_find(0, &owners[0].edu) && t_edu_find(1, &owners[1].edu),
 	       "two edu devices on the PCI server's list");
 	check_grants();
@@ -103,7 +118,8 @@ int main(void)
 	tap_ok(t_dump(&domains, &contexts, &ptes) == WARD_OK && domains == 2,
 	       "DUMP: the server's records and the tables agree, two domains");
 	ask("owner-a.probe", PROBE_EXIT, &pid, &bits);
+	tap_ok(back_in_quarantine(&owners[0].edu),
+	       "owner-a ended: the IOMMU server put its device back in quarantine");
 	ask("owner-b.probe", PROBE_EXIT, &pid, &bits);
-	tap_ok(true, "both owners told to end");
 	return tap_exit_status();
 }
