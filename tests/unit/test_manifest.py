@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """tools/manifest-check reports every error of a manifest at its place (TAP).
 
-    test_manifest.py TOOLS_DIR [GOOD.toml...]
+    test_manifest.py TOOLS_DIR [GOOD.toml | DOC.md ...]
 
 Each BAD case is a manifest and the exact errors it must produce, as
 (line, column, part of the message); the check must print each one as
 FILE:LINE:COLUMN: ... and no other error. Each GOOD manifest (the cases
-below and the files given) must pass and compile into a module whose
+below, the files given, and the first TOML example of each .md given)
+must pass and compile into a module whose
 header says what it holds.
 """
 
@@ -123,7 +124,16 @@ def main():
             for p in problems + (lines if problems else []):
                 print(f"# {p}")
         goods = [(name, text, None) for name, text in GOOD]
-        goods += [(os.path.basename(f), open(f).read(), f) for f in sys.argv[2:]]
+        for f in sys.argv[2:]:
+            text = open(f).read()
+            if f.endswith(".md"):  # its example, written out
+                text = text.split("```toml\n", 1)[1].split("```", 1)[0]
+                example = os.path.join(build, "example.toml")
+                with open(example, "w") as out:
+                    out.write(text)
+                goods.append((os.path.basename(f) + " example", text, example))
+            else:
+                goods.append((os.path.basename(f), text, f))
         for name, text, given in goods:
             path = given or os.path.join(build, "good.toml")
             if given is None:
