@@ -60,6 +60,7 @@
 
 struct found_device {
 	bool found;
+	bool deferred; /* a VF found only once its PF's VFs are enabled (apply_vfs) */
 	uint32_t sbdf, group;
 	uint16_t members;
 };
@@ -81,6 +82,8 @@ static enum ward_manifest_state state = WARD_MANIFEST_STATE_NONE;
 static const struct ward_module *manifest_module;
 static struct found_device found[WARD_MANIFEST_MAX_DEVICES];
 static struct ready_grant ready[WARD_MANIFEST_MAX_GRANTS];
+static uint16_t vfs_needed[WARD_MANIFEST_MAX_DEVICES]; /* per PF: VFs to enable */
+static uint64_t program_domains[WARD_MANIFEST_MAX_PROGRAMS];
 static uint64_t assignment_caps[WARD_MANIFEST_MAX_DEVICES]; /* per device, 0: not fetched */
 static uint64_t client_caps[WARD_MANIFEST_MAX_PROGRAMS];
 static uint32_t program_pids[WARD_MANIFEST_MAX_PROGRAMS];
@@ -143,6 +146,15 @@ static uint32_t list_nth(uint64_t key, uint64_t key_mask, uint64_t sbdf, uint64_
 	return hit;
 }
 
+/* The DEVICE grant that gives device `pf` to a program, or -1. */
+static int pf_grant(unsigned pf)
+{
+	for (unsigned g = 0; g < manifest.grant_count; g++)
+		if (manifest.grants[g].kind == WARD_GRANT_DEVICE && manifest.grants[g].target == pf)
+			return (int)g;
+	return -1;
+}
+
 static void find_vf(unsigned i)
 {
 	const struct manifest_device *d = &manifest.devices[i];
@@ -161,9 +173,17 @@ static void find_vf(unsigned i)
 		device_error(i, WARD_MANIFEST_PROBLEM_VF, "is a VF beyond its PF's TotalVFs");
 		return;
 	}
+	if (d->index > enabled && pf_grant(d->value) >= 0) {
+		/* Enabled through the PF owner's device cap once it is assigned (apply_vfs). */
+		found[i].deferred = true;
+		if (vfs_needed[d->value] < d->index)
+			vfs_needed[d->value] = d->index;
+		return;
+	}
 	if (d->index > enabled || pci_vf(pci_cap, pf->sbdf, d->index - 1, &vf) != WARD_OK) {
 		device_error(i, WARD_MANIFEST_PROBLEM_VF,
-		             "is a VF its PF has not enabled (enabling VFs at boot: not yet)");
+		             "is a VF its PF has not enabled, and no program owns the PF "
+		             "(devices or groups) to enable it through");
 		return;
 	}
 	found[i] = (struct found_device){.found = true, .sbdf = (uint32_t)vf};
@@ -407,22 +427,76 @@ static void roll_back(void)
 	}
 }
 
+/* The grants of program p whose device is found (pass 0) or was deferred (pass 1). */
+static bool apply_grants(unsigned p, bool deferred)
+{
+	const struct manifest_program *pr = &manifest.programs[p];
+
+	for (unsigned g = pr->grant_first; g < pr->grant_first + pr->grant_count; g++) {
+		const struct manifest_grant *gr = &manifest.grants[g];
+		bool on_device = gr->kind == WARD_GRANT_DEVICE || gr->kind == WARD_GRANT_ASSIGNMENT;
+		if (gr->kind == WARD_GRANT_SERVE ||
+		    (on_device ? found[gr->target].deferred : false) != deferred)
+			continue;
+		if (!apply_grant(g, program_domains[p]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * SRIOV_ENABLE through the device cap of each PF whose VFs the manifest
+ * names, now that its owner's domain holds it; then the VFs are found and
+ * checked as the other devices were before anything moved.
+ */
+static bool apply_vfs(void)
+{
+	uint64_t first, stride, vf;
+	unsigned before = error_count;
+
+	for (unsigned pf = 0; pf < manifest.device_count; pf++) {
+		const struct manifest_grant *gr;
+		enum ward_error err;
+		if (vfs_needed[pf] == 0)
+			continue;
+		gr = &manifest.grants[pf_grant(pf)];
+		err = iommu_sriov_enable(ready[gr - manifest.grants].slot, found[pf].sbdf,
+		                         vfs_needed[pf], &first, &stride);
+		if (err != WARD_OK)
+			return apply_error(gr, "SRIOV_ENABLE", err), false;
+	}
+	for (unsigned i = 0; i < manifest.device_count; i++) {
+		const struct manifest_device *d = &manifest.devices[i];
+		if (!found[i].deferred)
+			continue;
+		if (pci_vf(pci_cap, found[d->value].sbdf, d->index - 1, &vf) != WARD_OK) {
+			device_error(i, WARD_MANIFEST_PROBLEM_VF, "was not enabled by its PF");
+			continue;
+		}
+		found[i].found = true;
+		found[i].sbdf = (uint32_t)vf;
+		find_group(i);
+	}
+	for (unsigned p = 0; p < manifest.program_count; p++)
+		for (unsigned g = manifest.programs[p].grant_first;
+		     g < manifest.programs[p].grant_first + manifest.programs[p].grant_count; g++)
+			if (manifest.grants[g].kind == WARD_GRANT_DEVICE &&
+			    found[manifest.grants[g].target].deferred)
+				check_grant(p, g);
+	return error_count == before;
+}
+
 static void apply(void)
 {
-	for (unsigned p = 0; p < manifest.program_count; p++) {
-		const struct manifest_program *pr = &manifest.programs[p];
-		uint64_t domain;
-		if (!apply_domain(p, &domain)) {
-			roll_back();
-			return;
-		}
-		for (unsigned g = pr->grant_first; g < pr->grant_first + pr->grant_count; g++)
-			if (manifest.grants[g].kind != WARD_GRANT_SERVE &&
-			    !apply_grant(g, domain)) {
-				roll_back();
-				return;
-			}
-	}
+	bool ok = true;
+
+	for (unsigned p = 0; ok && p < manifest.program_count; p++)
+		ok = apply_domain(p, &program_domains[p]) && apply_grants(p, false);
+	ok = ok && apply_vfs();
+	for (unsigned p = 0; ok && p < manifest.program_count; p++)
+		ok = apply_grants(p, true);
+	if (!ok)
+		roll_back();
 }
 
 __attribute__((noreturn)) static void manifest_thread(void)
