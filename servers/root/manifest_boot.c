@@ -75,6 +75,7 @@ struct ready_grant {
 	uint64_t slot;
 	uint32_t sbdf;
 	uint16_t count;
+	uint64_t domain; /* DEVICE: the domain its group went to */
 };
 
 static struct manifest manifest;
@@ -364,11 +365,19 @@ static bool apply_grant(unsigned g, uint64_t domain)
 			apply_error(gr, "ASSIGNMENT", err);
 			return false;
 		}
-		ready[g] = (struct ready_grant){assignment_caps[gr->target], f->sbdf, f->members};
+		ready[g] =
+		        (struct ready_grant){assignment_caps[gr->target], f->sbdf, f->members, 0};
 		return true;
 	default:
 		break;
 	}
+	/* A group named twice (groups = ["fn0", "fn1"]) moves once; one device cap serves both. */
+	for (unsigned k = 0; k < g; k++)
+		if (manifest.grants[k].kind == WARD_GRANT_DEVICE && ready[k].domain == domain &&
+		    ready[k].slot != 0 && found[manifest.grants[k].target].group == f->group) {
+			ready[g] = (struct ready_grant){ready[k].slot, f->sbdf, f->members, domain};
+			return true;
+		}
 	if (domain == 0 || (slot = pool_slot()) == 0) {
 		apply_error(gr, "nothing: no domain or slot for it", WARD_ERR_NOT_ENOUGH_MEMORY);
 		return false;
@@ -384,7 +393,7 @@ static bool apply_grant(unsigned g, uint64_t domain)
 		apply_error(gr, "ASSIGN", err);
 		return false;
 	}
-	ready[g] = (struct ready_grant){slot, f->sbdf, f->members};
+	ready[g] = (struct ready_grant){slot, f->sbdf, f->members, domain};
 	return true;
 }
 
@@ -407,7 +416,7 @@ static bool apply_domain(unsigned p, uint64_t *domain)
 		                               &width);
 		if (err != WARD_OK)
 			return apply_error(gr, "CREATE_DOMAIN", err), false;
-		ready[g] = (struct ready_grant){slot, 0, 0};
+		ready[g] = (struct ready_grant){slot, 0, 0, 0};
 		*domain = slot;
 	}
 	return true;
