@@ -135,7 +135,8 @@ static uint32_t list_nth(uint64_t key, uint64_t key_mask, uint64_t sbdf, uint64_
 	uint32_t hit = 0;
 
 	*count = 0;
-	while (cursor != PCI_LIST_END) {
+	/* Bounded: 256 batches are more functions than a segment has buses for. */
+	for (unsigned batch = 0; cursor != PCI_LIST_END && batch < 256; batch++) {
 		if (pci_list(pci_cap, cursor, key, key_mask, sbdf, sbdf_mask, &next, &n, &s[0],
 		             &s[1], &s[2], &s[3], &s[4], &s[5], &s[6], &s[7]) != WARD_OK)
 			break;
