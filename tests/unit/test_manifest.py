@@ -154,6 +154,21 @@ def main():
                 print("# " + r.stderr.replace("\n", "\n# "))
             if os.path.exists(out):
                 os.unlink(out)
+        # The fuzz corpus holds the compiled scenarios: each must be what the
+        # compiler makes of its TOML today (regenerate with manifest-compile).
+        corpus = os.path.join(os.path.dirname(os.path.realpath(__file__)), "manifest_corpus")
+        for f in sys.argv[2:]:
+            if not f.endswith(".toml"):
+                continue
+            kept = os.path.join(corpus, os.path.basename(f)[:-5] + ".wmf")
+            out = os.path.join(build, "fresh.wmf")
+            subprocess.run([sys.executable, os.path.join(tools, "manifest-compile"), f, "-o", out],
+                           capture_output=True)
+            same = os.path.exists(kept) and os.path.exists(out) and \
+                open(kept, "rb").read() == open(out, "rb").read()
+            n += 1
+            print(f"{'ok' if same else 'not ok'} {n} - corpus: {os.path.basename(kept)} is"
+                  f" {os.path.basename(f)} compiled")
     print(f"1..{n}")
 
 
