@@ -126,12 +126,32 @@ TAP_PLAN = re.compile(r"^1\.\.(\d+)")
 SOURCE_PREFIX = re.compile(r"^\[([A-Za-z0-9_.-]+)\] ?(.*)$")
 
 
+def manifest_modules(args):
+    """--manifest: the TOML compiled (tools/manifest-compile) into a boot
+    module named `manifest` in a scratch directory, then the modules of
+    its programs (paths relative to --build), each once."""
+    import atexit
+    import tempfile
+    tools = os.path.dirname(os.path.realpath(__file__))
+    build = args.build or os.path.join(tools, "..", "build")
+    scratch = tempfile.mkdtemp(prefix="ward-manifest-")
+    out = os.path.join(scratch, "manifest")
+    atexit.register(shutil.rmtree, scratch, True)
+    r = subprocess.run([sys.executable, os.path.join(tools, "manifest-compile"), args.manifest,
+                        "-o", out, "--build", build, "--modules"], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(r.stderr.rstrip())
+    return [out] + [os.path.join(build, m) for m in r.stdout.split()]
+
+
 def qemu_command(args):
     qemu = shutil.which("qemu-system-x86_64")
     if qemu is None:
         sys.exit("qemu-system-x86_64 not found: apt-get install qemu-system-x86")
     if args.preset not in PRESETS:
         sys.exit(f"unknown preset '{args.preset}' (tools/run --list-presets)")
+    if args.manifest:
+        args.module = args.module + manifest_modules(args)
     modules = ",".join(m.replace(",", ",,") for m in args.module)
     devices = with_iommu(PRESETS[args.preset][1], args.iommu)
     args.disk_paths = []
@@ -350,6 +370,10 @@ def main():
                    "appended before QEMU starts (e.g. to stamp its blocks)")
     p.add_argument("--disk-check", help="tap mode: a command run with the image's path "
                    "appended after QEMU exits; its exit status 0 is one more harness check")
+    p.add_argument("--manifest", help="a system manifest (TOML, docs/manifest.md): compiled into "
+                   "the boot module `manifest`, its programs' modules added after --module's")
+    p.add_argument("--build", help="--manifest: the build directory its module paths are in "
+                   "(default: build/ beside tools/)")
     # Everything after a lone `--` goes to QEMU unchanged.
     argv = sys.argv[1:]
     raw = argv[argv.index("--") + 1:] if "--" in argv else []

@@ -113,6 +113,8 @@ int main(void)
 	printf("Ward root task: %u boot modules, %u CPUs\n", bi->module_count, bi->cpu_count);
 	root_platform_discover(bi->acpi_rsdp);
 	root_roles_init();
+	root_manifest_load();
 	root_start_all();
+	root_manifest_begin();
 	serve();
 }

@@ -112,10 +112,10 @@ static bool spawn(struct root_proc *rp)
 {
 	const struct ward_module *m = &ward_bootinfo->modules[rp->module];
 	struct proc_config c = {
-	        .pid = next_pid++,
+	        .pid = rp->reserved_pid != 0 ? rp->reserved_pid : next_pid++,
 	        .restarts = rp->restarts,
-	        .name = m->name,
-	        .args = m->args,
+	        .name = rp->name != NULL ? rp->name : m->name,
+	        .args = rp->args != NULL ? rp->args : m->args,
 	        .image = (const void *)m->vaddr,
 	        .image_size = m->size,
 	        .untyped = rp->untyped,
@@ -126,19 +126,22 @@ static bool spawn(struct root_proc *rp)
 	const char *why = NULL;
 	enum ward_error err = proc_create(&rp->proc, &c, &why);
 
-	if (err == WARD_OK && !root_grant_role(rp, &why)) {
+	rp->reserved_pid = 0; /* a restart gets a new pid */
+	if (err == WARD_OK &&
+	    (!root_grant_role(rp, &why) ||
+	     (rp->program >= 0 && !root_manifest_grant((unsigned)rp->program, &rp->proc, &why)))) {
 		err = WARD_ERR_INVALID_ARGUMENT;
 	} else if (err == WARD_OK &&
-	           (err = proc_start(&rp->proc, root_endpoint, ROOT_PROC_PRIORITY)) != WARD_OK) {
+	           (err = proc_start(&rp->proc, root_endpoint, rp->priority)) != WARD_OK) {
 		why = "cannot start its thread";
 	}
 	if (err != WARD_OK) {
-		printf("cannot start %s: %s (error %d)\n", m->name, why, err);
+		printf("cannot start %s: %s (error %d)\n", c.name, why, err);
 		if (rp->proc.tcb != 0)
 			proc_destroy(&rp->proc);
 		return false;
 	}
-	printf("started %s as pid %u (%u MiB) on CPU %u\n", m->name, (unsigned)c.pid,
+	printf("started %s as pid %u (%u MiB) on CPU %u\n", c.name, (unsigned)c.pid,
 	       1U << (rp->untyped_bits - 20), c.cpu);
 	rp->state = ROOT_PROC_RUNNING;
 	return true;
@@ -157,9 +160,13 @@ void root_start_all(void)
 {
 	const struct ward_bootinfo *bi = ward_bootinfo;
 
-	for (uint32_t i = 1; i < bi->module_count && i < ROOT_MAX_PROCS; i++) {
+	for (uint32_t i = 1; i < bi->module_count && i < WARD_MAX_MODULES; i++) {
 		struct root_proc *rp = &procs[i];
+		if (!root_manifest_starts_alone(&bi->modules[i]))
+			continue;
 		rp->module = i;
+		rp->program = -1;
+		rp->priority = ROOT_PROC_PRIORITY;
 		rp->policy = parse_policy(bi->modules[i].args);
 		root_role_policy(bi->modules[i].name, &rp->policy);
 		rp->untyped_bits = rp->policy.memory_bits;
@@ -178,6 +185,57 @@ void root_start_all(void)
 		if (!spawn(rp))
 			unexpected_end = true;
 	}
+}
+
+uint32_t root_pid_reserve(void)
+{
+	return next_pid++;
+}
+
+static int module_named(const char *name)
+{
+	for (uint32_t i = 1; i < ward_bootinfo->module_count && i < WARD_MAX_MODULES; i++)
+		if (strcmp(ward_bootinfo->modules[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * A manifest program: its own entry after the modules' (one module may run
+ * as several programs); the manifest's CPU, priority and memory; no
+ * restart (its domain and devices went with its first instance).
+ */
+struct root_proc *root_start_program(const struct root_program_config *c)
+{
+	struct root_proc *rp = &procs[WARD_MAX_MODULES + c->index];
+	int module = module_named(c->module);
+
+	if (module < 0 || c->index >= WARD_MANIFEST_MAX_PROGRAMS)
+		return NULL;
+	*rp = (struct root_proc){.module = (unsigned)module,
+	                         .program = (int)c->index,
+	                         .name = c->name,
+	                         .args = c->args,
+	                         .reserved_pid = c->pid,
+	                         .priority = c->priority,
+	                         .state = ROOT_PROC_ENDED};
+	rp->policy = parse_policy(c->args);
+	rp->policy.restarts = 0;
+	rp->policy.cpu = c->cpu;
+	rp->policy.memory_bits = 20 + log2_up(c->memory_mib);
+	if (rp->policy.untyped_bits >= rp->policy.memory_bits)
+		rp->policy.untyped_bits = 0;
+	rp->untyped_bits = rp->policy.memory_bits;
+	if (proc_untyped_alloc(rp->untyped_bits, &rp->untyped) != WARD_OK) {
+		printf("cannot start %s: no %u MiB of memory left\n", c->name, c->memory_mib);
+		unexpected_end = true;
+		return NULL;
+	}
+	if (!spawn(rp)) {
+		unexpected_end = true;
+		return NULL;
+	}
+	return rp;
 }
 
 struct root_proc *root_proc_by_pid(uint64_t pid)
@@ -232,6 +290,8 @@ void root_proc_ended(struct root_proc *rp, unsigned reason, uint64_t code)
 
 bool root_all_ended(bool *ok)
 {
+	if (root_manifest_pending())
+		return false;
 	for (unsigned i = 0; i < ROOT_MAX_PROCS; i++)
 		if (procs[i].state == ROOT_PROC_RUNNING && !procs[i].policy.server)
 			return false;

@@ -371,3 +371,19 @@ void root_role_ended(struct root_proc *rp)
 	for (unsigned i = 0; i < pci_mmio_count; i++)
 		ward_cnode_revoke(WARD_CAP_INIT_CNODE, pci_mmio[i].slot, 64);
 }
+
+enum ward_error root_mint_pci(uint64_t slot, uint64_t badge)
+{
+	if (pci_ep == 0)
+		return WARD_ERR_INVALID_CAPABILITY;
+	return ward_cnode_mint(WARD_CAP_INIT_CNODE, slot, 64, WARD_CAP_INIT_CNODE, pci_ep, 64,
+	                       PCI_PRIV_RIGHTS, badge);
+}
+
+enum ward_error root_mint_iommu(uint64_t slot, uint64_t badge)
+{
+	if (iommu_ep == 0)
+		return WARD_ERR_INVALID_CAPABILITY;
+	return ward_cnode_mint(WARD_CAP_INIT_CNODE, slot, 64, WARD_CAP_INIT_CNODE, iommu_ep, 64,
+	                       IOMMU_CLIENT_RIGHTS, badge);
+}

@@ -13,10 +13,11 @@
 #include <stdint.h>
 #include <ward/bootinfo.h>
 #include <ward/message.h>
+#include <ward/manifest.h>
 #include <ward/protocol.h>
 #include <proc/process.h>
 
-#define ROOT_MAX_PROCS      WARD_MAX_MODULES
+#define ROOT_MAX_PROCS      (WARD_MAX_MODULES + WARD_MANIFEST_MAX_PROGRAMS)
 #define ROOT_PROC_PRIORITY  100
 #define ROOT_DEFAULT_MEMORY 23 /* log2 bytes of a process's untyped: 8 MiB */
 
@@ -44,6 +45,11 @@ struct root_proc {
 	struct root_policy policy;
 	uint64_t untyped; /* kept across restarts */
 	unsigned untyped_bits;
+	/* A program of the manifest: its index (else -1), name, arguments, pid, priority. */
+	int program;
+	const char *name, *args;
+	uint32_t reserved_pid; /* its first instance's pid, reserved before it existed */
+	unsigned priority;
 	struct proc proc;
 };
 
@@ -52,8 +58,21 @@ extern uint64_t root_endpoint, root_reply;
 
 /* --- procs.c ---------------------------------------------------------- */
 
-/* Starts every boot module but the root task itself. */
+/* Starts every boot module but the root task itself and those the manifest runs. */
 void root_start_all(void);
+/* A pid for a process not yet made (the manifest's domains are made for it first). */
+uint32_t root_pid_reserve(void);
+
+/* A program of the manifest, started after the manifest is applied. */
+struct root_program_config {
+	unsigned index; /* in the manifest */
+	uint32_t pid;   /* reserved with root_pid_reserve() */
+	const char *name, *module, *args;
+	unsigned priority, cpu, memory_mib;
+};
+
+/* Starts it (reported either way); NULL if it could not be. */
+struct root_proc *root_start_program(const struct root_program_config *c);
 struct root_proc *root_proc_by_pid(uint64_t pid);
 /* The process ended (reason, code: ward/startinfo.h): tear down, tell, maybe restart. */
 void root_proc_ended(struct root_proc *rp, unsigned reason, uint64_t code);
@@ -125,5 +144,21 @@ void root_role_ended(struct root_proc *rp);
  * servers ended, each as expected); never returns then.
  */
 void root_role_fail_stop(struct root_proc *rp, unsigned reason, uint64_t code, bool all_ok);
+/* A cap to the PCI (IOMMU) endpoint in root slot `slot`, badged `badge`, for the root task. */
+enum ward_error root_mint_pci(uint64_t slot, uint64_t badge);
+enum ward_error root_mint_iommu(uint64_t slot, uint64_t badge);
+
+/* --- manifest_boot.c (docs/manifest.md) -------------------------------- */
+
+/* Finds and decodes the boot module named `manifest`, if there is one. */
+void root_manifest_load(void);
+/* Whether boot module m starts by itself (it is not the manifest nor a program's module). */
+bool root_manifest_starts_alone(const struct ward_module *m);
+/* Starts the manifest thread, which checks and applies it (after the servers started). */
+void root_manifest_begin(void);
+/* True until the manifest is applied or refused: the system stays up meanwhile. */
+bool root_manifest_pending(void);
+/* Gives program `index` the caps its grants name; false (with *why) if one cannot be given. */
+bool root_manifest_grant(unsigned index, struct proc *p, const char **why);
 
 #endif
