@@ -4,8 +4,9 @@
  * PCIe-to-PCI bridge share the bridge's requester ID, so the IOMMU cannot
  * tell their DMA apart and the PCI server puts them in one group. Moving
  * one alone is refused, naming the other; with IOMMU_ASSIGN_GROUP the
- * whole group (the bridge too) moves in one request, and RELEASE takes it
- * back whole.
+ * whole group (the bridge too) moves in one request, both devices' DMA
+ * (which reaches the IOMMU with the bridge's requester ID) then lands in
+ * the domain's buffer, and RELEASE takes it back whole.
  */
 #include <string.h>
 #include <ward/invoke.h>
@@ -39,6 +40,33 @@ static bool find_pair(struct edu *edu, unsigned n, unsigned *a, unsigned *b, uin
 	return false;
 }
 
+/*
+ * Each device copies its own pattern from the buffer's first half into
+ * its memory and back into the second half: both directions of DMA with
+ * the bridge's requester ID, through the context entries of the move.
+ */
+static bool dma_through_group(struct edu *x, struct edu *y, volatile uint8_t *buf, uint64_t iova)
+{
+	struct edu *dev[2] = {x, y};
+	uint64_t w;
+
+	/* x was mapped and enabled by t_attach(); y's BAR frame came with the group. */
+	if (!t_map(y->frame, (uint64_t)y->bar) ||
+	    iommu_device_bus_master(y->device, y->sbdf, 1, &w) != WARD_OK)
+		return false;
+	for (unsigned k = 0; k < 2; k++) {
+		uint8_t pattern = (uint8_t)(0x5a + k);
+
+		memset((void *)buf, pattern, EDU_XFER);
+		memset((void *)(buf + EDU_XFER), 0, EDU_XFER);
+		if (!t_edu_dma(dev[k], iova, EDU_BUFFER, EDU_XFER, false) ||
+		    !t_edu_dma(dev[k], EDU_BUFFER, iova + EDU_XFER, EDU_XFER, true) ||
+		    !t_bytes_are((const void *)(buf + EDU_XFER), pattern, EDU_XFER))
+			return false;
+	}
+	return true;
+}
+
 int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
@@ -50,7 +78,7 @@ int main(void)
 
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
-	ptap_plan(7);
+	ptap_plan(8);
 	while (n < MAX_EDU && t_edu(n, &edu[n]))
 		n++;
 	ok = find_pair(edu, n, &a, &b, &group);
@@ -82,6 +110,10 @@ int main(void)
 	        "ASSIGN with IOMMU_ASSIGN_GROUP: the group (%llu functions) moved in one "
 	        "request; the bridge forwards DMA again",
 	        (unsigned long long)moved);
+	ptap_ok(dma_through_group(&edu[a], &edu[b], (volatile uint8_t *)VA_BUF, iova),
+	        "both devices behind the bridge DMA through the group's domain: each one's bytes "
+	        "went to the device and back into the buffer at IOVA %#llx",
+	        (unsigned long long)iova);
 	ok = iommu_query(t_ep, edu[a].sbdf, &w, &w, &w, &w, &w, &w, &w, &gen) == WARD_OK &&
 	     iommu_query(t_ep, (uint32_t)group, &owner, &w, &w, &w, &w, &w, &w, &gen) == WARD_OK &&
 	     owner != 0 && t_dump(&w, &w, &w) == WARD_OK;
