@@ -40,19 +40,33 @@
 #include IOPT_FORMAT_HEADER
 
 #define FORMATTED(pt) ((pt)->cfg.pte == &IOPT_FORMAT_OPS)
-#define FORMAT_CALL(pt, op, ...)                                            \
-	(__builtin_expect(FORMATTED(pt), 1) ? iopt_format_##op(__VA_ARGS__) \
-	                                    : (pt)->cfg.pte->op(__VA_ARGS__))
+#define FORMAT_CALL(pt, op, ...) \
+	(FORMATTED(pt) ? iopt_format_##op(__VA_ARGS__) : (pt)->cfg.pte->op(__VA_ARGS__))
 #define FLUSH_CALL(pt, ...) \
 	(FORMATTED(pt) ? iopt_format_flush(__VA_ARGS__) : (pt)->cfg.flush_entries(__VA_ARGS__))
+/* The fast paths run only for the preferred format: no test per entry there. */
+#define FAST_PATH(pt)          __builtin_expect(FORMATTED(pt), 1)
+#define FAST_CALL(pt, op, ...) ((void)(pt), iopt_format_##op(__VA_ARGS__))
+#define FAST_FLUSH(pt, ...)    ((void)(pt), iopt_format_flush(__VA_ARGS__))
 #define FORMAT_ACCEPTS(cf)                \
 	((cf)->pte != &IOPT_FORMAT_OPS || \
 	 (!(cf)->flush_entries || (cf)->flush_entries == IOPT_FORMAT_FLUSH))
 #else
 #define FORMAT_CALL(pt, op, ...) ((pt)->cfg.pte->op(__VA_ARGS__))
 #define FLUSH_CALL(pt, ...)      ((pt)->cfg.flush_entries(__VA_ARGS__))
+#define FAST_PATH(pt)            true
+#define FAST_CALL                FORMAT_CALL
+#define FAST_FLUSH               FLUSH_CALL
 #define FORMAT_ACCEPTS(cf)       true
 #endif
+/*
+ * In a function compiled twice (always inline, `inl` a constant): the
+ * preferred format inline, or any format through its ops.
+ */
+#define PICK_CALL(inl, pt, op, ...) \
+	((inl) ? FAST_CALL(pt, op, __VA_ARGS__) : (pt)->cfg.pte->op(__VA_ARGS__))
+#define PICK_FLUSH(inl, pt, ...) \
+	((inl) ? FAST_FLUSH(pt, __VA_ARGS__) : (pt)->cfg.flush_entries(__VA_ARGS__))
 
 struct iopt_table {
 	struct deferred_item item; /* first: the freed list links tables through it */
@@ -518,8 +532,10 @@ static struct iopt_table *run_table(struct iopt *pt, uint64_t iova, uint64_t siz
  * possible error is an overlap, checked before any store. Returns false
  * when the case does not apply (nothing done).
  */
-static bool map_fast(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t size, unsigned rights,
-                     struct iopt_changes *c, enum iommu_err *err)
+static inline __attribute__((always_inline)) bool map_fast(struct iopt *pt, uint64_t iova,
+                                                           uint64_t phys, uint64_t size,
+                                                           unsigned rights, struct iopt_changes *c,
+                                                           enum iommu_err *err, bool inl)
 {
 	unsigned level = run_level(pt, iova | phys | size);
 	struct iopt_table *t = run_table(pt, iova, size, level);
@@ -540,16 +556,17 @@ static bool map_fast(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t siz
 	 * then needs no loop around the format's call. The run is flushed at
 	 * once: it is all this call stores in t.
 	 */
-	leaf = FORMAT_CALL(pt, make_leaf, phys, level, rights);
+	leaf = PICK_CALL(inl, pt, make_leaf, phys, level, rights);
 	__atomic_store_n(&e[0], leaf, __ATOMIC_RELEASE);
 	for (unsigned i = 1; i < n; i++)
 		__atomic_store_n(
 		        &e[i],
-		        FORMAT_CALL(pt, make_leaf, phys + ((uint64_t)i << shift), level, rights),
+		        PICK_CALL(inl, pt, make_leaf, phys + ((uint64_t)i << shift), level, rights),
 		        __ATOMIC_RELEASE);
 	c->ptes_written += n;
 	t->used += n;
-	flush(pt, e, n * sizeof(*e));
+	if (pt->cfg.flush_entries)
+		PICK_FLUSH(inl, pt, pt->cfg.flush_ctx, e, n * sizeof(*e));
 	*err = IOMMU_OK;
 	return true;
 }
@@ -585,7 +602,8 @@ enum iommu_err iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t 
 		return err;
 	if (phys > UINT64_MAX - size)
 		return IOMMU_ERR_RANGE;
-	if (!map_fast(pt, iova, phys, size, rights, c, &err))
+	if (!(FAST_PATH(pt) ? map_fast(pt, iova, phys, size, rights, c, &err, true)
+	                    : map_fast(pt, iova, phys, size, rights, c, &err, false)))
 		err = map_general(pt, iova, phys, size, rights, c);
 	if (err)
 		return err;
@@ -684,8 +702,9 @@ static void unmap_commit(struct iopt *pt, struct iopt_table *t, unsigned level, 
  * of one table that keeps other entries (so it is not removed), each leaf
  * whole. Returns false when the case does not apply (nothing done).
  */
-static bool unmap_fast(struct iopt *pt, uint64_t iova, uint64_t size, struct iopt_changes *c,
-                       enum iommu_err *err)
+static inline __attribute__((always_inline)) bool unmap_fast(struct iopt *pt, uint64_t iova,
+                                                             uint64_t size, struct iopt_changes *c,
+                                                             enum iommu_err *err, bool inl)
 {
 	unsigned level = run_level(pt, iova | size);
 	struct iopt_table *t = run_table(pt, iova, size, level);
@@ -696,11 +715,11 @@ static bool unmap_fast(struct iopt *pt, uint64_t iova, uint64_t size, struct iop
 	if (!t || t->used <= n)
 		return false;
 	for (unsigned i = first; i < first + n; i++) {
-		if (!FORMAT_CALL(pt, present, entries(t)[i])) {
+		if (!PICK_CALL(inl, pt, present, entries(t)[i])) {
 			*err = IOMMU_ERR_NOT_MAPPED; /* as the general path finds it */
 			return true;
 		}
-		leaves = leaves && FORMAT_CALL(pt, is_leaf, entries(t)[i], level);
+		leaves = leaves && PICK_CALL(inl, pt, is_leaf, entries(t)[i], level);
 	}
 	if (!leaves)
 		return false; /* smaller leaves below: the general path */
@@ -708,7 +727,11 @@ static bool unmap_fast(struct iopt *pt, uint64_t iova, uint64_t size, struct iop
 	for (unsigned i = first; i < first + n; i++)
 		pte_store(t, i, 0, c);
 	t->used -= n;
-	flush_dirty(pt, t);
+	if (t->dirty_hi && pt->cfg.flush_entries) /* flush_dirty() with the format's own flush */
+		PICK_FLUSH(inl, pt, pt->cfg.flush_ctx, &entries(t)[t->dirty_lo],
+		           (t->dirty_hi - t->dirty_lo) * sizeof(uint64_t));
+	t->dirty_lo = 0;
+	t->dirty_hi = 0;
 	return true;
 }
 
@@ -719,7 +742,8 @@ enum iommu_err iopt_unmap(struct iopt *pt, uint64_t iova, uint64_t size, struct 
 
 	if (err)
 		return err;
-	if (unmap_fast(pt, iova, size, c, &err)) {
+	if (FAST_PATH(pt) ? unmap_fast(pt, iova, size, c, &err, true)
+	                  : unmap_fast(pt, iova, size, c, &err, false)) {
 		if (err)
 			return err;
 	} else {
