@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The remapping hardware, as the rest of the server sees it (hw.h), over
- * the VT-d backend and the vendor-neutral core: each unit is brought up
- * with vtd.h (probe, prepare; every device placed; enable) and then driven
- * through core/backend.h's unit operations (vtd_unit_ops), which queue
- * invalidation descriptors and submit them with one wait; each domain's
+ * one vendor's backend and the vendor-neutral core. The vendor is what the
+ * firmware describes: the root task's windows are DMAR DRHDs (VT-d,
+ * hw_vtd.c) or IVRS IVHDs (AMD-Vi, hw_amdvi.c); a machine has one kind.
+ * Each unit is brought up through its vendor's glue (hw_unit.h: probe,
+ * prepare; every device placed; enable) and then driven through
+ * core/backend.h's unit operations, which queue invalidation descriptors
+ * or commands and submit them with one wait; each domain's
  * I/O page table is a core iopt (split and merge of superpages, tables
  * freed through its change list). Table pages the hardware may still walk
  * are released only after the next wait completed (deferred free,
@@ -31,11 +34,9 @@
 #include "inv.h"
 #include "iopt.h"
 #include "iova.h"
+#include "hw_unit.h"
 #include "irq_index.h"
-#include "vtd.h"
-#include "vtd_backend.h"
 
-#define HW_MAX_UNITS  8
 #define HW_MAX_TABLES 80 /* domains plus the RMRR quarantine */
 #define DRAIN_CHUNK   16
 #define DID_MAX       1024 /* IDs the server hands out at most; the units may allow more */
@@ -47,7 +48,9 @@ struct hw_table {
 	struct iova_space iova;
 };
 
-static struct iommu_unit units[HW_MAX_UNITS];
+static const struct hw_vendor *vendor;
+static struct iommu_unit *units[HW_MAX_UNITS];
+static uint64_t fault_ntfn[HW_MAX_UNITS]; /* what hw_irq_bind() named, for faults_pending() */
 static struct iommu_caps unit_caps[HW_MAX_UNITS];
 static struct iommu_unit_ref unit_refs[HW_MAX_UNITS];
 static struct domain_id_alloc dids;
@@ -60,32 +63,6 @@ static struct deferred_queue dq; /* tables dropped, released after a completed w
 static uint64_t inv_descriptors, inv_waits;
 
 /* --- what the backend and the core need from the server ------------------- */
-
-static bool env_page_alloc(void *ctx, struct vtd_page *out)
-{
-	struct mem_page pg;
-
-	(void)ctx;
-	if (!mem_table_page(&pg))
-		return false;
-	*out = (struct vtd_page){pg.va, pg.phys};
-	return true;
-}
-
-static void *env_page_va(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	return mem_table_va(pa);
-}
-
-static uint64_t env_now_ns(void *ctx)
-{
-	(void)ctx;
-	return iommu_tsc() / (iommu_tsc_hz / 1000000) * 1000;
-}
-
-/* No cache_flush hook: the backend's own clflush loop, which the core's map path inlines. */
-static const struct vtd_env env = {NULL, env_page_alloc, env_page_va, env_now_ns, NULL};
 
 static enum iommu_err core_alloc_page(void *ctx, struct iommu_page *out)
 {
@@ -204,25 +181,31 @@ static void caps_merge(const struct iommu_caps *c)
 /* Probes and prepares one unit; a refused one is reported and left as firmware left it. */
 static void unit_add(const struct ward_startinfo *si, const struct ward_device_window *w)
 {
-	struct iommu_unit *u = &units[nunits];
+	const struct ward_irq_grant *irq = w->irq != WARD_WINDOW_NO_IRQ ? &si->irqs[w->irq] : NULL;
+	struct iommu_unit *u = vendor->add(nunits, w, irq);
 	struct iommu_caps c;
-	enum vtd_status st;
 
-	if ((st = vtd_unit_probe(&u->vtd, w, &env)) != VTD_OK ||
-	    (st = vtd_unit_prepare(&u->vtd)) != VTD_OK) {
-		ward_printf("VT-d unit at %#llx left alone: %s\n", (unsigned long long)w->phys,
-		            vtd_strerror(st));
+	if (u == NULL)
 		return;
-	}
-	if (w->irq != WARD_WINDOW_NO_IRQ) {
-		irq_slots[nunits] = si->irqs[w->irq].slot;
-		vtd_fault_irq_setup(&u->vtd, &si->irqs[w->irq]);
-	}
-	vtd_unit_ops.caps(u, &c);
+	units[nunits] = u;
+	irq_slots[nunits] = irq != NULL ? irq->slot : 0;
+	vendor->ops->caps(u, &c);
 	caps_merge(&c);
 	unit_caps[nunits] = c;
-	unit_refs[nunits] = (struct iommu_unit_ref){&vtd_unit_ops, u, &unit_caps[nunits]};
+	unit_refs[nunits] = (struct iommu_unit_ref){vendor->ops, u, &unit_caps[nunits]};
 	nunits++;
+}
+
+/* The vendor of the first IOMMU window: a machine has DMAR or IVRS, not both. */
+static const struct hw_vendor *vendor_of(const struct ward_startinfo *si)
+{
+	for (unsigned i = 0; i < si->window_count; i++) {
+		if (si->windows[i].kind == WARD_WINDOW_VTD)
+			return &hw_vtd_vendor;
+		if (si->windows[i].kind == WARD_WINDOW_AMDVI)
+			return &hw_amdvi_vendor;
+	}
+	return NULL;
 }
 
 bool hw_init(const struct iommu_hw_caps **out)
@@ -230,8 +213,10 @@ bool hw_init(const struct iommu_hw_caps **out)
 	const struct ward_startinfo *si = ward_startinfo;
 	unsigned levels;
 
+	if ((vendor = vendor_of(si)) == NULL)
+		return false;
 	for (unsigned i = 0; i < si->window_count && nunits < HW_MAX_UNITS; i++)
-		if (si->windows[i].kind == WARD_WINDOW_VTD)
+		if (si->windows[i].kind == vendor->window_kind)
 			unit_add(si, &si->windows[i]);
 	if (nunits == 0)
 		return false;
@@ -256,7 +241,7 @@ bool hw_enable(void)
 	bool ok = true;
 
 	for (unsigned i = 0; i < nunits; i++)
-		ok = vtd_unit_enable(&units[i].vtd) == VTD_OK && ok;
+		ok = vendor->enable(units[i]) && ok;
 	return ok;
 }
 
@@ -267,14 +252,8 @@ unsigned hw_unit_count(void)
 
 void hw_print(void)
 {
-	char line[256];
-
-	for (unsigned i = 0; i < nunits; i++) {
-		vtd_caps_describe(&units[i].vtd.caps, line, sizeof(line));
-		ward_printf("unit %u: %s\n", i, line);
-		vtd_unit_describe(&units[i].vtd, line, sizeof(line));
-		ward_printf("unit %u: %s\n", i, line);
-	}
+	for (unsigned i = 0; i < nunits; i++)
+		vendor->print(i, units[i]);
 }
 
 /* --- tables ----------------------------------------------------------------- */
@@ -283,14 +262,14 @@ struct hw_table *hw_table_new(unsigned width)
 {
 	struct hw_table *t = NULL;
 	struct iopt_config cfg = {
-	        .pte = &vtd_pte_ops,
+	        .pte = vendor->ops->pte,
 	        .mem = &mem_ops,
 	        .width = width,
 	        .max_leaf_level = common.max_leaf_level > IOMMU_LEAF_2M ? IOMMU_LEAF_2M
 	                                                                : common.max_leaf_level,
 	        .caching_mode = common.caching_mode,
-	        .flush_entries = common.coherent_walk ? NULL : vtd_iopt_flush,
-	        .flush_ctx = &units[0],
+	        .flush_entries = common.coherent_walk ? NULL : vendor->flush_entries,
+	        .flush_ctx = units[0],
 	};
 
 	for (unsigned i = 0; i < HW_MAX_TABLES && t == NULL; i++)
@@ -474,7 +453,7 @@ unsigned hw_deferred_pending(void)
 void hw_inject_timeout(void)
 {
 	for (unsigned u = 0; u < nunits; u++)
-		vtd_qi_inject(&units[u].vtd, VTD_INJECT_TIMEOUT);
+		vendor->inject_timeout(units[u]);
 }
 
 /* --- context entries ---------------------------------------------------------- */
@@ -484,7 +463,7 @@ bool hw_attach(uint16_t sid, const struct hw_table *t, unsigned did)
 	bool ok = true;
 
 	for (unsigned u = 0; u < nunits; u++)
-		ok = vtd_unit_ops.attach(&units[u], sid, (uint16_t)did, iopt_root_phys(&t->pt),
+		ok = vendor->ops->attach(units[u], sid, (uint16_t)did, iopt_root_phys(&t->pt),
 		                         t->pt.cfg.levels) == IOMMU_OK &&
 		     ok;
 	inv_descriptors += 2;
@@ -496,28 +475,19 @@ bool hw_block(uint16_t sid)
 	bool ok = true;
 
 	for (unsigned u = 0; u < nunits; u++)
-		ok = vtd_unit_ops.block(&units[u], sid) == IOMMU_OK && ok;
+		ok = vendor->ops->block(units[u], sid) == IOMMU_OK && ok;
 	inv_descriptors += 2;
 	return ok;
 }
 
 bool hw_context_get(uint16_t sid, uint64_t *table, unsigned *levels, unsigned *did)
 {
-	struct vtd_context_entry e;
-
-	if (nunits == 0 || vtd_context_read(&units[0].vtd, sid, &e) != VTD_OK ||
-	    !(e.lo & VTD_CTX_P))
-		return false;
-	*table = e.lo & VTD_CTX_SLPTPTR;
-	*levels = VTD_CTX_LEVELS(e.hi);
-	*did = VTD_CTX_DID(e.hi);
-	return true;
+	return nunits != 0 && vendor->context_get(units[0], sid, table, levels, did);
 }
 
 void hw_quarantine(uint64_t *table, unsigned *did)
 {
-	*table = units[0].vtd.quarantine.pa;
-	*did = units[0].vtd.quarantine_did;
+	vendor->quarantine(units[0], table, did);
 }
 
 /* --- invalidation ------------------------------------------------------------- */
@@ -525,8 +495,18 @@ void hw_quarantine(uint64_t *table, unsigned *did)
 void hw_inv_domain(unsigned did)
 {
 	for (unsigned u = 0; u < nunits; u++)
-		vtd_unit_ops.inv_iotlb_domain(&units[u], (uint16_t)did);
+		vendor->ops->inv_iotlb_domain(units[u], (uint16_t)did);
 	inv_descriptors++;
+}
+
+/* Signals the fault notification of each unit with records no interrupt announced. */
+static void faults_check(void)
+{
+	if (vendor->faults_pending == NULL)
+		return;
+	for (unsigned u = 0; u < nunits; u++)
+		if (fault_ntfn[u] != 0 && vendor->faults_pending(units[u]))
+			ward_signal(fault_ntfn[u]);
 }
 
 /*
@@ -541,13 +521,14 @@ bool hw_inv_wait(void)
 
 	for (unsigned u = 0; u < nunits; u++) {
 		if (global) {
-			vtd_unit_ops.inv_context_global(&units[u]);
-			vtd_unit_ops.inv_iotlb_global(&units[u]);
+			vendor->ops->inv_context_global(units[u]);
+			vendor->ops->inv_iotlb_global(units[u]);
 			if (unit_caps[u].irq_entries != 0)
-				vtd_unit_ops.inv_irq_entries(&units[u]);
+				vendor->ops->inv_irq_entries(units[u]);
 		}
-		ok = vtd_unit_ops.wait(&units[u]) == IOMMU_OK && ok;
+		ok = vendor->ops->wait(units[u]) == IOMMU_OK && ok;
 	}
+	faults_check();
 	inv_waits++;
 	if (ok)
 		deferred_flush_done(&dq, seq);
@@ -571,7 +552,7 @@ unsigned hw_fault_drain(unsigned unit, struct iommu_fault_record *out, unsigned 
 
 	if (max > DRAIN_CHUNK)
 		max = DRAIN_CHUNK;
-	vtd_unit_ops.drain_faults(&units[unit], f, max, &n, overflow);
+	vendor->ops->drain_faults(units[unit], f, max, &n, overflow);
 	for (unsigned i = 0; i < n; i++)
 		out[i] = (struct iommu_fault_record){.sid = f[i].source_id,
 		                                     .reason = f[i].reason,
@@ -580,15 +561,26 @@ unsigned hw_fault_drain(unsigned unit, struct iommu_fault_record *out, unsigned 
 	return n;
 }
 
+/*
+ * A unit whose fault interrupt is not programmed (AMD-Vi's is the IOMMU
+ * function's MSI) has its records noticed here instead: its notification
+ * is signalled as the interrupt would, so fault.c drains them the same way.
+ */
 bool hw_irq_bind(unsigned unit, uint64_t ntfn)
 {
+	fault_ntfn[unit] = ntfn;
+	if (vendor->faults_pending != NULL)
+		return true;
 	return irq_slots[unit] != 0 &&
 	       ward_irq_handler_set_notification(irq_slots[unit], ntfn) == WARD_OK;
 }
 
 void hw_fault_ack(unsigned unit)
 {
-	ward_irq_handler_ack(irq_slots[unit]);
+	if (vendor->faults_pending == NULL)
+		ward_irq_handler_ack(irq_slots[unit]);
+	else if (vendor->faults_pending(units[unit]))
+		ward_signal(fault_ntfn[unit]); /* more than one drain's worth: come back */
 }
 
 /* --- interrupt remapping ---------------------------------------------------------- */
@@ -655,7 +647,7 @@ static struct iommu_irq_entry irq_entry_of(const struct hw_irq_source *src, unsi
 static void irq_clear_units(unsigned index, unsigned count)
 {
 	for (unsigned u = 0; u < count; u++)
-		vtd_unit_ops.irq_clear(&units[u], index);
+		vendor->ops->irq_clear(units[u], index);
 	inv_descriptors += count;
 }
 
@@ -676,10 +668,10 @@ enum hw_irq hw_irq_alloc(const struct hw_irq_source *src, unsigned vector, unsig
 	if ((err = irq_index_alloc(&irq_indexes, &i)) != IOMMU_OK)
 		return irq_result(err);
 	for (u = 0; u < nunits && err == IOMMU_OK; u++)
-		err = vtd_unit_ops.irq_set(&units[u], i, &e);
+		err = vendor->ops->irq_set(units[u], i, &e);
 	inv_descriptors += u;
 	if (err == IOMMU_OK)
-		err = vtd_unit_ops.irq_msi(&units[0], i, msi_address, msi_data);
+		err = vendor->ops->irq_msi(units[0], i, msi_address, msi_data);
 	if (err != IOMMU_OK) {
 		irq_clear_units(i, u);
 		irq_index_free(&irq_indexes, i);
@@ -729,7 +721,7 @@ enum hw_irq hw_irq_entry_get(unsigned index, struct hw_irq_entry *out)
 	if (index >= hw_irq_entries())
 		return HW_IRQ_RANGE;
 	for (unsigned u = 0; u < nunits; u++) {
-		if ((err = vtd_unit_ops.irq_get(&units[u], index, u == 0 ? &first : &e,
+		if ((err = vendor->ops->irq_get(units[u], index, u == 0 ? &first : &e,
 		                                u == 0 ? &present0 : &present)) != IOMMU_OK)
 			return irq_result(err);
 		if (u != 0 && (present != present0 || (present && !irq_entries_equal(&first, &e))))

@@ -31,6 +31,11 @@ bool mem_init(void);
 uint64_t mem_root_slot(void);
 /* A zeroed page for hardware tables, or false when memory ran out. */
 bool mem_table_page(struct mem_page *pg);
+/*
+ * 2 MiB of zeroed, physically contiguous memory for a table that size
+ * (AMD-Vi's device table): a chunk of the DMA pool, kept for good.
+ */
+bool mem_table_block(struct mem_page *pg);
 /* Gives a table page back (only after the invalidation covering it completed); pg->zero
  * spares clearing it again. */
 void mem_table_page_free(const struct mem_page *pg);

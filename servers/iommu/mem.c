@@ -208,3 +208,17 @@ void mem_table_page_free(const struct mem_page *pg)
 	if (free_count < MAX_FREE)
 		free_pages[free_count++] = *pg;
 }
+
+bool mem_table_block(struct mem_page *pg)
+{
+	uint16_t chunk;
+
+	if (!pool_alloc_large(1, &chunk))
+		return false;
+	pg->va = pool_frame_va(chunk, 0);
+	pg->phys = pool_frame_phys(chunk, 0);
+	memset(pg->va, 0, IOMMU_LARGE);
+	mem_flush(pg->va, IOMMU_LARGE);
+	pg->zero = true;
+	return true;
+}

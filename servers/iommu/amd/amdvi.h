@@ -294,6 +294,12 @@ void amdvi_cmd_inject(struct amdvi_unit *u, enum amdvi_inject what);
 size_t amdvi_event_drain(struct amdvi_unit *u, struct amdvi_event *out, size_t cap, bool *overflow,
                          bool *more);
 
+/*
+ * Whether the log holds records not yet drained, or overflowed: what the
+ * event interrupt would say, for a host that has not programmed it.
+ */
+bool amdvi_event_pending(const struct amdvi_unit *u);
+
 /* ---- IVRS: which IOMMU translates which device, and reserved memory -------- */
 
 #define AMDVI_IVRS_MAX_UNITS   8

@@ -65,3 +65,12 @@ size_t amdvi_event_drain(struct amdvi_unit *u, struct amdvi_event *out, size_t c
 	u->events += n;
 	return n;
 }
+
+bool amdvi_event_pending(const struct amdvi_unit *u)
+{
+	if (u == NULL || u->state != AMDVI_UNIT_ENABLED)
+		return false;
+	return (amdvi_read64(u, AMDVI_REG_EVTLOG_TAIL) & AMDVI_RING_PTR_MASK) % RING_BYTES !=
+	               u->evt_head ||
+	       (amdvi_read64(u, AMDVI_REG_STATUS) & AMDVI_STATUS_EVENT_OVERFLOW) != 0;
+}

@@ -27,25 +27,46 @@
 #include "iopt.h"
 
 /*
- * A build of the core for one entry format (the server's, compiled with
- * -DIOPT_FORMAT_HEADER="that format's header") calls the format's
- * encoders and its flush inline instead of through cfg.pte and
- * cfg.flush_entries; iopt_init() refuses a config naming other ones. The
- * host tests build the core without it, for the mock and every backend.
+ * A build of the core with a preferred entry format (the server's,
+ * compiled with -DIOPT_FORMAT_HEADER="that format's header") calls that
+ * format's encoders and its flush inline instead of through cfg.pte and
+ * cfg.flush_entries whenever a table's config names them (one compare of
+ * a pointer the table holds anyway), and any other format through the
+ * ops: the server's VT-d tables pay no indirect call, its AMD-Vi tables
+ * one per entry operation. The host tests build the core without it, for
+ * the mock and every backend.
  */
 #ifdef IOPT_FORMAT_HEADER
 #include IOPT_FORMAT_HEADER
 
-#define FORMAT(pt, op)    ((void)(pt), iopt_format_##op)
-#define FLUSH_ENTRIES(pt) iopt_format_flush
+#define FORMATTED(pt) ((pt)->cfg.pte == &IOPT_FORMAT_OPS)
+#define FORMAT_CALL(pt, op, ...) \
+	(FORMATTED(pt) ? iopt_format_##op(__VA_ARGS__) : (pt)->cfg.pte->op(__VA_ARGS__))
+#define FLUSH_CALL(pt, ...) \
+	(FORMATTED(pt) ? iopt_format_flush(__VA_ARGS__) : (pt)->cfg.flush_entries(__VA_ARGS__))
+/* The fast paths run only for the preferred format: no test per entry there. */
+#define FAST_PATH(pt)          __builtin_expect(FORMATTED(pt), 1)
+#define FAST_CALL(pt, op, ...) ((void)(pt), iopt_format_##op(__VA_ARGS__))
+#define FAST_FLUSH(pt, ...)    ((void)(pt), iopt_format_flush(__VA_ARGS__))
 #define FORMAT_ACCEPTS(cf)                \
-	((cf)->pte == &IOPT_FORMAT_OPS && \
+	((cf)->pte != &IOPT_FORMAT_OPS || \
 	 (!(cf)->flush_entries || (cf)->flush_entries == IOPT_FORMAT_FLUSH))
 #else
-#define FORMAT(pt, op)     ((pt)->cfg.pte->op)
-#define FLUSH_ENTRIES(pt)  ((pt)->cfg.flush_entries)
-#define FORMAT_ACCEPTS(cf) true
+#define FORMAT_CALL(pt, op, ...) ((pt)->cfg.pte->op(__VA_ARGS__))
+#define FLUSH_CALL(pt, ...)      ((pt)->cfg.flush_entries(__VA_ARGS__))
+#define FAST_PATH(pt)            true
+#define FAST_CALL                FORMAT_CALL
+#define FAST_FLUSH               FLUSH_CALL
+#define FORMAT_ACCEPTS(cf)       true
 #endif
+/*
+ * In a function compiled twice (always inline, `inl` a constant): the
+ * preferred format inline, or any format through its ops.
+ */
+#define PICK_CALL(inl, pt, op, ...) \
+	((inl) ? FAST_CALL(pt, op, __VA_ARGS__) : (pt)->cfg.pte->op(__VA_ARGS__))
+#define PICK_FLUSH(inl, pt, ...) \
+	((inl) ? FAST_FLUSH(pt, __VA_ARGS__) : (pt)->cfg.flush_entries(__VA_ARGS__))
 
 struct iopt_table {
 	struct deferred_item item; /* first: the freed list links tables through it */
@@ -161,7 +182,7 @@ static struct iopt_table *prealloc_take(struct iopt_prealloc *pa, unsigned level
 static void flush(const struct iopt *pt, const void *va, size_t len)
 {
 	if (pt->cfg.flush_entries)
-		FLUSH_ENTRIES(pt)(pt->cfg.flush_ctx, va, len);
+		FLUSH_CALL(pt, pt->cfg.flush_ctx, va, len);
 }
 
 /*
@@ -198,7 +219,7 @@ static void link_table(struct iopt *pt, struct iopt_table *parent, unsigned idx,
 	flush(pt, child->page.va, IOMMU_PAGE_SIZE);
 	child->live = true;
 	parent->child[idx] = child;
-	pte_store(parent, idx, FORMAT(pt, make_table)(child->page.phys, level), c);
+	pte_store(parent, idx, FORMAT_CALL(pt, make_table, child->page.phys, level), c);
 	pt->tables++;
 	c->tables_allocated++;
 }
@@ -368,9 +389,9 @@ static enum iommu_err map_dry(const struct iopt *pt, const struct iopt_table *t,
 
 		stop = entry_stop(a, level, end);
 		leaf = map_leaf_fits(pt, level, a, stop, m);
-		if (t && FORMAT(pt, present)(pte)) {
+		if (t && FORMAT_CALL(pt, present, pte)) {
 			/* Non-root tables are never empty: a whole span always overlaps. */
-			if (leaf || FORMAT(pt, is_leaf)(pte, level))
+			if (leaf || FORMAT_CALL(pt, is_leaf, pte, level))
 				return IOMMU_ERR_OVERLAP;
 			err = map_dry(pt, t->child[idx], level - 1, a, stop, m, pa);
 		} else if (!leaf) {
@@ -400,16 +421,17 @@ static void try_merge(struct iopt *pt, struct iopt_table *t, unsigned idx, unsig
 	/* The common case, a table not full, costs one comparison. */
 	if (child->used != IOMMU_PT_ENTRIES || level > pt->cfg.max_leaf_level)
 		return;
-	base = FORMAT(pt, addr)(e[0]);
-	rights = FORMAT(pt, rights)(e[0]);
+	base = FORMAT_CALL(pt, addr, e[0]);
+	rights = FORMAT_CALL(pt, rights, e[0]);
 	if (base & span_mask(level))
 		return;
 	for (unsigned i = 0; i < IOMMU_PT_ENTRIES; i++) {
-		if (!FORMAT(pt, is_leaf)(e[i], level - 1) ||
-		    FORMAT(pt, addr)(e[i]) != base + i * step || FORMAT(pt, rights)(e[i]) != rights)
+		if (!FORMAT_CALL(pt, is_leaf, e[i], level - 1) ||
+		    FORMAT_CALL(pt, addr, e[i]) != base + i * step ||
+		    FORMAT_CALL(pt, rights, e[i]) != rights)
 			return;
 	}
-	pte_store(t, idx, FORMAT(pt, make_leaf)(base, level, rights), c);
+	pte_store(t, idx, FORMAT_CALL(pt, make_leaf, base, level, rights), c);
 	unlink_table(pt, t, idx, c);
 	changes_add_inv(c, span_start, iommu_level_size(level));
 }
@@ -425,7 +447,8 @@ static void map_commit(struct iopt *pt, struct iopt_table *t, unsigned level, ui
 
 		stop = entry_stop(a, level, end);
 		if (map_leaf_fits(pt, level, a, stop, m)) {
-			pte_store(t, idx, FORMAT(pt, make_leaf)(a + m->delta, level, m->rights), c);
+			pte_store(t, idx,
+			          FORMAT_CALL(pt, make_leaf, a + m->delta, level, m->rights), c);
 			t->used++;
 		} else if (child) {
 			map_commit(pt, child, level - 1, a, stop, m, pa, c);
@@ -472,7 +495,7 @@ walk_to_table(struct iopt *pt, uint64_t iova, unsigned level, uint64_t table_iov
 		unsigned idx = iommu_level_index(iova, l);
 		uint64_t pte = entries(t)[idx];
 
-		if (!FORMAT(pt, present)(pte) || FORMAT(pt, is_leaf)(pte, l))
+		if (!FORMAT_CALL(pt, present, pte) || FORMAT_CALL(pt, is_leaf, pte, l))
 			return NULL;
 		t = t->child[idx];
 	}
@@ -509,8 +532,10 @@ static struct iopt_table *run_table(struct iopt *pt, uint64_t iova, uint64_t siz
  * possible error is an overlap, checked before any store. Returns false
  * when the case does not apply (nothing done).
  */
-static bool map_fast(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t size, unsigned rights,
-                     struct iopt_changes *c, enum iommu_err *err)
+static inline __attribute__((always_inline)) bool map_fast(struct iopt *pt, uint64_t iova,
+                                                           uint64_t phys, uint64_t size,
+                                                           unsigned rights, struct iopt_changes *c,
+                                                           enum iommu_err *err, bool inl)
 {
 	unsigned level = run_level(pt, iova | phys | size);
 	struct iopt_table *t = run_table(pt, iova, size, level);
@@ -531,15 +556,17 @@ static bool map_fast(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t siz
 	 * then needs no loop around the format's call. The run is flushed at
 	 * once: it is all this call stores in t.
 	 */
-	leaf = FORMAT(pt, make_leaf)(phys, level, rights);
+	leaf = PICK_CALL(inl, pt, make_leaf, phys, level, rights);
 	__atomic_store_n(&e[0], leaf, __ATOMIC_RELEASE);
 	for (unsigned i = 1; i < n; i++)
 		__atomic_store_n(
-		        &e[i], FORMAT(pt, make_leaf)(phys + ((uint64_t)i << shift), level, rights),
+		        &e[i],
+		        PICK_CALL(inl, pt, make_leaf, phys + ((uint64_t)i << shift), level, rights),
 		        __ATOMIC_RELEASE);
 	c->ptes_written += n;
 	t->used += n;
-	flush(pt, e, n * sizeof(*e));
+	if (pt->cfg.flush_entries)
+		PICK_FLUSH(inl, pt, pt->cfg.flush_ctx, e, n * sizeof(*e));
 	*err = IOMMU_OK;
 	return true;
 }
@@ -575,7 +602,8 @@ enum iommu_err iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t 
 		return err;
 	if (phys > UINT64_MAX - size)
 		return IOMMU_ERR_RANGE;
-	if (!map_fast(pt, iova, phys, size, rights, c, &err))
+	if (!(FAST_PATH(pt) ? map_fast(pt, iova, phys, size, rights, c, &err, true)
+	                    : map_fast(pt, iova, phys, size, rights, c, &err, false)))
 		err = map_general(pt, iova, phys, size, rights, c);
 	if (err)
 		return err;
@@ -612,9 +640,9 @@ static enum iommu_err unmap_dry(const struct iopt *pt, const struct iopt_table *
 		enum iommu_err err;
 
 		stop = entry_stop(a, level, end);
-		if (!FORMAT(pt, present)(pte))
+		if (!FORMAT_CALL(pt, present, pte))
 			return IOMMU_ERR_NOT_MAPPED;
-		if (FORMAT(pt, is_leaf)(pte, level)) {
+		if (FORMAT_CALL(pt, is_leaf, pte, level)) {
 			if (stop - a < iommu_level_size(level))
 				split_count(level, a, stop, pa);
 			continue;
@@ -631,12 +659,13 @@ static void split_leaf(struct iopt *pt, struct iopt_table *t, unsigned idx, unsi
                        struct iopt_prealloc *pa, struct iopt_changes *c)
 {
 	uint64_t pte = entries(t)[idx];
-	uint64_t base = FORMAT(pt, addr)(pte), step = iommu_level_size(level - 1);
-	unsigned rights = FORMAT(pt, rights)(pte);
+	uint64_t base = FORMAT_CALL(pt, addr, pte), step = iommu_level_size(level - 1);
+	unsigned rights = FORMAT_CALL(pt, rights, pte);
 	struct iopt_table *child = prealloc_take(pa, level - 1);
 
 	for (unsigned i = 0; i < IOMMU_PT_ENTRIES; i++)
-		pte_store(child, i, FORMAT(pt, make_leaf)(base + i * step, level - 1, rights), c);
+		pte_store(child, i, FORMAT_CALL(pt, make_leaf, base + i * step, level - 1, rights),
+		          c);
 	child->used = IOMMU_PT_ENTRIES;
 	link_table(pt, t, idx, child, level, c);
 }
@@ -650,7 +679,7 @@ static void unmap_commit(struct iopt *pt, struct iopt_table *t, unsigned level, 
 		unsigned idx = iommu_level_index(a, level);
 
 		stop = entry_stop(a, level, end);
-		if (FORMAT(pt, is_leaf)(entries(t)[idx], level)) {
+		if (FORMAT_CALL(pt, is_leaf, entries(t)[idx], level)) {
 			if (stop - a == iommu_level_size(level)) {
 				pte_store(t, idx, 0, c);
 				t->used--;
@@ -673,8 +702,9 @@ static void unmap_commit(struct iopt *pt, struct iopt_table *t, unsigned level, 
  * of one table that keeps other entries (so it is not removed), each leaf
  * whole. Returns false when the case does not apply (nothing done).
  */
-static bool unmap_fast(struct iopt *pt, uint64_t iova, uint64_t size, struct iopt_changes *c,
-                       enum iommu_err *err)
+static inline __attribute__((always_inline)) bool unmap_fast(struct iopt *pt, uint64_t iova,
+                                                             uint64_t size, struct iopt_changes *c,
+                                                             enum iommu_err *err, bool inl)
 {
 	unsigned level = run_level(pt, iova | size);
 	struct iopt_table *t = run_table(pt, iova, size, level);
@@ -685,11 +715,11 @@ static bool unmap_fast(struct iopt *pt, uint64_t iova, uint64_t size, struct iop
 	if (!t || t->used <= n)
 		return false;
 	for (unsigned i = first; i < first + n; i++) {
-		if (!FORMAT(pt, present)(entries(t)[i])) {
+		if (!PICK_CALL(inl, pt, present, entries(t)[i])) {
 			*err = IOMMU_ERR_NOT_MAPPED; /* as the general path finds it */
 			return true;
 		}
-		leaves = leaves && FORMAT(pt, is_leaf)(entries(t)[i], level);
+		leaves = leaves && PICK_CALL(inl, pt, is_leaf, entries(t)[i], level);
 	}
 	if (!leaves)
 		return false; /* smaller leaves below: the general path */
@@ -697,7 +727,11 @@ static bool unmap_fast(struct iopt *pt, uint64_t iova, uint64_t size, struct iop
 	for (unsigned i = first; i < first + n; i++)
 		pte_store(t, i, 0, c);
 	t->used -= n;
-	flush_dirty(pt, t);
+	if (t->dirty_hi && pt->cfg.flush_entries) /* flush_dirty() with the format's own flush */
+		PICK_FLUSH(inl, pt, pt->cfg.flush_ctx, &entries(t)[t->dirty_lo],
+		           (t->dirty_hi - t->dirty_lo) * sizeof(uint64_t));
+	t->dirty_lo = 0;
+	t->dirty_hi = 0;
 	return true;
 }
 
@@ -708,7 +742,8 @@ enum iommu_err iopt_unmap(struct iopt *pt, uint64_t iova, uint64_t size, struct 
 
 	if (err)
 		return err;
-	if (unmap_fast(pt, iova, size, c, &err)) {
+	if (FAST_PATH(pt) ? unmap_fast(pt, iova, size, c, &err, true)
+	                  : unmap_fast(pt, iova, size, c, &err, false)) {
 		if (err)
 			return err;
 	} else {
@@ -738,11 +773,11 @@ enum iommu_err iopt_lookup(const struct iopt *pt, uint64_t iova, uint64_t *phys,
 		unsigned idx = iommu_level_index(iova, level);
 		uint64_t pte = entries(t)[idx];
 
-		if (!FORMAT(pt, present)(pte))
+		if (!FORMAT_CALL(pt, present, pte))
 			return IOMMU_ERR_NOT_MAPPED;
-		if (FORMAT(pt, is_leaf)(pte, level)) {
-			*phys = FORMAT(pt, addr)(pte) + (iova & span_mask(level));
-			*rights = FORMAT(pt, rights)(pte);
+		if (FORMAT_CALL(pt, is_leaf, pte, level)) {
+			*phys = FORMAT_CALL(pt, addr, pte) + (iova & span_mask(level));
+			*rights = FORMAT_CALL(pt, rights, pte);
 			*page_size = iommu_level_size(level);
 			return IOMMU_OK;
 		}
@@ -757,11 +792,11 @@ static bool leaves_level(const struct iopt *pt, const struct iopt_table *t, unsi
 	for (unsigned i = 0; i < IOMMU_PT_ENTRIES; i++) {
 		uint64_t pte = entries(t)[i], iova = base + i * iommu_level_size(level);
 
-		if (!FORMAT(pt, present)(pte))
+		if (!FORMAT_CALL(pt, present, pte))
 			continue;
-		if (FORMAT(pt, is_leaf)(pte, level)) {
-			if (!fn(ctx, iova, FORMAT(pt, addr)(pte), iommu_level_size(level),
-			        FORMAT(pt, rights)(pte)))
+		if (FORMAT_CALL(pt, is_leaf, pte, level)) {
+			if (!fn(ctx, iova, FORMAT_CALL(pt, addr, pte), iommu_level_size(level),
+			        FORMAT_CALL(pt, rights, pte)))
 				return false;
 		} else if (!leaves_level(pt, t->child[i], level - 1, iova, fn, ctx)) {
 			return false;
@@ -793,11 +828,11 @@ static bool problem(struct verify *v, const char *what, uint64_t iova, unsigned 
 /* One present leaf entry of `level` mapping iova. */
 static bool verify_leaf(struct verify *v, uint64_t pte, unsigned level, uint64_t iova)
 {
-	unsigned rights = FORMAT(v->pt, rights)(pte);
+	unsigned rights = FORMAT_CALL(v->pt, rights, pte);
 
 	if (level > v->pt->cfg.max_leaf_level)
 		return problem(v, "leaf larger than the domain allows", iova, level);
-	if (FORMAT(v->pt, addr)(pte) & span_mask(level))
+	if (FORMAT_CALL(v->pt, addr, pte) & span_mask(level))
 		return problem(v, "leaf address not aligned to its size", iova, level);
 	if (!rights || (rights & ~IOMMU_RIGHTS_MASK))
 		return problem(v, "leaf without valid rights", iova, level);
@@ -815,14 +850,14 @@ static bool verify_entry(struct verify *v, const struct iopt_table *t, unsigned 
 	uint64_t pte = entries(t)[idx], iova = base + idx * iommu_level_size(level);
 	const struct iopt_table *child = level > IOMMU_LEAF_4K ? t->child[idx] : NULL;
 
-	if (!FORMAT(v->pt, present)(pte) && pte != 0)
+	if (!FORMAT_CALL(v->pt, present, pte) && pte != 0)
 		return problem(v, "entry neither present nor zero", iova, level);
-	if (!FORMAT(v->pt, present)(pte))
+	if (!FORMAT_CALL(v->pt, present, pte))
 		return !child || problem(v, "record has a table the entry lacks", iova, level);
-	if (FORMAT(v->pt, is_leaf)(pte, level))
+	if (FORMAT_CALL(v->pt, is_leaf, pte, level))
 		return !child ? verify_leaf(v, pte, level, iova)
 		              : problem(v, "leaf entry where the record has a table", iova, level);
-	if (!child || child->page.phys != FORMAT(v->pt, addr)(pte))
+	if (!child || child->page.phys != FORMAT_CALL(v->pt, addr, pte))
 		return problem(v, "table entry disagrees with the record", iova, level);
 	return verify_table(v, child, level - 1, iova);
 }
@@ -836,7 +871,7 @@ static bool verify_table(struct verify *v, const struct iopt_table *t, unsigned 
 	for (unsigned i = 0; i < IOMMU_PT_ENTRIES; i++) {
 		if (!verify_entry(v, t, level, base, i))
 			return false;
-		present += FORMAT(v->pt, present)(entries(t)[i]);
+		present += FORMAT_CALL(v->pt, present, entries(t)[i]);
 	}
 	if (present != t->used)
 		return problem(v, "count of present entries is wrong", base, level);

@@ -2,6 +2,7 @@
 /*
  * Helpers of the IOMMU server's QEMU tests (iommu_test.h).
  */
+#include <string.h>
 #include <ward/invoke.h>
 #include <ward/object.h>
 #include <ward/rt.h>
@@ -97,8 +98,15 @@ uint64_t t_faults_taken(uint64_t dom)
 	return f;
 }
 
+bool t_faults_logged(void)
+{
+	return strstr(ward_startinfo->args, "faults=unlogged") == NULL;
+}
+
 bool t_wait_faults(uint64_t dom, uint64_t count, unsigned ms)
 {
+	if (!t_faults_logged())
+		return true;
 	for (unsigned waited = 0; t_faults_taken(dom) < count; waited += 10) {
 		if (waited >= ms)
 			return false;

@@ -97,6 +97,8 @@ static void test_device_table_entry(void **state)
 static void test_page_table_entries(void **state)
 {
 	(void)state;
+	/* PDE of level 5 (HATS 10b) → level-4 table: PR | NextLevel 4 (0x800) | addr | IR | IW */
+	assert_int_equal(amdvi_pde(0x5000, 5), 0x6000000000005801ULL);
 	/* PDE of level 4 → level-3 table at 0x5000: PR | NextLevel 3 (0x600) | addr | IR | IW */
 	assert_int_equal(amdvi_pde(0x5000, 4), 0x6000000000005601ULL);
 	/* level 3 → NextLevel 2 (0x400), level 2 → NextLevel 1 (0x200) */
