@@ -28,7 +28,8 @@ static bool step(const char *driver, bool ok, const char *what, enum ward_error 
 	return ok;
 }
 
-/* 10! by the device: the right result, and the driver's count of completion interrupts grown by one. */
+/* 10! by the device: the right result, and the driver's count of completion interrupts grown by
+ * one. */
 static bool demo_factorial(const char *driver, uint64_t ep)
 {
 	uint64_t sbdf, id, before = 0, xfers, result = 0, after = 0;
@@ -56,7 +57,8 @@ static bool demo_copy(const char *driver, uint64_t ep)
 	       driver, (unsigned long long)copied, (unsigned long long)hash,
 	       (unsigned long long)edu_hash(words, sizeof(words)));
 	return step(driver,
-	            err == WARD_OK && copied == DEMO_WORDS && hash == edu_hash(words, sizeof(words)),
+	            err == WARD_OK && copied == DEMO_WORDS &&
+	                    hash == edu_hash(words, sizeof(words)),
 	            "copy 512 bytes through the device and back, verified", err);
 }
 

@@ -76,8 +76,8 @@ int main(void)
 		return 3;
 	}
 	printf("edu %02x:%02x.%u (%s): serving \"%s\" (buffers at IOVA %#llx and %#llx)\n",
-	       (caps.sbdf >> 8) & 0xff, (caps.sbdf >> 3) & 31, caps.sbdf & 7, device->name, serve->name,
-	       (unsigned long long)dev.src.iova, (unsigned long long)dev.dst.iova);
+	       (caps.sbdf >> 8) & 0xff, (caps.sbdf >> 3) & 31, caps.sbdf & 7, device->name,
+	       serve->name, (unsigned long long)dev.src.iova, (unsigned long long)dev.dst.iova);
 	edu_server_init(&server, &dev, serve->slot, reply, proc_slot_alloc());
 	err = (enum ward_error)edu_serve_guarded(&server, &dev, &env);
 	printf("edu: the endpoint went (%#x); %llu requests served\n", err,

@@ -133,8 +133,8 @@ static void check_copies(const struct driver *d)
 	small = copy(d, SMALL_WORDS, 1000);
 	read = counters(d->grant->slot, &irqs, &xfers);
 	tap_ok(read && big != small && xfers == xfers0 + 4,
-	       "%s: two copies, two hashes, four DMA transfers counted (%llu -> %llu)",
-	       d->endpoint, (unsigned long long)xfers0, (unsigned long long)xfers);
+	       "%s: two copies, two hashes, four DMA transfers counted (%llu -> %llu)", d->endpoint,
+	       (unsigned long long)xfers0, (unsigned long long)xfers);
 }
 
 static void refused(const struct driver *d, enum ward_error got, enum ward_error want,
@@ -171,7 +171,8 @@ int main(void)
 	}
 	for (unsigned i = 0; i < DRIVERS; i++)
 		check_info(&drivers[i]);
-	tap_ok(drivers[0].sbdf != drivers[1].sbdf, "the two drivers drive two devices (%#llx, %#llx)",
+	tap_ok(drivers[0].sbdf != drivers[1].sbdf,
+	       "the two drivers drive two devices (%#llx, %#llx)",
 	       (unsigned long long)drivers[0].sbdf, (unsigned long long)drivers[1].sbdf);
 	for (unsigned i = 0; i < DRIVERS; i++) {
 		check_factorials(&drivers[i]);
