@@ -14,14 +14,15 @@
 #include "edu.h"
 
 /*
- * The manifest's grant names (ward_grant(), docs/drivers.md). The driver:
- * DEVICE and DOMAIN named EDU_GRANT_DEVICE and EDU_GRANT_DOMAIN, SERVE
- * named EDU_GRANT_SERVE; the demo client: ENDPOINT named EDU_GRANT_CLIENT.
+ * The manifest's grant names (ward_grant(), docs/manifest.md). The driver
+ * takes the first DEVICE grant (named after the manifest's device), the
+ * DOMAIN named EDU_GRANT_DOMAIN (the name the manifest gives a program's
+ * domain) and the SERVE named EDU_GRANT_SERVE (its `serves` entry). A
+ * client's ENDPOINT grant is named "PROGRAM.edu" after the driver's
+ * program, e.g. "edu-a.edu".
  */
-#define EDU_GRANT_DEVICE "edu"
-#define EDU_GRANT_DOMAIN "edu"
+#define EDU_GRANT_DOMAIN "dma"
 #define EDU_GRANT_SERVE  "edu"
-#define EDU_GRANT_CLIENT "edu0"
 
 /* COPY moves at most this many words (896 bytes, well inside edu's 4 KiB buffer). */
 #define EDU_COPY_MAX_WORDS 112u

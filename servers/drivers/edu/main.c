@@ -7,14 +7,20 @@
  * thread of its own guarded by this one (guard.c: a move of the device
  * in the middle of an access is DEVICE_GONE, not a crash).
  *
- * Grants it expects (edu_client.h's names; docs/drivers.md):
- *   DEVICE "edu"  the IOMMU device cap of the edu's group; `sbdf` names the edu
- *   DOMAIN "edu"  the domain the group is attached to, the driver's own
- *   SERVE  "edu"  the endpoint it receives on
- * and memory of its own (`untyped=BITS`: the notification, the reply
- * object, paging structures). It asks for nothing else and holds nothing
- * else: no PCI cap, no IRQControl. A missing grant ends it with status 2
- * and a line naming the grant; a device it cannot bring up, status 3.
+ * Grants it expects, as the manifest names them (docs/manifest.md,
+ * "What a program gets"; edu_client.h):
+ *   DEVICE, the first  the IOMMU device cap of the edu's group, named as the
+ *                      manifest names the device (`devices = ["edu0"]`);
+ *                      `sbdf` names the edu
+ *   DOMAIN "dma"       the program's domain, the group attached to it; the
+ *                      program's `dma` quota pays for the buffers it lends
+ *   SERVE  "edu"       the endpoint it receives on (`serves = ["edu"]`)
+ * and memory of its own (`untyped=BITS` in its `args`: the notification,
+ * the reply object, paging structures). It asks for nothing else and
+ * holds nothing else: no PCI cap, no IRQControl. A missing grant ends it
+ * with status 2 and a line naming the grant; a device it cannot bring up,
+ * status 3. It serves until its endpoint goes away, so a manifest marks it
+ * `server` (docs/userspace.md §6.5: the system ends when its clients do).
  */
 #include <stdio.h>
 #include <ward/invoke.h>
@@ -38,14 +44,15 @@ static const struct ward_cap_grant *need(unsigned kind, const char *name, const 
 	const struct ward_cap_grant *g = ward_grant(kind, name);
 
 	if (g == NULL)
-		printf("edu: no %s grant named \"%s\" in the start information\n", what, name);
+		printf("edu: no %s grant named \"%s\" in the start information\n", what,
+		       name != NULL ? name : "(any)");
 	return g;
 }
 
 int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
-	const struct ward_cap_grant *device = need(WARD_GRANT_DEVICE, EDU_GRANT_DEVICE, "DEVICE");
+	const struct ward_cap_grant *device = need(WARD_GRANT_DEVICE, NULL, "DEVICE");
 	const struct ward_cap_grant *domain = need(WARD_GRANT_DOMAIN, EDU_GRANT_DOMAIN, "DOMAIN");
 	const struct ward_cap_grant *serve = need(WARD_GRANT_SERVE, EDU_GRANT_SERVE, "SERVE");
 	struct edu_env env = {WARD_PROC_CAP_VSPACE, WARD_PROC_CAP_UNTYPED, EDU_DRIVER_VA};
@@ -68,9 +75,9 @@ int main(void)
 		       (caps.sbdf >> 8) & 0xff, (caps.sbdf >> 3) & 31, caps.sbdf & 7, step, err);
 		return 3;
 	}
-	printf("edu %02x:%02x.%u: serving (buffers at IOVA %#llx and %#llx)\n",
-	       (caps.sbdf >> 8) & 0xff, (caps.sbdf >> 3) & 31, caps.sbdf & 7,
-	       (unsigned long long)dev.src.iova, (unsigned long long)dev.dst.iova);
+	printf("edu %02x:%02x.%u (%s): serving \"%s\" (buffers at IOVA %#llx and %#llx)\n",
+	       (caps.sbdf >> 8) & 0xff, (caps.sbdf >> 3) & 31, caps.sbdf & 7, device->name,
+	       serve->name, (unsigned long long)dev.src.iova, (unsigned long long)dev.dst.iova);
 	edu_server_init(&server, &dev, serve->slot, reply, proc_slot_alloc());
 	err = (enum ward_error)edu_serve_guarded(&server, &dev, &env);
 	printf("edu: the endpoint went (%#x); %llu requests served\n", err,
