@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define WARD_STARTINFO_MAGIC   0x5741524453544946ULL /* "WARDSTIF" */
-#define WARD_STARTINFO_VERSION 4
+#define WARD_STARTINFO_VERSION 5
 
 /* A process's address space (the image lies where it is linked, [4 MiB, 2 GiB)). */
 #define WARD_STARTINFO_ADDR   0x00007ffffff00000ULL /* this page, read-only */
@@ -90,6 +90,7 @@ struct ward_devmem_grant {
 #define WARD_STARTINFO_IRQS     8
 #define WARD_STARTINFO_DEVMEM   16
 #define WARD_STARTINFO_DMAR_MAX 1024
+#define WARD_STARTINFO_IVRS_MAX 512
 #define WARD_STARTINFO_GRANTS   32
 #define WARD_GRANT_NAME_LEN     24
 
@@ -171,6 +172,13 @@ struct ward_startinfo {
 	uint32_t grant_count;
 	uint32_t reserved4;
 	struct ward_cap_grant grants[WARD_STARTINFO_GRANTS];
+	/*
+	 * Version 5, iommu role: the firmware's IVRS table as read, with the
+	 * IVMDs of later IVRSs appended (0: none or too long), as dmar[] is
+	 * for the DMAR.
+	 */
+	uint32_t ivrs_length;
+	uint8_t ivrs[WARD_STARTINFO_IVRS_MAX];
 };
 
 _Static_assert(sizeof(struct ward_startinfo) <= 4096, "start info fits its page");

@@ -11,9 +11,10 @@
  * group's device cap, context entries and invalidation through hw.c, the
  * reset through the PCI server.
  *
- * RMRRs (DMAR): their ranges are never mappable, and a device an RMRR
- * names keeps the identity map in quarantine and in every domain it joins
- * (XSA-400). Only scopes of one hop below a bus are resolved.
+ * RMRRs (DMAR) and IVMDs (IVRS), both called RMRRs here: their ranges
+ * are never mappable, and a device one names keeps the identity map in
+ * quarantine and in every domain it joins (XSA-400). Only RMRR scopes of
+ * one hop below a bus are resolved; IVMDs name DeviceIDs (requester IDs).
  */
 #include <string.h>
 #include <ward/invoke.h>
@@ -21,6 +22,7 @@
 #include <ward/startinfo.h>
 
 #include "acpi.h"
+#include "amdvi.h"
 #include "device_irq.h"
 #include "iommu_server.h"
 #include "iommu_state.h"
@@ -34,48 +36,109 @@ struct iommu_rmrr iommu_rmrrs[IOMMU_MAX_RMRR];
 unsigned iommu_rmrr_count;
 static struct ledger_device ledger_devices[IOMMU_MAX_DEVICES];
 static struct ledger_group ledger_groups[IOMMU_MAX_DEVICES];
-static uint16_t rmrr_sids[IOMMU_MAX_RMRR];
+/* The requester IDs reserved memory is named for: [first, last] each. */
+static struct {
+	uint16_t first, last;
+} rmrr_sids[IOMMU_MAX_RMRR];
 static unsigned rmrr_sid_count;
+
+static void rmrr_name(uint16_t first, uint16_t last)
+{
+	if (rmrr_sid_count < IOMMU_MAX_RMRR) {
+		rmrr_sids[rmrr_sid_count].first = first;
+		rmrr_sids[rmrr_sid_count++].last = last;
+	}
+}
 
 static void rmrr_scopes(struct acpi_dmar_unit *u)
 {
 	struct acpi_dmar_scope sc;
 
 	while (acpi_dmar_scope_next(&u->scopes, &sc))
-		if (sc.path_len == 1 && rmrr_sid_count < IOMMU_MAX_RMRR)
-			rmrr_sids[rmrr_sid_count++] =
-			        (uint16_t)(sc.start_bus << 8 | sc.path[0].device << 3 |
-			                   sc.path[0].function);
+		if (sc.path_len == 1) {
+			uint16_t sid = (uint16_t)(sc.start_bus << 8 | sc.path[0].device << 3 |
+			                          sc.path[0].function);
+			rmrr_name(sid, sid);
+		}
 }
 
-void dmar_read(void)
+/* The RMRRs (Intel VT-d 4.1, §8.4) of the DMAR copy the root task gave; false: none given. */
+static bool dmar_read(const struct ward_startinfo *si)
 {
-	const struct ward_startinfo *si = ward_startinfo;
 	struct acpi_table t;
 	struct acpi_dmar dmar;
 	struct acpi_dmar_unit u;
 
 	if (si->dmar_length == 0 || acpi_table_check(si->dmar, si->dmar_length, &t) != ACPI_OK ||
-	    acpi_dmar_parse(&t, &dmar, NULL) != ACPI_OK) {
-		ward_printf("no usable DMAR table: no RMRRs known\n");
-		return;
-	}
+	    acpi_dmar_parse(&t, &dmar, NULL) != ACPI_OK)
+		return false;
 	while (acpi_dmar_next(&dmar.units, &u))
 		if (u.known && u.type == ACPI_DMAR_TYPE_RMRR && iommu_rmrr_count < IOMMU_MAX_RMRR) {
-			iommu_rmrrs[iommu_rmrr_count++] = (struct iommu_rmrr){u.base, u.limit};
+			iommu_rmrrs[iommu_rmrr_count++] =
+			        (struct iommu_rmrr){u.base, u.limit, IOMMU_RIGHTS_ALL};
 			rmrr_scopes(&u);
 		}
+	return true;
+}
+
+/*
+ * An IVMD's rights (AMD IOMMU 48882, §5.2.3, IVMD flags): a Unity range
+ * with its IR and IW; an exclusion range, which the hardware would let
+ * through untranslated, read and write; neither: nothing to keep.
+ */
+static unsigned ivmd_rights(uint8_t flags)
+{
+	if (flags & AMDVI_IVMD_EXCLUSION)
+		return IOMMU_RIGHTS_ALL;
+	if (!(flags & AMDVI_IVMD_UNITY))
+		return 0;
+	return (flags & AMDVI_IVMD_READ ? IOMMU_READ : 0) |
+	       (flags & AMDVI_IVMD_WRITE ? IOMMU_WRITE : 0);
+}
+
+/*
+ * The IVMDs (48882 §5.2.3, types 20h all devices, 21h one, 22h a range
+ * of DeviceIDs) of the IVRS copy the root task gave: kept like RMRRs, a
+ * DeviceID being the requester ID. false: none given.
+ */
+static bool ivrs_read(const struct ward_startinfo *si)
+{
+	struct acpi_table t;
+	struct acpi_ivrs ivrs;
+	struct acpi_ivrs_block b;
+	unsigned rights;
+
+	if (si->ivrs_length == 0 || acpi_table_check(si->ivrs, si->ivrs_length, &t) != ACPI_OK ||
+	    acpi_ivrs_parse(&t, &ivrs, NULL) != ACPI_OK)
+		return false;
+	while (acpi_ivrs_next(&ivrs.blocks, &b))
+		if (b.is_ivmd && b.mem_length != 0 && (rights = ivmd_rights(b.flags)) != 0 &&
+		    iommu_rmrr_count < IOMMU_MAX_RMRR) {
+			iommu_rmrrs[iommu_rmrr_count++] =
+			        (struct iommu_rmrr){b.start, b.start + b.mem_length - 1, rights};
+			rmrr_name(b.device_id, b.last_device_id);
+		}
+	return true;
+}
+
+void reserved_read(void)
+{
+	const struct ward_startinfo *si = ward_startinfo;
+	bool dmar = dmar_read(si), ivrs = ivrs_read(si);
+
+	if (!dmar && !ivrs)
+		ward_printf("no usable DMAR or IVRS table: no reserved memory known\n");
 }
 
 static bool rmrr_names(uint16_t sid)
 {
 	for (unsigned i = 0; i < rmrr_sid_count; i++)
-		if (rmrr_sids[i] == sid)
+		if (sid >= rmrr_sids[i].first && sid <= rmrr_sids[i].last)
 			return true;
 	return false;
 }
 
-/* Identity-maps every RMRR not mapped yet into a table (read and write). */
+/* Identity-maps every RMRR (and IVMD) not mapped yet into a table, with its rights. */
 static bool rmrr_map(struct hw_table *t)
 {
 	unsigned rights;
@@ -87,7 +150,7 @@ static bool rmrr_map(struct hw_table *t)
 
 		if (hw_lookup(t, a, &rights, &size) == a && rights != 0)
 			continue;
-		if (!hw_map(t, a, a, end - a, IOMMU_RIGHTS_ALL))
+		if (!hw_map(t, a, a, end - a, iommu_rmrrs[i].rights))
 			return false;
 	}
 	return true;

@@ -187,13 +187,17 @@ enum ward_error group_of(struct ward_request *rq, uint64_t kind, uint16_t *group
 enum ward_error member_of(struct ward_request *rq, uint16_t group, uint64_t sbdf,
                           struct iommu_device **dv);
 
-/* RMRRs from the DMAR table: identity maps kept in every domain of their devices. */
+/*
+ * RMRRs from the DMAR table and IVMDs from the IVRS: identity maps kept in
+ * every domain of their devices.
+ */
 struct iommu_rmrr {
 	uint64_t base, end; /* [base, end] */
+	unsigned rights;    /* IOMMU_READ | IOMMU_WRITE (an RMRR: both) */
 };
 extern struct iommu_rmrr iommu_rmrrs[IOMMU_MAX_RMRR];
 extern unsigned iommu_rmrr_count;
-void dmar_read(void);
+void reserved_read(void);
 
 /* --- fault.c ------------------------------------------------------------ */
 

@@ -86,7 +86,7 @@ static const char *start(uint64_t *reply)
 		return "no IOMMU endpoint, DMA pool or CNode";
 	if (!pool_init(si->dma_untyped, si->dma_bits))
 		return "cannot cut the DMA pool";
-	dmar_read();
+	reserved_read();
 	iommu_storm_faults = arg_value(si->args, "storm=", IOMMU_STORM_FAULTS);
 	iommu_inject_allowed = strstr(si->args, "inject") != NULL;
 	if (!domain_init(arg_value(si->args, "did-limit=", 0)))

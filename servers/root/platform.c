@@ -2,7 +2,8 @@
 /*
  * What the firmware says about the devices the platform servers need: the
  * PCI Express configuration windows (MCFG) and the IOMMUs' register blocks
- * (DMAR for Intel VT-d, IVRS for AMD). libs/acpi validates every table;
+ * (DMAR for Intel VT-d, IVRS for AMD), and a copy of the DMAR or IVRS
+ * for the IOMMU server. libs/acpi validates every table;
  * the tables are read through device frames the root task maps over them
  * (proc_dev_map: ACPI tables lie in firmware memory, which the boot
  * information lists as device untyped). A missing or bad table means no
@@ -57,6 +58,18 @@ static void add_unit(struct root_iommu_unit u)
 		root_platform.units[root_platform.unit_count++] = u;
 }
 
+/* A copied table grew to `len`: its header's Length and Checksum (ACPI §5.2.6). */
+static void set_length(uint8_t *table, uint32_t len)
+{
+	uint8_t sum = 0;
+
+	memcpy(table + 4, &len, sizeof(len));
+	table[9] = 0;
+	for (uint32_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + table[i]);
+	table[9] = (uint8_t)-sum;
+}
+
 /*
  * QEMU builds its own DMAR (the units, never an RMRR) and puts a table
  * given with -acpitable after it; a test describes RMRRs that way (its
@@ -71,7 +84,6 @@ static void append_rmrrs(uint64_t rsdp)
 	struct acpi_dmar dmar;
 	struct acpi_dmar_unit u;
 	uint32_t len = root_platform.dmar_length;
-	uint8_t sum = 0;
 
 	for (uint32_t i = 1; acpi_find_table(&map_ops, rsdp, "DMAR", i, &t) == ACPI_OK; i++) {
 		if (acpi_dmar_parse(&t, &dmar, NULL) != ACPI_OK)
@@ -84,11 +96,7 @@ static void append_rmrrs(uint64_t rsdp)
 	}
 	if (len == root_platform.dmar_length)
 		return;
-	memcpy(root_platform.dmar + 4, &len, sizeof(len)); /* the header's Length */
-	root_platform.dmar[9] = 0;                         /* its Checksum */
-	for (uint32_t i = 0; i < len; i++)
-		sum = (uint8_t)(sum + root_platform.dmar[i]);
-	root_platform.dmar[9] = (uint8_t)-sum;
+	set_length(root_platform.dmar, len);
 	root_platform.dmar_length = len;
 	printf("ACPI: RMRRs of a later DMAR appended to the first\n");
 }
@@ -113,6 +121,35 @@ static void read_dmar(uint64_t rsdp)
 			        WARD_WINDOW_VTD, u.base, 4096ULL << u.size, u.segment, 0, u.flags});
 }
 
+/*
+ * The same for AMD-Vi: QEMU's amd-iommu builds its own IVRS (the IOMMU,
+ * never an IVMD), and a test describes reserved memory in a second IVRS
+ * given with -acpitable (its IVMD blocks, AMD IOMMU 48882 §5.2.3). The
+ * IVMD blocks of every later IVRS are appended to the copy of the first.
+ */
+static void append_ivmds(uint64_t rsdp)
+{
+	struct acpi_table t;
+	struct acpi_ivrs ivrs;
+	struct acpi_ivrs_block b;
+	uint32_t len = root_platform.ivrs_length;
+
+	for (uint32_t i = 1; acpi_find_table(&map_ops, rsdp, "IVRS", i, &t) == ACPI_OK; i++) {
+		if (acpi_ivrs_parse(&t, &ivrs, NULL) != ACPI_OK)
+			continue;
+		while (acpi_ivrs_next(&ivrs.blocks, &b))
+			if (b.is_ivmd && len + b.length <= ROOT_IVRS_MAX) {
+				memcpy(root_platform.ivrs + len, t.data + b.offset, b.length);
+				len += b.length;
+			}
+	}
+	if (len == root_platform.ivrs_length)
+		return;
+	set_length(root_platform.ivrs, len);
+	root_platform.ivrs_length = len;
+	printf("ACPI: IVMDs of a later IVRS appended to the first\n");
+}
+
 static void read_ivrs(uint64_t rsdp)
 {
 	struct acpi_table t;
@@ -122,6 +159,11 @@ static void read_ivrs(uint64_t rsdp)
 	if (acpi_find_table(&map_ops, rsdp, "IVRS", 0, &t) != ACPI_OK ||
 	    acpi_ivrs_parse(&t, &ivrs, NULL) != ACPI_OK)
 		return;
+	if (t.length <= ROOT_IVRS_MAX) {
+		memcpy(root_platform.ivrs, t.data, t.length);
+		root_platform.ivrs_length = t.length;
+		append_ivmds(rsdp);
+	}
 	while (acpi_ivrs_next(&ivrs.blocks, &b))
 		if (b.known && b.is_ivhd)
 			add_unit((struct root_iommu_unit){WARD_WINDOW_AMDVI, b.iommu_base,

@@ -16,7 +16,7 @@
  *             unbadged, the DMA pool (an untyped of `dma=MiB`, default
  *             IOMMU_DMA_DEFAULT_BITS) it lends DMA buffers from, a copy
  *             of IRQControl (the vectors of remapped interrupts), and a
- *             copy of the DMAR table
+ *             copy of the DMAR or IVRS table
  *   others    if there is an iommu module, the IOMMU endpoint badged with
  *             their pid (privileged for a module with the word iommu-admin)
  *
@@ -295,11 +295,15 @@ static bool grant_own_tcb(struct proc *p, const char **why)
 	return true;
 }
 
-static bool grant_dmar(struct proc *p)
+static bool grant_tables(struct proc *p)
 {
 	if (root_platform.dmar_length <= sizeof(p->info.dmar)) {
 		memcpy(p->info.dmar, root_platform.dmar, root_platform.dmar_length);
 		p->info.dmar_length = root_platform.dmar_length;
+	}
+	if (root_platform.ivrs_length <= sizeof(p->info.ivrs)) {
+		memcpy(p->info.ivrs, root_platform.ivrs, root_platform.ivrs_length);
+		p->info.ivrs_length = root_platform.ivrs_length;
 	}
 	return true;
 }
@@ -321,7 +325,7 @@ static bool grant_iommu(struct proc *p, const char **why)
 	}
 	return grant_pci_endpoint(p, PCI_PRIV_RIGHTS, PCI_BADGE_PRIVILEGED, why) &&
 	       grant_iommu_endpoint(p, 0, why) && grant_dma_pool(p, why) && grant_own_tcb(p, why) &&
-	       grant_irq_control(p, why) && grant_dmar(p);
+	       grant_irq_control(p, why) && grant_tables(p);
 }
 
 bool root_grant_role(struct root_proc *rp, const char **why)

@@ -114,10 +114,13 @@ struct root_iommu_unit {
 };
 
 #define ROOT_DMAR_MAX 1024
+#define ROOT_IVRS_MAX 512
 
 struct root_platform {
 	uint32_t dmar_length; /* the DMAR table's bytes, for the IOMMU server (0: none) */
 	uint8_t dmar[ROOT_DMAR_MAX];
+	uint32_t ivrs_length; /* the IVRS table's bytes, for the IOMMU server (0: none) */
+	uint8_t ivrs[ROOT_IVRS_MAX];
 	unsigned ecam_count, unit_count;
 	struct root_ecam ecam[ROOT_MAX_ECAM];
 	struct root_iommu_unit units[ROOT_MAX_UNITS];

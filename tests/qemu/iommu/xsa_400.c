@@ -5,7 +5,10 @@
  * builds no RMRR, so the scenario adds a second DMAR (dmar_rmrr.dsl, given
  * to QEMU with -acpitable; the root task appends its RMRRs to the copy of
  * QEMU's DMAR): one page at RMRR_BASE, firmware-reserved memory below edu's
- * 28-bit DMA mask, naming edu 1 (00:02.0).
+ * 28-bit DMA mask, naming edu 1 (00:02.0). On amd-iommu the same page is
+ * an IVMD of a second IVRS (ivrs_ivmd.dsl), naming edu 1 at its address
+ * there, which the scenario gives as `rmrr-sbdf=`; the server keeps
+ * IVMDs as it keeps RMRRs, and this test calls both RMRRs.
  *
  * edu carries bytes from one place to the next: a pattern loaded in one
  * domain is written to the RMRR range from quarantine, read back from
@@ -17,13 +20,16 @@
  * RMRR page is mapped to itself. ALLOC_BUFFER and MAP_BUFFER at the RMRR
  * answer RESERVED in every domain.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <ward/rt.h>
+#include <ward/startinfo.h>
 
 #include "../proc/ptap.h"
 #include "xsa.h"
 
 #define RMRR_BASE 0xffe0000ULL /* dmar_rmrr.dsl */
-#define RMRR_SBDF 0x10u        /* 00:02.0 */
+#define RMRR_SBDF 0x10u        /* 00:02.0, unless `rmrr-sbdf=` says otherwise */
 #define IOVA_S    0x10000ULL
 #define IOVA_T    0x11000ULL
 #define VA_A      0x600000000000ULL
@@ -33,6 +39,14 @@
 #define VA_O      0x600000800000ULL
 
 static struct edu edu;
+
+/* The requester ID the scenario's table names. */
+static uint32_t rmrr_sbdf(void)
+{
+	const char *at = strstr(ward_startinfo->args, "rmrr-sbdf=");
+
+	return at != NULL ? (uint32_t)strtoul(at + strlen("rmrr-sbdf="), NULL, 0) : RMRR_SBDF;
+}
 
 /* Copies the RMRR range's first bytes into buffer t, after clearing edu's buffer with z. */
 static bool rmrr_to(const struct xsa_buffer *z, const struct xsa_buffer *t)
@@ -62,7 +76,7 @@ int main(void)
 
 	xsa_init();
 	ptap_plan(8);
-	ok = t_edu_find(1, &edu) && edu.sbdf == RMRR_SBDF && xsa_domain(&a, 0) &&
+	ok = t_edu_find(1, &edu) && edu.sbdf == rmrr_sbdf() && xsa_domain(&a, 0) &&
 	     xsa_domain(&b, 0) && xsa_domain(&other, 0) &&
 	     xsa_buffer(&a, IOVA_S, VA_A, 0x41, &sa) && xsa_buffer(&b, IOVA_S, VA_B, 0, &zb) &&
 	     xsa_buffer(&b, IOVA_T, VA_T, 0xee, &tb) && xsa_buffer(&other, IOVA_S, VA_O, 0, &ob);
