@@ -9,8 +9,8 @@
  * reserves at the top of the 256 MiB the presets give (below edu's 28-bit
  * DMA mask, never RAM to Ward). The flags say Unity, read and write
  * (bits 0-2). The DeviceID names edu 1 of the `iommu` preset on
- * amd-iommu, 00:04.0 (the IOMMU's own function takes 00:02.0, so the edu
- * devices are 00:03.0 and 00:04.0): bus 0, device 4, function 0.
+ * amd-iommu, 00:03.0 (the IOMMU's own function takes 00:01.0, so the edu
+ * devices are 00:02.0 and 00:03.0): bus 0, device 3, function 0.
  * Compiled with iasl (acpica-tools).
  */
 [0004]                          Signature : "IVRS"
@@ -29,7 +29,7 @@
 [0001]                      Subtable Type : 21 [Memory Definition Block]
 [0001]                              Flags : 07
 [0002]                             Length : 0020
-[0002]                           DeviceId : 0020
+[0002]                           DeviceId : 0018
 
 [0002]                     Auxiliary Data : 0000
 [0008]                           Reserved : 0000000000000000
