@@ -80,7 +80,8 @@ int main(void)
 	     xsa_domain(&b, 0) && xsa_domain(&other, 0) &&
 	     xsa_buffer(&a, IOVA_S, VA_A, 0x41, &sa) && xsa_buffer(&b, IOVA_S, VA_B, 0, &zb) &&
 	     xsa_buffer(&b, IOVA_T, VA_T, 0xee, &tb) && xsa_buffer(&other, IOVA_S, VA_O, 0, &ob);
-	ptap_ok(ok, "edu 1 (requester ID %#x, named by the RMRR at %#llx); domains A, B and another",
+	ptap_ok(ok,
+	        "edu 1 (requester ID %#x, named by the RMRR at %#llx); domains A, B and another",
 	        rmrr_sbdf(), (unsigned long long)RMRR_BASE);
 	ptap_ok(ok && reserved_in(&a, &ob) && reserved_in(&b, &ob) && reserved_in(&other, &sa),
 	        "ALLOC_BUFFER and MAP_BUFFER at the RMRR: RESERVED in every domain");
