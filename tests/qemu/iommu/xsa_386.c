@@ -2,14 +2,16 @@
 /*
  * XSA-386: a context entry left pointing at page tables that were freed,
  * the original case being a device an RMRR names. The scenario gives edu
- * 1 an RMRR (a second DMAR, dmar_rmrr.dsl); edu 0 has none. Both go into
+ * 1 an RMRR (a second DMAR, dmar_rmrr.dsl) or, on AMD-Vi, an IVMD (a
+ * second IVRS, ivrs_ivmd.dsl); edu 0 has none. Both go into
  * domain A, which maps a buffer at IOVA X; both are released, the buffer
  * freed and A destroyed: A's table pages return to the free list (DUMP
  * with IOMMU_DUMP_PAGES counts them) and domain C, made next, is built
  * from them, with its own buffer at the same IOVA X. If either device's
  * context entry still pointed at A's old root, its DMA to X would now be
  * translated by C's tables into C's buffer. It must instead be blocked
- * (recorded as faults), C's buffer untouched; QUERY says quarantine and
+ * (recorded as faults where the unit logs them), C's buffer untouched;
+ * QUERY says quarantine and
  * DUMP finds every context entry at quarantine's tables (edu 1 at the
  * RMRR quarantine's, which maps nothing but the RMRR).
  */
