@@ -196,7 +196,10 @@ static void unit_add(const struct ward_startinfo *si, const struct ward_device_w
 	nunits++;
 }
 
-/* The vendor of the first IOMMU window: a machine has DMAR or IVRS, not both. */
+/*
+ * The vendor of the first IOMMU window: a machine has DMAR or IVRS, not
+ * both; neither: no remapping unit at all (hw_bare.c).
+ */
 static const struct hw_vendor *vendor_of(const struct ward_startinfo *si)
 {
 	for (unsigned i = 0; i < si->window_count; i++) {
@@ -205,7 +208,12 @@ static const struct hw_vendor *vendor_of(const struct ward_startinfo *si)
 		if (si->windows[i].kind == WARD_WINDOW_AMDVI)
 			return &hw_amdvi_vendor;
 	}
-	return NULL;
+	return &hw_bare_vendor;
+}
+
+bool hw_bare(void)
+{
+	return vendor == &hw_bare_vendor;
 }
 
 bool hw_init(const struct iommu_hw_caps **out)
@@ -213,12 +221,13 @@ bool hw_init(const struct iommu_hw_caps **out)
 	const struct ward_startinfo *si = ward_startinfo;
 	unsigned levels;
 
-	if ((vendor = vendor_of(si)) == NULL)
-		return false;
-	for (unsigned i = 0; i < si->window_count && nunits < HW_MAX_UNITS; i++)
+	vendor = vendor_of(si);
+	for (unsigned i = 0; i < si->window_count && nunits < HW_MAX_UNITS && !hw_bare(); i++)
 		if (si->windows[i].kind == vendor->window_kind)
 			unit_add(si, &si->windows[i]);
-	if (nunits == 0)
+	if (hw_bare())
+		vendor->ops->caps(NULL, &common); /* the tables' format and widths; no unit */
+	else if (nunits == 0)
 		return false;
 	hw_caps.units = nunits;
 	hw_caps.widths = (iopt_levels_for_width(39, common.levels_mask, &levels) == IOMMU_OK &&
@@ -252,6 +261,8 @@ unsigned hw_unit_count(void)
 
 void hw_print(void)
 {
+	if (hw_bare())
+		vendor->print(0, NULL);
 	for (unsigned i = 0; i < nunits; i++)
 		vendor->print(i, units[i]);
 }
@@ -487,7 +498,7 @@ bool hw_context_get(uint16_t sid, uint64_t *table, unsigned *levels, unsigned *d
 
 void hw_quarantine(uint64_t *table, unsigned *did)
 {
-	vendor->quarantine(units[0], table, did);
+	vendor->quarantine(units[0], table, did); /* bare: units[0] is NULL, unused */
 }
 
 /* --- invalidation ------------------------------------------------------------- */
