@@ -4,6 +4,8 @@
  * one vendor's backend and the vendor-neutral core. The vendor is what the
  * firmware describes: the root task's windows are DMAR DRHDs (VT-d,
  * hw_vtd.c) or IVRS IVHDs (AMD-Vi, hw_amdvi.c); a machine has one kind.
+ * Neither: bare mode (hw_bare.c), no unit, so every loop over the units
+ * below does nothing and DMA is unprotected.
  * Each unit is brought up through its vendor's glue (hw_unit.h: probe,
  * prepare; every device placed; enable) and then driven through
  * core/backend.h's unit operations, which queue invalidation descriptors
@@ -222,7 +224,7 @@ bool hw_init(const struct iommu_hw_caps **out)
 	unsigned levels;
 
 	vendor = vendor_of(si);
-	for (unsigned i = 0; i < si->window_count && nunits < HW_MAX_UNITS && !hw_bare(); i++)
+	for (unsigned i = 0; i < si->window_count && nunits < HW_MAX_UNITS; i++)
 		if (si->windows[i].kind == vendor->window_kind)
 			unit_add(si, &si->windows[i]);
 	if (hw_bare())
