@@ -213,6 +213,15 @@ static const struct hw_vendor *vendor_of(const struct ward_startinfo *si)
 	return &hw_bare_vendor;
 }
 
+/* Whether the server's arguments hold the word `bare`: an unprotected machine is asked for. */
+static bool bare_asked(const char *args)
+{
+	for (const char *at = strstr(args, "bare"); at != NULL; at = strstr(at + 1, "bare"))
+		if ((at == args || at[-1] == ' ') && (at[4] == '\0' || at[4] == ' '))
+			return true;
+	return false;
+}
+
 bool hw_bare(void)
 {
 	return vendor == &hw_bare_vendor;
@@ -224,6 +233,12 @@ bool hw_init(const struct iommu_hw_caps **out)
 	unsigned levels;
 
 	vendor = vendor_of(si);
+	if (hw_bare() && !bare_asked(si->args)) {
+		/* Firmware that names no unit (or tables lost) must not silently unprotect DMA. */
+		ward_printf("iommu: the firmware describes no remapping unit and the server was not "
+		            "started with `bare`: refusing to run with DMA unprotected\n");
+		return false;
+	}
 	for (unsigned i = 0; i < si->window_count && nunits < HW_MAX_UNITS; i++)
 		if (si->windows[i].kind == vendor->window_kind)
 			unit_add(si, &si->windows[i]);
