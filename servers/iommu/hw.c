@@ -235,8 +235,9 @@ bool hw_init(const struct iommu_hw_caps **out)
 	vendor = vendor_of(si);
 	if (hw_bare() && !bare_asked(si->args)) {
 		/* Firmware that names no unit (or tables lost) must not silently unprotect DMA. */
-		ward_printf("iommu: the firmware describes no remapping unit and the server was not "
-		            "started with `bare`: refusing to run with DMA unprotected\n");
+		ward_printf(
+		        "iommu: the firmware describes no remapping unit and the server was not "
+		        "started with `bare`: refusing to run with DMA unprotected\n");
 		return false;
 	}
 	for (unsigned i = 0; i < si->window_count && nunits < HW_MAX_UNITS; i++)
