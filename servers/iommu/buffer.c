@@ -20,6 +20,11 @@
  * mappable), and the domain's other mappings are checked there, and "any"
  * is the lowest free range that fits. A mapping's range is given back
  * once the invalidation of its unmap completed.
+ *
+ * Without a remapping unit (hw_bare()) a device sees physical memory
+ * untranslated, so every mapping's IOVA is the buffer's physical address,
+ * still claimed in the domain's IOVA space; a requested IOVA that differs
+ * is refused with BARE_IOVA, and the waits complete at once.
  */
 #include <string.h>
 #include <ward/invoke.h>
@@ -223,6 +228,34 @@ static enum ward_error request_buffer(struct ward_request *rq, uint64_t id, stru
 	return err != WARD_OK ? err : buffer_of(rq, 0, id, (*d)->owner, b);
 }
 
+/*
+ * Bare mode: the IOVA is the buffer's physical address (MR1 of BARE_IOVA
+ * when another was asked for, or that address is not aligned to `align`);
+ * a large buffer whose 2 MiB frames are not contiguous has none (NO_MEMORY).
+ */
+static enum ward_error bare_iova_take(struct ward_request *rq, unsigned arg, struct iommu_domain *d,
+                                      const struct iommu_buffer *b, uint64_t *iova, uint64_t align)
+{
+	uint64_t phys = frame_phys(b, 0);
+
+	for (unsigned i = 1; b->large && i < b->frames; i++)
+		if (frame_phys(b, i) != phys + i * IOMMU_LARGE)
+			return ward_fail(rq, IOMMU_ERR_NO_MEMORY, arg, 0, 0);
+	if ((*iova != IOMMU_IOVA_ANY && *iova != phys) || phys % align != 0)
+		return ward_fail(rq, IOMMU_ERR_BARE_IOVA, arg, phys, align);
+	*iova = phys;
+	return iova_take(rq, arg, d, iova, b->size, align);
+}
+
+/* A buffer never handed out goes back to the pool after a completed wait (a device may have
+ * used it). */
+static void buffer_drop(struct iommu_buffer *b)
+{
+	b->releasing = true;
+	b->release.release = buffer_memory_release;
+	hw_defer(&b->release);
+}
+
 static bool rights_ok(uint64_t rights)
 {
 	return (rights & IOMMU_RIGHTS_ALL) != 0 && (rights & ~(uint64_t)IOMMU_RIGHTS_ALL) == 0;
@@ -296,21 +329,31 @@ static struct iommu_buffer *buffer_new(uint64_t size, uint64_t rights)
 	return b;
 }
 
-/* Lends a new buffer mapped at iova (claimed already) in d; NO_MEMORY if pool or tables ran out. */
+/*
+ * Lends a new buffer mapped at *iova in d: claimed already, or in bare mode
+ * claimed here (its physical address; given back here on failure).
+ * NO_MEMORY if pool or tables ran out.
+ */
 static enum ward_error buffer_lend(struct ward_request *rq, struct iommu_domain *d, uint64_t size,
-                                   uint64_t iova, uint64_t rights, struct iommu_buffer **out)
+                                   uint64_t *iova, uint64_t align, uint64_t rights,
+                                   struct iommu_buffer **out)
 {
 	struct iommu_buffer *b = buffer_new(size, rights);
+	enum ward_error err;
 
 	if (b == NULL)
 		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
+	if (hw_bare() && (err = bare_iova_take(rq, 2, d, b, iova, align)) != WARD_OK) {
+		buffer_drop(b);
+		hw_inv_wait(); /* no unit: completes at once and gives the memory back */
+		return err;
+	}
 	b->map[0] = (struct iommu_mapping){(uint16_t)(d - iommu_domains),
-	                                   (uint8_t)(rights & IOMMU_RIGHTS_ALL), iova};
+	                                   (uint8_t)(rights & IOMMU_RIGHTS_ALL), *iova};
 	if (!map_add(b, &b->map[0])) {
-		/* A device may have used it for a moment: back after a completed wait. */
-		b->releasing = true;
-		b->release.release = buffer_memory_release;
-		hw_defer(&b->release);
+		buffer_drop(b); /* a device may have used it for a moment */
+		if (hw_bare())
+			hw_iova_free(d->table, *iova, size);
 		return ward_fail(rq, IOMMU_ERR_NO_MEMORY, 0, 0, 0);
 	}
 	b->used = true;
@@ -335,11 +378,12 @@ enum ward_error iommu_serve_alloc_buffer(struct ward_request *rq, uint64_t size,
 
 	if ((err = domain_of(rq, &d)) != WARD_OK ||
 	    (err = alloc_check(rq, size, &align, iova, rights)) != WARD_OK ||
-	    (err = iova_take(rq, 2, d, &iova, size, align)) != WARD_OK)
+	    (!hw_bare() && (err = iova_take(rq, 2, d, &iova, size, align)) != WARD_OK))
 		return err;
 	if ((err = quota_check(rq, d->owner, size)) != WARD_OK ||
-	    (err = buffer_lend(rq, d, size, iova, rights, &b)) != WARD_OK) {
-		hw_iova_free(d->table, iova, size); /* never mapped, or unmapped and waited for */
+	    (err = buffer_lend(rq, d, size, &iova, align, rights, &b)) != WARD_OK) {
+		if (!hw_bare()) /* never mapped, or unmapped and waited for */
+			hw_iova_free(d->table, iova, size);
 		return err;
 	}
 	*buffer = buffer_id(b);
@@ -470,7 +514,8 @@ __attribute__((flatten)) enum ward_error iommu_serve_map_buffer(struct ward_requ
 		return err;
 	di = (unsigned)(d - iommu_domains);
 	if ((err = map_check(rq, b, di, iova, rights, &m)) != WARD_OK ||
-	    (err = iova_take(rq, 1, d, &iova, b->size, frame_size(b))) != WARD_OK)
+	    (err = hw_bare() ? bare_iova_take(rq, 1, d, b, &iova, frame_size(b))
+	                     : iova_take(rq, 1, d, &iova, b->size, frame_size(b))) != WARD_OK)
 		return err;
 	if (m == NULL) {
 		hw_iova_free(d->table, iova, b->size);

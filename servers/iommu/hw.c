@@ -4,6 +4,8 @@
  * one vendor's backend and the vendor-neutral core. The vendor is what the
  * firmware describes: the root task's windows are DMAR DRHDs (VT-d,
  * hw_vtd.c) or IVRS IVHDs (AMD-Vi, hw_amdvi.c); a machine has one kind.
+ * Neither: bare mode (hw_bare.c), no unit, so every loop over the units
+ * below does nothing and DMA is unprotected.
  * Each unit is brought up through its vendor's glue (hw_unit.h: probe,
  * prepare; every device placed; enable) and then driven through
  * core/backend.h's unit operations, which queue invalidation descriptors
@@ -196,7 +198,10 @@ static void unit_add(const struct ward_startinfo *si, const struct ward_device_w
 	nunits++;
 }
 
-/* The vendor of the first IOMMU window: a machine has DMAR or IVRS, not both. */
+/*
+ * The vendor of the first IOMMU window: a machine has DMAR or IVRS, not
+ * both; neither: no remapping unit at all (hw_bare.c).
+ */
 static const struct hw_vendor *vendor_of(const struct ward_startinfo *si)
 {
 	for (unsigned i = 0; i < si->window_count; i++) {
@@ -205,7 +210,21 @@ static const struct hw_vendor *vendor_of(const struct ward_startinfo *si)
 		if (si->windows[i].kind == WARD_WINDOW_AMDVI)
 			return &hw_amdvi_vendor;
 	}
-	return NULL;
+	return &hw_bare_vendor;
+}
+
+/* Whether the server's arguments hold the word `bare`: an unprotected machine is asked for. */
+static bool bare_asked(const char *args)
+{
+	for (const char *at = strstr(args, "bare"); at != NULL; at = strstr(at + 1, "bare"))
+		if ((at == args || at[-1] == ' ') && (at[4] == '\0' || at[4] == ' '))
+			return true;
+	return false;
+}
+
+bool hw_bare(void)
+{
+	return vendor == &hw_bare_vendor;
 }
 
 bool hw_init(const struct iommu_hw_caps **out)
@@ -213,12 +232,20 @@ bool hw_init(const struct iommu_hw_caps **out)
 	const struct ward_startinfo *si = ward_startinfo;
 	unsigned levels;
 
-	if ((vendor = vendor_of(si)) == NULL)
+	vendor = vendor_of(si);
+	if (hw_bare() && !bare_asked(si->args)) {
+		/* Firmware that names no unit (or tables lost) must not silently unprotect DMA. */
+		ward_printf(
+		        "iommu: the firmware describes no remapping unit and the server was not "
+		        "started with `bare`: refusing to run with DMA unprotected\n");
 		return false;
+	}
 	for (unsigned i = 0; i < si->window_count && nunits < HW_MAX_UNITS; i++)
 		if (si->windows[i].kind == vendor->window_kind)
 			unit_add(si, &si->windows[i]);
-	if (nunits == 0)
+	if (hw_bare())
+		vendor->ops->caps(NULL, &common); /* the tables' format and widths; no unit */
+	else if (nunits == 0)
 		return false;
 	hw_caps.units = nunits;
 	hw_caps.widths = (iopt_levels_for_width(39, common.levels_mask, &levels) == IOMMU_OK &&
@@ -252,6 +279,8 @@ unsigned hw_unit_count(void)
 
 void hw_print(void)
 {
+	if (hw_bare())
+		vendor->print(0, NULL);
 	for (unsigned i = 0; i < nunits; i++)
 		vendor->print(i, units[i]);
 }
@@ -487,7 +516,7 @@ bool hw_context_get(uint16_t sid, uint64_t *table, unsigned *levels, unsigned *d
 
 void hw_quarantine(uint64_t *table, unsigned *did)
 {
-	vendor->quarantine(units[0], table, did);
+	vendor->quarantine(units[0], table, did); /* bare: units[0] is NULL, unused */
 }
 
 /* --- invalidation ------------------------------------------------------------- */

@@ -69,11 +69,19 @@ struct iommu_hw_caps {
 	unsigned domain_ids; /* IDs 1 .. domain_ids may be handed out (quarantine's excluded) */
 };
 
-/* Probes and takes over every unit (translation still off); false if none is usable. */
+/*
+ * Probes and takes over every unit (translation still off); false if
+ * units are described but none is usable. None described: bare mode.
+ */
 bool hw_init(const struct iommu_hw_caps **caps);
 /* Global invalidation, then translation on, on every unit (after every device is placed). */
 bool hw_enable(void);
 unsigned hw_unit_count(void);
+/*
+ * True when the firmware describes no remapping unit (hw_bare.c): no
+ * units, every hardware step a no-op, DMA unprotected, IOVA = physical.
+ */
+bool hw_bare(void);
 /* Prints the units' capabilities that matter and their state. */
 void hw_print(void);
 

@@ -60,5 +60,7 @@ struct hw_vendor {
 
 extern const struct hw_vendor hw_vtd_vendor;
 extern const struct hw_vendor hw_amdvi_vendor;
+/* No remapping unit described (hw_bare.c): no units, DMA unprotected. */
+extern const struct hw_vendor hw_bare_vendor;
 
 #endif /* IOMMU_HW_UNIT_H */

@@ -12,6 +12,11 @@
  * in IOMMU_STORM_WINDOW_MS (default IOMMU_STORM_FAULTS); `inject` lets DUMP
  * arm an invalidation time-out (tests of the XSA-373 path); `dma=MiB` is the
  * root task's (the pool's size).
+ *
+ * When the firmware describes no remapping unit (hw_bare.c) the server
+ * starts anyway and says loudly that DMA is unprotected: domains, lent
+ * buffers (IOVA = physical address) and moves are kept as always, every
+ * hardware step but the PCI server's is a no-op.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -113,8 +118,15 @@ int main(void)
 		ward_printf("iommu: %s\n", why != NULL ? why : "no receive slot");
 		return 1;
 	}
-	ward_printf("iommu: %u unit(s), %u devices in quarantine, translation on; serving\n",
-	            hw_unit_count(), device_count());
+	if (hw_bare())
+		ward_printf("iommu: WARNING: NO REMAPPING UNIT: DMA IS UNPROTECTED; %u devices, "
+		            "bus mastering off is their only quarantine; IOVA = physical address; "
+		            "serving\n",
+		            device_count());
+	else
+		ward_printf(
+		        "iommu: %u unit(s), %u devices in quarantine, translation on; serving\n",
+		        hw_unit_count(), device_count());
 	iommu_server_run(iommu_endpoint, reply, recv_slot, on_event);
 	return 0;
 }

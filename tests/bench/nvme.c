@@ -13,10 +13,10 @@
  *        and, around every command, MAP_BUFFER into the controller's
  *        domain and UNMAP_BUFFER (its IOTLB invalidation waited for), as
  *        Linux's intel_iommu=strict maps and unmaps each request;
- *  - `mode=bare` (no IOMMU, no IOMMU server): (c) the controller's BAR and
- *    bus mastering through the PCI server, queues and data in frames of
- *    the benchmark's own untyped, the device given their physical
- *    addresses. DMA is unprotected there and the benchmark says so.
+ *  - `mode=bare` (no IOMMU; the IOMMU server in its bare mode): (c) the
+ *    same driver path as (a), the server lending queues and data at
+ *    IOVA = physical address. DMA is unprotected there; the server and
+ *    the benchmark say so.
  *
  * Per row: guest instructions per command on the CPU, the time spent
  * waiting for the completion (QEMU's host-side block I/O, which -icount
@@ -34,7 +34,6 @@
 #include "../qemu/lib/wtest.h"
 #include "../qemu/nvme/nvme_test.h"
 #include "bench.h"
-#include "pci_service.h"
 
 #define ROUNDS          256
 #define WARMUP          16
@@ -115,17 +114,16 @@ static void start(struct nvme_ctrl *c)
 	ctrl = c;
 }
 
-static void with_iommu(void)
+/* The controller in a domain of the driver, queues and data lent once: (a), or (c) when bare. */
+static void attach(struct nt_fn *pf)
 {
 	static struct nvme_ward w;
-	uint64_t dom_home, va_strict = DATA_VA, iova;
-	struct nt_fn pf;
 
-	if (!nt_find_pf(&pf) || (dom_dev = nt_domain()) == 0 || (dom_home = nt_domain()) == 0)
-		check(WARD_ERR_FAILED_LOOKUP, "finding the nvme PF, making domains");
-	check(nt_assign(&pf, dom_dev), "ASSIGN");
-	w = (struct nvme_ward){.sbdf = (uint32_t)pf.sbdf,
-	                       .device = pf.device,
+	if (!nt_find_pf(pf) || (dom_dev = nt_domain()) == 0)
+		check(WARD_ERR_FAILED_LOOKUP, "finding the nvme PF, making a domain");
+	check(nt_assign(pf, dom_dev), "ASSIGN");
+	w = (struct nvme_ward){.sbdf = (uint32_t)pf->sbdf,
+	                       .device = pf->device,
 	                       .domain = dom_dev,
 	                       .va = DRIVER_VA,
 	                       .data_pages = 1,
@@ -134,63 +132,35 @@ static void with_iommu(void)
 	w.ctrl.wait = yield;
 	start(&w.ctrl);
 	data_iova = w.data.iova;
+}
+
+static void with_iommu(void)
+{
+	uint64_t dom_home, va_strict = DATA_VA, iova;
+	struct nt_fn pf;
+
+	attach(&pf);
 	run("default");
 	/* Strict: a page whose home is another domain, mapped for each command. */
+	check((dom_home = nt_domain()) != 0 ? WARD_OK : WARD_ERR_FAILED_LOOKUP, "a second domain");
 	check(nvme_ward_lend(dom_home, 1, STRICT_IOVA, va_strict, &strict_buf, &iova),
 	      "ALLOC_BUFFER (strict)");
 	strict = true;
 	run("strict");
 }
 
-/* Physically contiguous frames of the benchmark's own, mapped at va; the first's address. */
-static uint64_t own_pages(unsigned count, uint64_t va)
-{
-	uint64_t ut = wt_obj(WARD_OBJ_UNTYPED, 16), first = 0, phys;
-
-	for (unsigned i = 0; i < count; i++) {
-		uint64_t f = wt_obj_from(ut, WARD_OBJ_FRAME, 0);
-
-		check(f != 0 ? WARD_OK : WARD_ERR_NOT_ENOUGH_MEMORY, "frame");
-		check(ward_frame_get_address(f, &phys), "Frame_GetAddress");
-		if (i == 0)
-			first = phys;
-		if (phys != first + i * 4096ULL)
-			check(WARD_ERR_ALIGNMENT, "physically contiguous frames");
-		check(wt_map(f, va + i * 4096ULL, WT_RIGHTS_RW), "mapping a frame");
-	}
-	return first;
-}
-
+/*
+ * The same driver path as (a) on a machine without a remapping unit: the
+ * IOMMU server's bare mode lends the memory with IOVA = physical address
+ * and says DMA is unprotected.
+ */
 static void bare(void)
 {
-	static struct nvme_ctrl c;
-	uint64_t next, count, s[PCI_LIST_BATCH], phys, size, cmd, before;
-	uint64_t control = own_pages(NVME_CONTROL_PAGES, DATA_VA);
+	struct nt_fn pf;
 
-	ward_printf("bench nvme: WARNING: no IOMMU: DMA IS UNPROTECTED; the controller is given "
-	            "physical addresses (IOVA = PA) and can reach all memory\n");
-	check(pci_list(t_pci, 0, PCI_LIST_KEY(0, NVME_DEVICE, NVME_VENDOR), PCI_LIST_KEY_ID_MASK, 0,
-	               0, &next, &count, &s[0], &s[1], &s[2], &s[3], &s[4], &s[5], &s[6],
-	               &s[7]) == WARD_OK &&
-	                      count > 0
-	              ? WARD_OK
-	              : WARD_ERR_FAILED_LOOKUP,
-	      "finding the nvme controller");
-	for (unsigned i = 0; i < 2; i++) {
-		uint64_t frame = wt_slot();
-
-		check(pci_map_bar_into(t_pci, WARD_PROC_CAP_CNODE, frame, s[0], 0, i * 4096ULL,
-		                       &phys, &size),
-		      "MAP_BAR");
-		check(wt_map(frame, DRIVER_VA + i * 4096ULL, WT_RIGHTS_RW), "mapping the BAR");
-	}
-	check(pci_bus_master(t_pci, s[0], 1, &cmd, &before), "BUS_MASTER");
-	c = (struct nvme_ctrl){.regs = (volatile uint8_t *)DRIVER_VA,
-	                       .control = {.va = (volatile uint8_t *)DATA_VA, .iova = control},
-	                       .wait = yield,
-	                       .now_ms = nvme_ward_now_ms};
-	start(&c);
-	data_iova = own_pages(1, DATA_VA + 16 * 4096ULL);
+	ward_printf("bench nvme: WARNING: no IOMMU: DMA IS UNPROTECTED; the IOMMU server lends "
+	            "memory at IOVA = physical address\n");
+	attach(&pf);
 	run("bare");
 }
 

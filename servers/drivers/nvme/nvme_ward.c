@@ -117,6 +117,10 @@ enum ward_error nvme_ward_lend(uint64_t domain, uint32_t pages, uint64_t at, uin
 	enum ward_error err = iommu_alloc_buffer(domain, (uint64_t)pages * NVME_PAGE, 0, at,
 	                                         IOMMU_RIGHTS_ALL, buffer, iova, &frames, &fsize);
 
+	if (err == (enum ward_error)IOMMU_ERR_BARE_IOVA) /* no IOMMU: the device sees physical */
+		err = iommu_alloc_buffer(domain, (uint64_t)pages * NVME_PAGE, 0, IOMMU_IOVA_ANY,
+		                         IOMMU_RIGHTS_ALL, buffer, iova, &frames, &fsize);
+
 	if (err == WARD_OK)
 		err = iommu_buffer_cnode_into(domain, WARD_PROC_CAP_CNODE, lent, *buffer, &frames,
 		                              &fsize, &radix);
