@@ -266,8 +266,8 @@ enum ward_error edu_dev_open(struct edu_dev *d, const struct edu_caps *caps,
 	return iommu_device_bus_master(d->caps.device, d->caps.sbdf, 1, &command);
 }
 
-enum ward_error edu_dev_adopt(struct edu_dev *d, uint64_t device, uint32_t sbdf,
-                              enum edu_adopt_step *step)
+static enum ward_error adopt_steps(struct edu_dev *d, uint64_t device, uint32_t sbdf,
+                                   enum edu_adopt_step *step)
 {
 	const struct edu_env *env = &d->env;
 	uint64_t phys, size, vector, index, command;
@@ -285,6 +285,7 @@ enum ward_error edu_dev_adopt(struct edu_dev *d, uint64_t device, uint32_t sbdf,
 		err = map_rw(env, d->bar_frame, env->va);
 	if (err != WARD_OK)
 		return err;
+	d->gone = false; /* present again: the waits below watch for the next move */
 	*step = EDU_ADOPT_IDENTIFY;
 	if ((rd32(d, EDU_REG_ID) & EDU_ID_MAGIC_MASK) != EDU_ID_MAGIC)
 		return WARD_ERR_INVALID_ARGUMENT;
@@ -300,10 +301,17 @@ enum ward_error edu_dev_adopt(struct edu_dev *d, uint64_t device, uint32_t sbdf,
 	if (err != WARD_OK)
 		return err;
 	*step = EDU_ADOPT_BUS_MASTER;
-	if ((err = iommu_device_bus_master(d->caps.device, sbdf, 1, &command)) != WARD_OK)
-		return err;
-	d->gone = false;
-	return WARD_OK;
+	return iommu_device_bus_master(d->caps.device, sbdf, 1, &command);
+}
+
+enum ward_error edu_dev_adopt(struct edu_dev *d, uint64_t device, uint32_t sbdf,
+                              enum edu_adopt_step *step)
+{
+	enum ward_error err = adopt_steps(d, device, sbdf, step);
+
+	if (err != WARD_OK)
+		d->gone = true; /* half brought up is not driven: another ADOPT may follow */
+	return err;
 }
 
 /* One operation's arguments and results, for guarded(). */
