@@ -226,11 +226,11 @@ void root_task_create(struct boot_params *p)
 	                                           .word2 = 0xffff});
 	/* Read-only: In works, Out is refused, so the console program cannot
 	 * transmit over the kernel's lines or reprogram the UART. */
-	give(WARD_CAP_CONSOLE_RECEIVE, (struct cap){.type = WARD_OBJ_IOPORT,
-	                                            .rights = WARD_RIGHT_READ,
-	                                            .word1 = p->console_port,
-	                                            .word2 = p->console_port +
-	                                                     p->console_ports - 1u});
+	give(WARD_CAP_CONSOLE_RECEIVE,
+	     (struct cap){.type = WARD_OBJ_IOPORT,
+	                  .rights = WARD_RIGHT_READ,
+	                  .word1 = p->console_port,
+	                  .word2 = p->console_port + p->console_ports - 1u});
 	info->console_port = p->console_port;
 	info->console_ports = p->console_ports;
 	info->console_gsi = p->console_gsi;

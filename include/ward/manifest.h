@@ -85,8 +85,8 @@ struct ward_manifest_program {
  * ASSIGNMENT, and for a console monitor IRQ and IOPORT (`console`: the
  * console's receive interrupt and read-only ports) and ROOT (`control`).
  */
-#define WARD_MANIFEST_WHOLE_GROUP    1u /* DEVICE: the device's whole group (`groups`) */
-#define WARD_MANIFEST_OTHER_DOMAIN   2u /* DOMAIN: program `target`'s domain (`assign_to`) */
+#define WARD_MANIFEST_WHOLE_GROUP  1u /* DEVICE: the device's whole group (`groups`) */
+#define WARD_MANIFEST_OTHER_DOMAIN 2u /* DOMAIN: program `target`'s domain (`assign_to`) */
 
 struct ward_manifest_grant {
 	uint16_t kind;   /* enum ward_grant_kind */

@@ -76,11 +76,11 @@ static void plan_memory(void)
 /* Ports the kernel drives itself: never issued to anyone. */
 static void reserve_kernel_ports(void)
 {
-	ioport_reserve(0x20, 0x21);   /* 8259 PIC 1 */
-	ioport_reserve(0x40, 0x43);   /* 8254 PIT */
-	ioport_reserve(0x61, 0x61);   /* PIT gate */
-	ioport_reserve(0xa0, 0xa1);   /* 8259 PIC 2 */
-	ioport_reserve(0xf4, 0xf7);   /* isa-debug-exit */
+	ioport_reserve(0x20, 0x21); /* 8259 PIC 1 */
+	ioport_reserve(0x40, 0x43); /* 8254 PIT */
+	ioport_reserve(0x61, 0x61); /* PIT gate */
+	ioport_reserve(0xa0, 0xa1); /* 8259 PIC 2 */
+	ioport_reserve(0xf4, 0xf7); /* isa-debug-exit */
 	ioport_reserve(SERIAL_COM1, SERIAL_COM1 + SERIAL_PORTS - 1);
 }
 

@@ -153,8 +153,8 @@ void lend_return(unsigned l);
 /* What the server keeps per device beside the ledger (same index as the ledger's). */
 struct iommu_device {
 	uint32_t sbdf;
-	bool rmrr;     /* an RMRR names it */
-	bool no_reset; /* the PCI server knows no reset method for it (CAPABILITIES) */
+	bool rmrr;          /* an RMRR names it */
+	bool no_reset;      /* the PCI server knows no reset method for it (CAPABILITIES) */
 	uint32_t id;        /* vendor << 16 | device */
 	uint32_t class_rev; /* class code << 8 | revision */
 	uint64_t faults;    /* recorded since boot, whoever owned it */

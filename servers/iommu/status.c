@@ -16,11 +16,10 @@ static unsigned domain_mappings(const struct iommu_domain *d)
 	return d->buffers + d->maps;
 }
 
-enum ward_error iommu_serve_device_status(struct ward_request *rq, uint64_t cursor,
-                                          uint64_t *next, uint64_t *sbdf, uint64_t *id,
-                                          uint64_t *class, uint64_t *group, uint64_t *owner,
-                                          uint64_t *owner_pid, uint64_t *mappings,
-                                          uint64_t *faults, uint64_t *irqs)
+enum ward_error iommu_serve_device_status(struct ward_request *rq, uint64_t cursor, uint64_t *next,
+                                          uint64_t *sbdf, uint64_t *id, uint64_t *class,
+                                          uint64_t *group, uint64_t *owner, uint64_t *owner_pid,
+                                          uint64_t *mappings, uint64_t *faults, uint64_t *irqs)
 {
 	uint64_t i = cursor;
 
@@ -45,11 +44,10 @@ enum ward_error iommu_serve_device_status(struct ward_request *rq, uint64_t curs
 	return WARD_OK;
 }
 
-enum ward_error iommu_serve_domain_status(struct ward_request *rq, uint64_t cursor,
-                                          uint64_t *next, uint64_t *domain, uint64_t *owner_pid,
-                                          uint64_t *width, uint64_t *did, uint64_t *devices,
-                                          uint64_t *buffers, uint64_t *mappings,
-                                          uint64_t *faults)
+enum ward_error iommu_serve_domain_status(struct ward_request *rq, uint64_t cursor, uint64_t *next,
+                                          uint64_t *domain, uint64_t *owner_pid, uint64_t *width,
+                                          uint64_t *did, uint64_t *devices, uint64_t *buffers,
+                                          uint64_t *mappings, uint64_t *faults)
 {
 	uint64_t i = cursor;
 

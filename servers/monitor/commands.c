@@ -30,7 +30,8 @@ static void help(void)
 	       "  list devices|programs|domains\n"
 	       "  dump                   the IOMMU tables, checked against the server's records\n"
 	       "  faults                 the newest DMA faults the IOMMU recorded\n"
-	       "  move SBDF PROGRAM      give a device's group to a program (one in its assign_to)\n"
+	       "  move SBDF PROGRAM      give a device's group to a program (one in its "
+	       "assign_to)\n"
 	       "  move SBDF quarantine   take it away from its owner; DMA blocked\n"
 	       "  ask PROGRAM            an edu driver's device: info, 5! by interrupt\n"
 	       "  kill PROGRAM           end a program; its devices go to quarantine\n"
@@ -152,11 +153,13 @@ static void move(const char *what, const char *to)
 	}
 	if (target >= 0) {
 		if (p[target].state != WARD_PROGRAM_RUNNING) {
-			printf("error: %s is not running (%s)\n", to, view_state_name(p[target].state));
+			printf("error: %s is not running (%s)\n", to,
+			       view_state_name(p[target].state));
 			return;
 		}
 		if ((domain = ward_grant(WARD_GRANT_DOMAIN, to)) == NULL) {
-			printf("error: the monitor may not place devices in %s's domain (not in its "
+			printf("error: the monitor may not place devices in %s's domain (not in "
+			       "its "
 			       "assign_to)\n",
 			       to);
 			return;
@@ -230,7 +233,8 @@ static void dump(void)
 	enum ward_error err = iommu_dump(monitor.iommu, 0, &units, &domains, &contexts, &ptes);
 
 	if (err == WARD_OK)
-		printf("dump: check passed: %llu units, %llu domains, %llu context entries, %llu PTEs "
+		printf("dump: check passed: %llu units, %llu domains, %llu context entries, %llu "
+		       "PTEs "
 		       "agree with the server's records\n",
 		       (unsigned long long)units, (unsigned long long)domains,
 		       (unsigned long long)contexts, (unsigned long long)ptes);

@@ -16,7 +16,7 @@
 #include "root.h"
 
 #define SBDF_FMT      "%02x:%02x.%x"
-#define SBDF_ARGS(s)  (unsigned)((s) >> 8) & 0xff, (unsigned)((s) >> 3) & 31, (unsigned)(s) & 7
+#define SBDF_ARGS(s)  (unsigned)((s) >> 8) & 0xff, (unsigned)((s) >> 3) & 31, (unsigned)(s)&7
 #define DEVICE_CURSOR 4096 /* more than the server's device table */
 
 const char *view_state_name(uint64_t state)
@@ -76,11 +76,12 @@ void view_print_devices(void)
 		char domain[24] = "-";
 		if (owner != 0)
 			snprintf(domain, sizeof(domain), "%llu", (unsigned long long)owner);
-		printf("  " SBDF_FMT " %04x:%04x %06llx " SBDF_FMT "  %-12s %-6s %5llu %6llu %5llu\n",
+		printf("  " SBDF_FMT " %04x:%04x %06llx " SBDF_FMT
+		       "  %-12s %-6s %5llu %6llu %5llu\n",
 		       SBDF_ARGS(sbdf), (unsigned)(id >> 16), (unsigned)(id & 0xffff),
 		       (unsigned long long)class, SBDF_ARGS(group), owner_name(p, n, owner, pid),
-		       domain, (unsigned long long)maps,
-		       (unsigned long long)faults, (unsigned long long)irqs);
+		       domain, (unsigned long long)maps, (unsigned long long)faults,
+		       (unsigned long long)irqs);
 		cursor = next;
 	}
 }
@@ -134,7 +135,8 @@ void view_print_faults(void)
 	for (uint64_t back = 0; iommu_fault_log(monitor.iommu, back, &seq, &sbdf, &iova, &reason,
 	                                        &flags, &tsc, &owner) == WARD_OK;
 	     back++, shown++)
-		printf("  fault %llu: " SBDF_FMT " %s at IOVA %#llx: reason %llu (%s), owner: domain "
+		printf("  fault %llu: " SBDF_FMT
+		       " %s at IOVA %#llx: reason %llu (%s), owner: domain "
 		       "%llu (0: quarantine)\n",
 		       (unsigned long long)seq, SBDF_ARGS(sbdf),
 		       flags & IOMMU_FAULT_READ ? "read" : "write", (unsigned long long)iova,

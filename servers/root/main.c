@@ -80,7 +80,6 @@ __attribute__((noreturn)) static void serve(void)
 	ward_msginfo_t info, answer = 0;
 	bool reply = false, ok;
 
-
 	while (!root_all_ended(&ok)) {
 		arm_receive_slot(buf);
 		info = reply ? ward_reply_recv(root_endpoint, root_reply, answer, &badge, mr)

@@ -137,8 +137,9 @@ static int decode_grant(struct decoder *d, unsigned i, struct manifest_grant *ou
 	switch (r.kind) {
 	case WARD_GRANT_DOMAIN:
 		if (r.flags & WARD_MANIFEST_OTHER_DOMAIN)
-			return r.target < d->h.program_count ? 0
-			                                      : fail(d, "a grant names no program", at);
+			return r.target < d->h.program_count
+			               ? 0
+			               : fail(d, "a grant names no program", at);
 		return 0;
 	case WARD_GRANT_SERVE:
 	case WARD_GRANT_IRQ:

@@ -355,10 +355,9 @@ static bool apply_console_irq(unsigned g)
 	uint64_t slot = pool_slot(), vector;
 	enum ward_error err = WARD_ERR_NOT_ENOUGH_MEMORY;
 
-	if (slot == 0 || (err = ward_irq_control_get_ioapic(WARD_CAP_IRQ_CONTROL,
-	                                                    WARD_CAP_INIT_CNODE, slot, 64,
-	                                                    bi->console_gsi, 0, 0, &vector)) !=
-	                         WARD_OK) {
+	if (slot == 0 ||
+	    (err = ward_irq_control_get_ioapic(WARD_CAP_IRQ_CONTROL, WARD_CAP_INIT_CNODE, slot, 64,
+	                                       bi->console_gsi, 0, 0, &vector)) != WARD_OK) {
 		apply_error(&manifest.grants[g], "the console's interrupt", err);
 		return false;
 	}
@@ -375,10 +374,10 @@ static bool apply_grant(unsigned g, uint64_t domain)
 
 	switch (gr->kind) {
 	case WARD_GRANT_DOMAIN:
-		return true;   /* its own: made before its other grants; another's: when it starts */
+		return true; /* its own: made before its other grants; another's: when it starts */
 	case WARD_GRANT_SERVE: /* its endpoint is made before the thread starts (prepare) */
 	case WARD_GRANT_ENDPOINT:
-		return true; /* minted from the SERVE grant's endpoint when the program starts */
+		return true;    /* minted from the SERVE grant's endpoint when the program starts */
 	case WARD_GRANT_IOPORT: /* a copy of the console's read-only cap, when it starts */
 	case WARD_GRANT_ROOT:   /* minted for its pid when it starts */
 		return true;
@@ -724,7 +723,8 @@ bool root_manifest_grant(unsigned index, struct proc *p, const char **why)
 			                             ward_bootinfo->console_port,
 			                             ward_bootinfo->console_ports, 0};
 			err = proc_give_copy(p, slot, given.slot, WARD_RIGHT_READ);
-		} else if (gr->kind == WARD_GRANT_DOMAIN && (gr->flags & WARD_MANIFEST_OTHER_DOMAIN)) {
+		} else if (gr->kind == WARD_GRANT_DOMAIN &&
+		           (gr->flags & WARD_MANIFEST_OTHER_DOMAIN)) {
 			/* Another program's domain, for moving devices into it (`assign_to`). */
 			given = (struct ready_grant){program_domains[gr->target], 0, 0, 0};
 			err = given.slot != 0 ? proc_give_copy(p, slot, given.slot, WARD_RIGHTS_ALL)

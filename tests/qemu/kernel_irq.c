@@ -413,8 +413,7 @@ static void test_console_receive(void)
 	uint64_t copy, s = wt_slot(), vec = 0, count = ~0ull;
 	uint32_t lsr = 0;
 
-	tap_ok(wt_bi->console_port == 0x3f8 && wt_bi->console_ports == 8 &&
-	               wt_bi->console_gsi == 4,
+	tap_ok(wt_bi->console_port == 0x3f8 && wt_bi->console_ports == 8 && wt_bi->console_gsi == 4,
 	       "boot information: console UART at port 0x%x (%u ports), GSI %u",
 	       wt_bi->console_port, wt_bi->console_ports, wt_bi->console_gsi);
 	bool read = ward_ioport_in(console, 1, wt_bi->console_port + 5, &lsr) == WARD_OK;
@@ -432,10 +431,9 @@ static void test_console_receive(void)
 	                                         wt_bi->console_port, wt_bi->console_port),
 	               WARD_ERR_REVOKE_FIRST, 0,
 	               "after a copy of the console cap is deleted, COM1 is still never issued");
-	bool issued =
-	        ward_irq_control_get_ioapic(IRQCTL, CNODE, s, 64, wt_bi->console_gsi, 0, 0, &vec) ==
-	                WARD_OK &&
-	        ward_irq_handler_count(s, &count) == WARD_OK;
+	bool issued = ward_irq_control_get_ioapic(IRQCTL, CNODE, s, 64, wt_bi->console_gsi, 0, 0,
+	                                          &vec) == WARD_OK &&
+	              ward_irq_handler_count(s, &count) == WARD_OK;
 	tap_ok(issued && count == 0,
 	       "the console's GSI is issued as an edge-triggered handler (vector 0x%llx, %llu "
 	       "interrupts so far)",
