@@ -224,6 +224,16 @@ void root_task_create(struct boot_params *p)
 	give(WARD_CAP_IOPORT_CONTROL, (struct cap){.type = WARD_OBJ_IOPORT_CONTROL,
 	                                           .rights = WARD_RIGHTS_ALL,
 	                                           .word2 = 0xffff});
+	/* Read-only: In works, Out is refused, so the console program cannot
+	 * transmit over the kernel's lines or reprogram the UART. */
+	give(WARD_CAP_CONSOLE_RECEIVE,
+	     (struct cap){.type = WARD_OBJ_IOPORT,
+	                  .rights = WARD_RIGHT_READ,
+	                  .word1 = p->console_port,
+	                  .word2 = p->console_port + p->console_ports - 1u});
+	info->console_port = p->console_port;
+	info->console_ports = p->console_ports;
+	info->console_gsi = p->console_gsi;
 	give(WARD_CAP_INIT_IPC_BUFFER, (struct cap){.type = WARD_OBJ_FRAME,
 	                                            .rights = WARD_RIGHTS_ALL,
 	                                            .bits = WARD_FRAME_SIZE_BITS,

@@ -336,7 +336,7 @@ def tap(args):
     return 0
 
 
-def main():
+def parser():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("mode", choices=["run", "tap", "presets"],
                    help="run: boot (interactive without --timeout); tap: boot and report "
@@ -374,11 +374,19 @@ def main():
                    "the boot module `manifest`, its programs' modules added after --module's")
     p.add_argument("--build", help="--manifest: the build directory its module paths are in "
                    "(default: build/ beside tools/)")
-    # Everything after a lone `--` goes to QEMU unchanged.
-    argv = sys.argv[1:]
+    return p
+
+
+def parse(argv):
+    """The runner's arguments (everything after a lone `--` goes to QEMU unchanged)."""
     raw = argv[argv.index("--") + 1:] if "--" in argv else []
-    args = p.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    args = parser().parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     args.raw = raw
+    return args
+
+
+def main():
+    args = parse(sys.argv[1:])
     if args.mode == "presets":
         for name, (desc, devices) in PRESETS.items():
             shown = [a for a in devices if a not in ("-device", "-drive")]
@@ -387,7 +395,7 @@ def main():
                 print(f"{'':10}   devices: {' '.join(shown)}")
         return 0
     if not args.kernel or not args.module:
-        p.error("--kernel and at least one --module are required")
+        parser().error("--kernel and at least one --module are required")
     return run(args) if args.mode == "run" else tap(args)
 
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define WARD_BOOTINFO_MAGIC   0x5741524442494e46ULL /* "WARDBINF" */
-#define WARD_BOOTINFO_VERSION 3
+#define WARD_BOOTINFO_VERSION 4
 #define WARD_BOOTINFO_PAGES   2
 #define WARD_MAX_MODULES      16
 #define WARD_MODULE_NAME_LEN  32
@@ -33,8 +33,10 @@ enum ward_root_slot {
 	WARD_CAP_IRQ_CONTROL = 4,
 	WARD_CAP_IOPORT_CONTROL = 5,
 	WARD_CAP_INIT_IPC_BUFFER = 6,
-	WARD_CAP_SYSTEM_CONTROL = 8, /* DebugHalt's authority: the root task's alone */
-	WARD_CAP_FIRST_DYNAMIC = 9,
+	/* 7: empty, the root task's runtime puts its system-call helper's CNode there */
+	WARD_CAP_SYSTEM_CONTROL = 8,  /* DebugHalt's authority: the root task's alone */
+	WARD_CAP_CONSOLE_RECEIVE = 9, /* the console UART's ports, read-only (In only) */
+	WARD_CAP_FIRST_DYNAMIC = 10,
 };
 
 enum ward_mem_kind {
@@ -79,6 +81,16 @@ struct ward_bootinfo {
 	uint32_t empty_last;
 	uint32_t module_count;
 	uint32_t region_count;
+	/*
+	 * Version 4: the console UART's receive side (docs/kernel.md, "The
+	 * console"). WARD_CAP_CONSOLE_RECEIVE reads ports [console_port,
+	 * console_port + console_ports); its receive interrupt is enabled and
+	 * arrives on IOAPIC GSI console_gsi (edge, active high) for whoever the
+	 * root task issues that line to.
+	 */
+	uint16_t console_port;
+	uint16_t console_ports;
+	uint32_t console_gsi;
 	struct ward_untyped_desc untyped[WARD_MAX_UNTYPED];
 	struct ward_module modules[WARD_MAX_MODULES];
 	struct ward_mem_region regions[WARD_MAX_MEM_REGIONS];

@@ -74,10 +74,12 @@ enum ward_invocation {
 
 	/* IRQ handler. SetNotification: extra cap 0 notification (required;
 	 * Clear removes it); that cap's badge is signalled. Ack: unmask the
-	 * line after the interrupt was handled. */
+	 * line after the interrupt was handled. Count: MR0 the interrupts that
+	 * arrived since the handler was issued (every copy sees the same). */
 	WARD_IRQ_HANDLER_SET_NOTIFICATION = 72,
 	WARD_IRQ_HANDLER_ACK,
 	WARD_IRQ_HANDLER_CLEAR,
+	WARD_IRQ_HANDLER_COUNT,
 
 	/* I/O port control. Issue: MR0 first port, MR1 last port, MR2 index,
 	 * MR3 depth; extra cap 0 destination root CNode. */

@@ -80,16 +80,31 @@ struct ward_manifest_program {
 	uint32_t reserved;
 };
 
-/* Grant kinds are ward/startinfo.h's enum ward_grant_kind (SERVE ... ASSIGNMENT). */
-#define WARD_MANIFEST_WHOLE_GROUP 1u /* DEVICE: the device's whole group (`groups`) */
+/*
+ * Grant kinds are ward/startinfo.h's enum ward_grant_kind: SERVE ...
+ * ASSIGNMENT, and for a console monitor IRQ and IOPORT (`console`: the
+ * console's receive interrupt and read-only ports) and ROOT (`control`).
+ */
+#define WARD_MANIFEST_WHOLE_GROUP  1u /* DEVICE: the device's whole group (`groups`) */
+#define WARD_MANIFEST_OTHER_DOMAIN 2u /* DOMAIN: program `target`'s domain (`assign_to`) */
 
 struct ward_manifest_grant {
 	uint16_t kind;   /* enum ward_grant_kind */
-	uint16_t flags;  /* WARD_MANIFEST_WHOLE_GROUP */
-	uint16_t target; /* DEVICE, ASSIGNMENT: a device index; ENDPOINT: a SERVE grant's index */
+	uint16_t flags;  /* WARD_MANIFEST_WHOLE_GROUP, WARD_MANIFEST_OTHER_DOMAIN */
+	uint16_t target; /* DEVICE, ASSIGNMENT: a device index; ENDPOINT: a SERVE grant's index;
+	                    DOMAIN with OTHER_DOMAIN: a program index */
 	uint16_t line, column;
 	uint16_t reserved;
 	uint32_t name; /* string: the name the program finds it by (ward_grant()) */
+};
+
+/* A program's state (root.protocol PROGRAM_INFO). */
+enum ward_program_state {
+	WARD_PROGRAM_NOT_STARTED = 0,
+	WARD_PROGRAM_RUNNING = 1,
+	WARD_PROGRAM_EXITED = 2,  /* code: its exit status */
+	WARD_PROGRAM_FAULTED = 3, /* code: the fault's label */
+	WARD_PROGRAM_KILLED = 4,  /* code: the killer's pid */
 };
 
 /* What the root task made of the manifest (root.protocol MANIFEST_STATUS). */

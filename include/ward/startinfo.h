@@ -187,6 +187,8 @@ _Static_assert(sizeof(struct ward_startinfo) <= 4096, "start info fits its page"
 enum ward_death_reason {
 	WARD_DEATH_EXIT = 1,  /* exit or exit_group; the code is the status (0-255) */
 	WARD_DEATH_FAULT = 2, /* a fatal fault; the code is its label (enum ward_fault) */
+	WARD_DEATH_KILLED =
+	        3, /* ended by a program with `control` (root.protocol KILL); code: its pid */
 };
 
 #endif

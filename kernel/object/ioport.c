@@ -3,7 +3,9 @@
  * I/O-port capabilities. The I/O-port control cap issues caps for port
  * ranges that do not overlap any range already issued or driven by the
  * kernel (COM1, PIT, PICs, the debug-exit port); a range cap performs
- * In/Out of 1, 2 or 4 bytes inside its range. Ring 3 never gets direct
+ * In/Out of 1, 2 or 4 bytes inside its range, Out only with the write
+ * right. The one cap for kernel ports is the console's receive side, made
+ * at boot without the write right (ward/bootinfo.h). Ring 3 never gets direct
  * port access (TSS without an I/O bitmap, IOPL 0). Big kernel lock.
  */
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <ward/invocation.h>
 
 static uint64_t issued[65536 / 64];
+static uint64_t kernel_ports[65536 / 64]; /* never given back by a finalise */
 
 static bool range_free(uint64_t first, uint64_t last)
 {
@@ -36,6 +39,8 @@ static void mark(uint64_t first, uint64_t last, bool used)
 void ioport_reserve(uint16_t first, uint16_t last)
 {
 	mark(first, last, true);
+	for (uint64_t p = first; p <= last; p++)
+		kernel_ports[p / 64] |= 1ULL << (p % 64);
 }
 
 void decode_ioport_control(struct invocation *inv)
@@ -109,6 +114,10 @@ void decode_ioport(struct invocation *inv)
 		inv_error(inv, WARD_ERR_RANGE, 0, c->word1, c->word2 - (width - 1));
 		return;
 	}
+	if (out && !(c->rights & WARD_RIGHT_WRITE)) {
+		inv_error(inv, WARD_ERR_INSUFFICIENT_RIGHTS, WARD_ARG_CAP, WARD_RIGHT_WRITE, 0);
+		return;
+	}
 	if (out)
 		platform_ioport_out((uint16_t)port, width, (uint32_t)inv_mr(inv, 1));
 	else
@@ -117,6 +126,9 @@ void decode_ioport(struct invocation *inv)
 
 void ioport_finalise(const struct cap *cap)
 {
-	/* Copies share the range: only the last one gives it back. */
-	mark(cap->word1, cap->word2, false);
+	/* Copies share the range: only the last one gives it back; the
+	 * kernel's own ports (the console's receive cap) are never freed. */
+	for (uint64_t p = cap->word1; p <= cap->word2; p++)
+		if (!(kernel_ports[p / 64] & (1ULL << (p % 64))))
+			mark(p, p, false);
 }

@@ -5,7 +5,8 @@
  * a handler delivers its interrupt to a notification, and the line stays
  * masked until the handler is acked: IOAPIC lines by the IOAPIC mask, MSIs
  * (which the kernel cannot mask: it knows no devices) by holding a second
- * interrupt as pending until the ack. Big kernel lock.
+ * interrupt as pending until the ack. Each line counts the interrupts that
+ * arrived, for whoever watches the system (Count). Big kernel lock.
  */
 #include <stddef.h>
 #include <kernel/cspace.h>
@@ -22,6 +23,7 @@ struct irq_line {
 	bool awaiting_ack; /* delivered, not yet acked */
 	bool pending;      /* an MSI arrived while awaiting the ack */
 	unsigned gsi;
+	uint64_t count; /* interrupts that arrived since the handler was issued */
 	struct notification *ntfn;
 	uint64_t badge;
 };
@@ -34,6 +36,7 @@ void irq_deliver(unsigned vector)
 
 	if (!l->issued)
 		return;
+	l->count++;
 	if (l->awaiting_ack) {
 		l->pending = true;
 		return;
@@ -174,6 +177,9 @@ void decode_irq_handler(struct invocation *inv)
 		break;
 	case WARD_IRQ_HANDLER_CLEAR:
 		l->ntfn = NULL;
+		break;
+	case WARD_IRQ_HANDLER_COUNT:
+		inv_reply_mr(inv, 0, l->count);
 		break;
 	default:
 		inv_error(inv, WARD_ERR_ILLEGAL_OPERATION, WARD_ARG_LABEL, 0, 0);

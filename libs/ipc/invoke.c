@@ -201,6 +201,11 @@ enum ward_error ward_irq_handler_clear(uint64_t handler)
 	return ward_invoke(handler, WARD_IRQ_HANDLER_CLEAR, 0, NULL, 0, NULL, 0, NULL);
 }
 
+enum ward_error ward_irq_handler_count(uint64_t handler, uint64_t *count)
+{
+	return ward_invoke(handler, WARD_IRQ_HANDLER_COUNT, 0, NULL, 0, NULL, 1, count);
+}
+
 enum ward_error ward_ioport_control_issue(uint64_t control, uint64_t root, uint64_t index,
                                           uint64_t depth, uint64_t first, uint64_t last)
 {

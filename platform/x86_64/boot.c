@@ -76,12 +76,12 @@ static void plan_memory(void)
 /* Ports the kernel drives itself: never issued to anyone. */
 static void reserve_kernel_ports(void)
 {
-	ioport_reserve(0x20, 0x21);   /* 8259 PIC 1 */
-	ioport_reserve(0x40, 0x43);   /* 8254 PIT */
-	ioport_reserve(0x61, 0x61);   /* PIT gate */
-	ioport_reserve(0xa0, 0xa1);   /* 8259 PIC 2 */
-	ioport_reserve(0xf4, 0xf7);   /* isa-debug-exit */
-	ioport_reserve(0x3f8, 0x3ff); /* COM1 */
+	ioport_reserve(0x20, 0x21); /* 8259 PIC 1 */
+	ioport_reserve(0x40, 0x43); /* 8254 PIT */
+	ioport_reserve(0x61, 0x61); /* PIT gate */
+	ioport_reserve(0xa0, 0xa1); /* 8259 PIC 2 */
+	ioport_reserve(0xf4, 0xf7); /* isa-debug-exit */
+	ioport_reserve(SERIAL_COM1, SERIAL_COM1 + SERIAL_PORTS - 1);
 }
 
 static void start_root_task(void)
@@ -101,6 +101,9 @@ static void start_root_task(void)
 		params.excluded[params.excluded_count++] =
 		        (struct phys_range){0xfec00000, 0xfec01000};
 	params.device_top = 1ULL << 40;
+	params.console_port = SERIAL_COM1;
+	params.console_ports = SERIAL_PORTS;
+	params.console_gsi = SERIAL_COM1_GSI;
 	reserve_kernel_ports();
 	kernel_lock_acquire();
 	root_task_create(&params);

@@ -383,8 +383,10 @@ static bool device_add(uint64_t sbdf)
 	if (ledger_add(&iommu_ledger, (uint32_t)sbdf, (uint32_t)group, LEDGER_NONE, alias, n,
 	               &index) != LEDGER_OK)
 		return false;
-	iommu_devices[index] =
-	        (struct iommu_device){.sbdf = (uint32_t)sbdf, .rmrr = rmrr_names((uint16_t)sbdf)};
+	iommu_devices[index] = (struct iommu_device){.sbdf = (uint32_t)sbdf,
+	                                             .rmrr = rmrr_names((uint16_t)sbdf),
+	                                             .id = (uint32_t)(vendor << 16 | device),
+	                                             .class_rev = (uint32_t)class_rev};
 	if (pci_capabilities(iommu_pci_ep, sbdf, &present, &reset, &k, &k, &k, &k, &k, &k, &k,
 	                     &k) == WARD_OK)
 		iommu_devices[index].no_reset = reset == PCI_RESET_NONE;

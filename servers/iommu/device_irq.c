@@ -307,3 +307,13 @@ unsigned device_irq_check(bool quiet)
 		}
 	return bad;
 }
+
+uint64_t device_irq_delivered(const struct iommu_device *dv)
+{
+	const struct device_irq *di = &device_irqs[device_index(dv)];
+	uint64_t count = 0;
+
+	if (di->slot != 0 && ward_irq_handler_count(di->slot, &count) != WARD_OK)
+		count = 0;
+	return count;
+}

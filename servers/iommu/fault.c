@@ -25,6 +25,12 @@ uint64_t iommu_fault_total;
 unsigned iommu_storm_faults = IOMMU_STORM_FAULTS;
 static uint64_t quarantine_faults, overflows;
 
+/* The last faults of the whole system, for FAULT_LOG (a console's view). */
+static struct {
+	struct iommu_fault_record rec;
+	uint16_t sbdf, owner;
+} fault_log[IOMMU_FAULT_LOG];
+
 static void queue_push(struct iommu_domain *d, const struct iommu_fault_record *r, uint32_t sbdf)
 {
 	struct iommu_fault_queue *q = &d->faults;
@@ -65,7 +71,13 @@ static void storm_check(struct iommu_device *dv)
 static void fault_record(const struct iommu_fault_record *r)
 {
 	struct iommu_device *dv = device_by_sid(r->sid);
+	unsigned at = (unsigned)(iommu_fault_total % IOMMU_FAULT_LOG);
 
+	fault_log[at].rec = *r;
+	fault_log[at].sbdf = dv != NULL ? (uint16_t)dv->sbdf : r->sid;
+	fault_log[at].owner = dv != NULL ? device_owner(dv) : LEDGER_QUARANTINE;
+	if (dv != NULL)
+		dv->faults++;
 	iommu_fault_total++;
 	if (dv == NULL || device_owner(dv) == LEDGER_QUARANTINE)
 		quarantine_faults++;
@@ -118,5 +130,27 @@ enum ward_error iommu_serve_fault(struct ward_request *rq, uint64_t *left, uint6
 	*tsc = q->rec[q->head].tsc;
 	q->head = (q->head + 1) % IOMMU_FAULT_QUEUE;
 	q->count--;
+	return WARD_OK;
+}
+
+enum ward_error iommu_serve_fault_log(struct ward_request *rq, uint64_t back, uint64_t *seq,
+                                      uint64_t *sbdf, uint64_t *iova, uint64_t *reason,
+                                      uint64_t *flags, uint64_t *tsc, uint64_t *owner)
+{
+	uint64_t kept = iommu_fault_total < IOMMU_FAULT_LOG ? iommu_fault_total : IOMMU_FAULT_LOG;
+	unsigned at;
+
+	if (!iommu_badge_is_privileged(rq->badge))
+		return ward_fail(rq, IOMMU_ERR_DENIED, WARD_ARG_CAP, 0, 0);
+	if (back >= kept)
+		return ward_fail(rq, WARD_ERR_RANGE, 0, 0, kept);
+	*seq = iommu_fault_total - back;
+	at = (unsigned)((*seq - 1) % IOMMU_FAULT_LOG);
+	*sbdf = fault_log[at].sbdf;
+	*iova = fault_log[at].rec.iova;
+	*reason = fault_log[at].rec.reason;
+	*flags = fault_log[at].rec.read ? IOMMU_FAULT_READ : 0;
+	*tsc = fault_log[at].rec.tsc;
+	*owner = fault_log[at].owner == LEDGER_QUARANTINE ? 0 : fault_log[at].owner + 1u;
 	return WARD_OK;
 }

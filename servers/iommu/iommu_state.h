@@ -35,6 +35,7 @@
 #define IOMMU_MAX_RMRR      8
 #define IOMMU_BUFFER_CHUNKS 16 /* a buffer of 2 MiB frames: at most 32 MiB */
 #define IOMMU_FAULT_QUEUE   16 /* records kept per domain */
+#define IOMMU_FAULT_LOG     16 /* the system's last faults (FAULT_LOG) */
 #define IOMMU_NO_DOMAIN     0xffff
 
 /* Per-client quotas (docs/iommu.md). */
@@ -152,8 +153,11 @@ void lend_return(unsigned l);
 /* What the server keeps per device beside the ledger (same index as the ledger's). */
 struct iommu_device {
 	uint32_t sbdf;
-	bool rmrr;     /* an RMRR names it */
-	bool no_reset; /* the PCI server knows no reset method for it (CAPABILITIES) */
+	bool rmrr;          /* an RMRR names it */
+	bool no_reset;      /* the PCI server knows no reset method for it (CAPABILITIES) */
+	uint32_t id;        /* vendor << 16 | device */
+	uint32_t class_rev; /* class code << 8 | revision */
+	uint64_t faults;    /* recorded since boot, whoever owned it */
 	uint32_t storm_faults;
 	uint64_t storm_start; /* TSC */
 	bool storm_stopped;
@@ -171,6 +175,8 @@ extern struct iommu_group_caps iommu_group_caps[IOMMU_MAX_DEVICES];
 extern struct ledger iommu_ledger;
 extern uint64_t iommu_pci_ep;
 bool device_init(void);
+/* Interrupts its remapped interrupt delivered (the kernel's count), 0 if it has none. */
+uint64_t device_irq_delivered(const struct iommu_device *dv);
 unsigned device_count(void);
 struct iommu_device *device_by_sid(uint16_t sid);
 struct iommu_device *device_by_sbdf(uint64_t sbdf);

@@ -89,8 +89,14 @@ __attribute__((noreturn)) static void serve(void)
 		if (reply)
 			answer = scatter(&out, mr, buf);
 	}
-	printf("every process has ended%s: halting\n",
-	       ok ? " as expected" : ", not all as expected");
+	root_task_halt("every process has ended");
+}
+
+void root_task_halt(const char *why)
+{
+	bool ok = root_all_expected();
+
+	printf("%s%s: halting\n", why, ok ? ", each as expected" : ", not all as expected");
 	fflush(stdout);
 	ward_debug_halt(ok ? WARD_HALT_OK : 1);
 }

@@ -130,11 +130,21 @@ static int decode_grant(struct decoder *d, unsigned i, struct manifest_grant *ou
 	                               r.column};
 	if (out->name == NULL || out->name[0] == '\0')
 		return fail(d, "a grant's name is missing or too long", at);
-	if (r.flags & ~WARD_MANIFEST_WHOLE_GROUP)
+	if (r.flags & ~(WARD_MANIFEST_WHOLE_GROUP | WARD_MANIFEST_OTHER_DOMAIN))
 		return fail(d, "a grant has unknown flags", at);
+	if ((r.flags & WARD_MANIFEST_OTHER_DOMAIN) && r.kind != WARD_GRANT_DOMAIN)
+		return fail(d, "only a domain grant names another program", at);
 	switch (r.kind) {
-	case WARD_GRANT_SERVE:
 	case WARD_GRANT_DOMAIN:
+		if (r.flags & WARD_MANIFEST_OTHER_DOMAIN)
+			return r.target < d->h.program_count
+			               ? 0
+			               : fail(d, "a grant names no program", at);
+		return 0;
+	case WARD_GRANT_SERVE:
+	case WARD_GRANT_IRQ:
+	case WARD_GRANT_IOPORT:
+	case WARD_GRANT_ROOT:
 		return 0;
 	case WARD_GRANT_DEVICE:
 	case WARD_GRANT_ASSIGNMENT:
@@ -189,15 +199,21 @@ static int decode_program(struct decoder *d, unsigned i, unsigned *next_grant,
 	return 0;
 }
 
-/* ENDPOINT grants point at SERVE grants; no name twice; no device owned twice. */
+/* ENDPOINT grants point at SERVE grants; no name twice; no device owned twice; one console. */
 static int check_links(struct decoder *d, const struct manifest *m)
 {
 	int owner[WARD_MANIFEST_MAX_DEVICES];
 
-	for (unsigned i = 0; i < m->grant_count; i++)
+	unsigned consoles = 0;
+
+	for (unsigned i = 0; i < m->grant_count; i++) {
 		if (m->grants[i].kind == WARD_GRANT_ENDPOINT &&
 		    m->grants[m->grants[i].target].kind != WARD_GRANT_SERVE)
 			return fail(d, "an endpoint grant names no served endpoint", d->h.grants);
+		consoles += m->grants[i].kind == WARD_GRANT_IRQ;
+		if (consoles > 1)
+			return fail(d, "the console's interrupt is given twice", d->h.grants);
+	}
 	for (unsigned i = 0; i < m->program_count; i++)
 		for (unsigned j = 0; j < i; j++)
 			if (strcmp(m->programs[i].name, m->programs[j].name) == 0)

@@ -348,6 +348,23 @@ static enum ward_error fetch_assignment(unsigned device)
 }
 
 /* One grant made ready; false (with the error added) if a step fails. */
+/* The console's receive interrupt (ward/bootinfo.h): an edge-triggered, active-high GSI. */
+static bool apply_console_irq(unsigned g)
+{
+	const struct ward_bootinfo *bi = ward_bootinfo;
+	uint64_t slot = pool_slot(), vector;
+	enum ward_error err = WARD_ERR_NOT_ENOUGH_MEMORY;
+
+	if (slot == 0 ||
+	    (err = ward_irq_control_get_ioapic(WARD_CAP_IRQ_CONTROL, WARD_CAP_INIT_CNODE, slot, 64,
+	                                       bi->console_gsi, 0, 0, &vector)) != WARD_OK) {
+		apply_error(&manifest.grants[g], "the console's interrupt", err);
+		return false;
+	}
+	ready[g] = (struct ready_grant){slot, bi->console_gsi, 1, 0};
+	return true;
+}
+
 static bool apply_grant(unsigned g, uint64_t domain)
 {
 	const struct manifest_grant *gr = &manifest.grants[g];
@@ -357,10 +374,15 @@ static bool apply_grant(unsigned g, uint64_t domain)
 
 	switch (gr->kind) {
 	case WARD_GRANT_DOMAIN:
-		return true;   /* made before the program's other grants */
+		return true; /* its own: made before its other grants; another's: when it starts */
 	case WARD_GRANT_SERVE: /* its endpoint is made before the thread starts (prepare) */
 	case WARD_GRANT_ENDPOINT:
-		return true; /* minted from the SERVE grant's endpoint when the program starts */
+		return true;    /* minted from the SERVE grant's endpoint when the program starts */
+	case WARD_GRANT_IOPORT: /* a copy of the console's read-only cap, when it starts */
+	case WARD_GRANT_ROOT:   /* minted for its pid when it starts */
+		return true;
+	case WARD_GRANT_IRQ:
+		return apply_console_irq(g);
 	case WARD_GRANT_ASSIGNMENT:
 		if ((err = fetch_assignment(gr->target)) != WARD_OK) {
 			apply_error(gr, "ASSIGNMENT", err);
@@ -688,16 +710,33 @@ bool root_manifest_grant(unsigned index, struct proc *p, const char **why)
 
 		if (slot >= p->info.free_last || p->info.grant_count == WARD_STARTINFO_GRANTS)
 			return false;
-		if (gr->kind == WARD_GRANT_ENDPOINT)
+		struct ready_grant given = ready[g];
+
+		if (gr->kind == WARD_GRANT_ENDPOINT) {
 			err = proc_give_mint(p, slot, ready[gr->target].slot, CLIENT_RIGHTS,
 			                     p->pid);
-		else
+		} else if (gr->kind == WARD_GRANT_ROOT) {
+			err = proc_give_mint(p, slot, root_endpoint, CLIENT_RIGHTS,
+			                     ROOT_BADGE_SERVICE | ROOT_BADGE_CONTROL | p->pid);
+		} else if (gr->kind == WARD_GRANT_IOPORT) {
+			given = (struct ready_grant){WARD_CAP_CONSOLE_RECEIVE,
+			                             ward_bootinfo->console_port,
+			                             ward_bootinfo->console_ports, 0};
+			err = proc_give_copy(p, slot, given.slot, WARD_RIGHT_READ);
+		} else if (gr->kind == WARD_GRANT_DOMAIN &&
+		           (gr->flags & WARD_MANIFEST_OTHER_DOMAIN)) {
+			/* Another program's domain, for moving devices into it (`assign_to`). */
+			given = (struct ready_grant){program_domains[gr->target], 0, 0, 0};
+			err = given.slot != 0 ? proc_give_copy(p, slot, given.slot, WARD_RIGHTS_ALL)
+			                      : WARD_ERR_INVALID_CAPABILITY;
+		} else {
 			err = proc_give_copy(p, slot, ready[g].slot, WARD_RIGHTS_ALL);
+		}
 		if (err != WARD_OK)
 			return false;
 		p->next_role_slot++;
 		*out = (struct ward_cap_grant){
-		        (uint32_t)slot, gr->kind, ready[g].count, ready[g].sbdf, {0}};
+		        (uint32_t)slot, gr->kind, given.count, given.sbdf, {0}};
 		strncpy(out->name, gr->name, sizeof(out->name) - 1);
 		p->info.grant_count++;
 	}
@@ -740,4 +779,14 @@ enum ward_error root_serve_manifest_program(struct ward_request *rq, uint64_t in
 	*pid = rp != NULL ? rp->proc.pid : 0;
 	*running = rp != NULL && rp->state == ROOT_PROC_RUNNING;
 	return WARD_OK;
+}
+
+struct root_proc *root_manifest_program_proc(unsigned index)
+{
+	return index < manifest.program_count ? program_procs[index] : NULL;
+}
+
+unsigned root_manifest_program_count(void)
+{
+	return manifest.program_count;
 }

@@ -248,6 +248,8 @@ struct root_proc *root_proc_by_pid(uint64_t pid)
 
 static bool expected(const struct root_proc *rp, unsigned reason, uint64_t code)
 {
+	if (reason == WARD_DEATH_KILLED)
+		return true; /* someone with the authority meant it */
 	if (rp->policy.expect_fault)
 		return reason == WARD_DEATH_FAULT;
 	return reason == WARD_DEATH_EXIT && code == 0;
@@ -263,6 +265,8 @@ void root_proc_ended(struct root_proc *rp, unsigned reason, uint64_t code)
 	if (!expected(rp, reason, code))
 		unexpected_end = true;
 	rp->state = ROOT_PROC_ENDED;
+	rp->end_reason = reason;
+	rp->end_code = code;
 	/* Fail-stop roles (the IOMMU server) halt here, before any teardown. */
 	root_role_fail_stop(rp, reason, code, root_all_ended(&all_ok) && all_ok);
 	whole = proc_destroy(&rp->proc);
@@ -286,6 +290,11 @@ void root_proc_ended(struct root_proc *rp, unsigned reason, uint64_t code)
 	       rp->restarts, rp->policy.restarts);
 	if (!spawn(rp))
 		unexpected_end = true;
+}
+
+bool root_all_expected(void)
+{
+	return !unexpected_end;
 }
 
 bool root_all_ended(bool *ok)

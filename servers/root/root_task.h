@@ -23,6 +23,8 @@
 
 /* Badges on the root endpoint: a fault carries the pid; a service request also this bit. */
 #define ROOT_BADGE_SERVICE (1ULL << 62)
+/* With SERVICE: a program the manifest gives `control` (root.protocol ops 7-10). */
+#define ROOT_BADGE_CONTROL (1ULL << 61)
 #define ROOT_BADGE_PID     0xffffffffULL
 
 /* What a module's arguments ask of the root task (the rest is the program's). */
@@ -50,6 +52,8 @@ struct root_proc {
 	const char *name, *args;
 	uint32_t reserved_pid; /* its first instance's pid, reserved before it existed */
 	unsigned priority;
+	unsigned end_reason; /* how the last instance ended (WARD_DEATH_*), 0: it runs */
+	uint64_t end_code;
 	struct proc proc;
 };
 
@@ -81,6 +85,8 @@ void root_proc_ended(struct root_proc *rp, unsigned reason, uint64_t code);
  * ended did so as its policy expected. Servers still running are reported.
  */
 bool root_all_ended(bool *ok);
+/* False once a process ended other than its policy expected. */
+bool root_all_expected(void);
 
 /* --- emulator.c ------------------------------------------------------- */
 
@@ -94,6 +100,13 @@ bool root_handle_fault(uint64_t pid, ward_msginfo_t info, const uint64_t *mr,
 void root_handle_service(struct ward_request *rq);
 /* Records a death and signals the subscribers. */
 void root_death(uint32_t pid, unsigned reason, uint64_t code);
+
+/* --- control.c (root.protocol ops 7-9) ---------------------------------- */
+/* The root_proc of manifest program `index`, or NULL (manifest_boot.c). */
+struct root_proc *root_manifest_program_proc(unsigned index);
+unsigned root_manifest_program_count(void);
+/* Halts the machine: status 0 if every process that ended did so as expected. */
+__attribute__((noreturn)) void root_task_halt(const char *why);
 
 /* --- platform.c ------------------------------------------------------- */
 

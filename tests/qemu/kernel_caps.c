@@ -546,9 +546,11 @@ static void test_invoke_errors(void)
 	               type_of(WARD_CAP_IRQ_CONTROL) == WARD_OBJ_IRQ_CONTROL &&
 	               type_of(WARD_CAP_IOPORT_CONTROL) == WARD_OBJ_IOPORT_CONTROL &&
 	               type_of(WARD_CAP_INIT_IPC_BUFFER) == WARD_OBJ_FRAME &&
+	               type_of(WARD_CAP_SYSTEM_CONTROL) == WARD_OBJ_SYSTEM_CONTROL &&
+	               type_of(WARD_CAP_CONSOLE_RECEIVE) == WARD_OBJ_IOPORT &&
 	               type_of(wt_bi->untyped_first) == WARD_OBJ_UNTYPED &&
 	               type_of(wt_bi->empty_last - 1) == WARD_OBJ_NULL,
-	       "root CNode layout: fixed slots 1-6 as documented, untyped caps, empty tail");
+	       "root CNode layout: fixed slots 1-9 as documented, untyped caps, empty tail");
 }
 
 int main(void)

@@ -311,6 +311,16 @@ static void test_msi_delivery(bool have_edu)
 	       "SetNotification again: interrupts are signalled again");
 	edu[EDU_ACK / 4] = 1;
 	ward_irq_handler_ack(h);
+	{
+		uint64_t copy = wt_mint(h, WARD_RIGHTS_ALL, 0), count = 0, count_copy = 0;
+		ward_irq_handler_count(h, &count);
+		ward_irq_handler_count(copy, &count_copy);
+		tap_ok(count == 5 && count_copy == 5,
+		       "IRQHandler_Count: the 5 MSIs that arrived (held and unsignalled ones too), "
+		       "the same through a copy (%llu, %llu)",
+		       (unsigned long long)count, (unsigned long long)count_copy);
+		wt_delete(copy);
+	}
 
 	tap_ok(wt_delete(h) == WARD_OK, "Delete of the handler cap frees its vector");
 	edu[EDU_RAISE / 4] = 1; /* goes to a vector nobody holds: ignored */
@@ -391,12 +401,53 @@ static void test_ioapic(bool have_edu)
 	       "after its handler cap is deleted, GSI 18 can be issued again");
 }
 
+/*
+ * The console's receive side (ward/bootinfo.h): a read-only cap for
+ * COM1's ports, which In reads and Out refuses, which I/O-port control
+ * never issues again even once a copy is gone, and its GSI, issuable to
+ * whoever reads the console.
+ */
+static void test_console_receive(void)
+{
+	const uint64_t console = WARD_CAP_CONSOLE_RECEIVE;
+	uint64_t copy, s = wt_slot(), vec = 0, count = ~0ull;
+	uint32_t lsr = 0;
+
+	tap_ok(wt_bi->console_port == 0x3f8 && wt_bi->console_ports == 8 && wt_bi->console_gsi == 4,
+	       "boot information: console UART at port 0x%x (%u ports), GSI %u",
+	       wt_bi->console_port, wt_bi->console_ports, wt_bi->console_gsi);
+	bool read = ward_ioport_in(console, 1, wt_bi->console_port + 5, &lsr) == WARD_OK;
+	tap_ok(read && (lsr & 0x20) != 0,
+	       "In8 of the line status through the console cap: 0x%02x (transmitter empty)", lsr);
+	expect_err_arg(ward_ioport_out(console, 1, wt_bi->console_port + 1, 0),
+	               WARD_ERR_INSUFFICIENT_RIGHTS, WARD_ARG_CAP,
+	               "Out8 through the console cap (no write right): INSUFFICIENT_RIGHTS");
+	copy = wt_mint(console, WARD_RIGHTS_ALL, 0);
+	expect_err_arg(ward_ioport_out(copy, 1, wt_bi->console_port + 4, 0x10),
+	               WARD_ERR_INSUFFICIENT_RIGHTS, WARD_ARG_CAP,
+	               "a copy minted asking for all rights still cannot Out");
+	wt_delete(copy);
+	expect_err_arg(ward_ioport_control_issue(WARD_CAP_IOPORT_CONTROL, CNODE, s, 64,
+	                                         wt_bi->console_port, wt_bi->console_port),
+	               WARD_ERR_REVOKE_FIRST, 0,
+	               "after a copy of the console cap is deleted, COM1 is still never issued");
+	bool issued = ward_irq_control_get_ioapic(IRQCTL, CNODE, s, 64, wt_bi->console_gsi, 0, 0,
+	                                          &vec) == WARD_OK &&
+	              ward_irq_handler_count(s, &count) == WARD_OK;
+	tap_ok(issued && count == 0,
+	       "the console's GSI is issued as an edge-triggered handler (vector 0x%llx, %llu "
+	       "interrupts so far)",
+	       (unsigned long long)vec, (unsigned long long)count);
+	wt_delete(s);
+}
+
 int main(void)
 {
 	bool have_edu;
 
 	wt_init();
-	tap_plan(46);
+	tap_plan(53);
+	test_console_receive();
 	test_msi_errors();
 	test_msi_exhaustion();
 	have_edu = setup_edu();

@@ -77,6 +77,16 @@ BAD = [
     ("wrong type", PROG + 'devices = "d"\n', [(3, 1, "must be a list of strings")]),
     ("name too long for a grant", '[devices.a-very-long-device-name-here]\nsbdf = "00:03.0"\n',
      [(1, 1, "longer than 23")]),
+    ("console given twice",
+     PROG + 'console = true\n[programs.q]\nmodule = "m"\nconsole = true\n',
+     [(6, 1, "the console is given to two programs: 'p' and 'q'")]),
+    ("console not a boolean", PROG + 'console = "yes"\n', [(3, 1, "'console' must be true")]),
+    ("control not a boolean", PROG + 'control = 1\n', [(3, 1, "'control' must be true")]),
+    ("assign_to a program that does not exist", PROG + 'assign_to = ["q"]\n',
+     [(3, 14, "'q' in assign_to of program 'p' is no program")]),
+    ("assign_to a program without a domain",
+     PROG + 'assign_to = ["q"]\n[programs.q]\nmodule = "m"\n',
+     [(3, 14, "'q' in assign_to of program 'p' has no domain")]),
     ("every error, not the first",
      PROG + 'colour = 1\ncpu = -1\n[devices.d]\nsbdf = "zz"\n',
      [(3, 1, "unknown key"), (4, 1, "'cpu' must be"), (6, 1, "'sbdf' must be")]),
@@ -91,6 +101,10 @@ GOOD = [
      '[devices.br]\nsbdf = "02:01.0"\ngroup = "bridge"\n'
      '[programs.drv]\nmodule = "m"\ndevices = ["vf2"]\ngroups = ["br"]\nserves = ["io"]\ndma = 4\n'
      '[programs.mon]\nmodule = "m"\ncpu = 1\nmay_assign = ["br", "vf2"]\nuses = ["drv.io"]\n'),
+    ("a console monitor",
+     '[devices.edu0]\nid = "1234:11e8"\n' + PROG + 'devices = ["edu0"]\nserves = ["edu"]\n'
+     '[programs.mon]\nmodule = "m"\nconsole = true\ncontrol = true\nassign_to = ["p"]\n'
+     'uses = ["p.edu"]\n'),
 ]
 
 

@@ -107,11 +107,55 @@ static void test_damage_refused(void **state)
 	assert_int_equal(decode(module_size), 0);
 }
 
+/* Grant i's 16-bit field at `at` (0 kind, 2 flags, 4 target), in assign.wmf's grants. */
+static void set_grant(unsigned i, unsigned at, uint16_t value)
+{
+	struct ward_manifest_header h;
+
+	memcpy(&h, module, sizeof(h));
+	memcpy(module + h.grants + i * 16 + at, &value, sizeof(value));
+}
+
+/*
+ * A console monitor's grants (docs/manifest.md): another program's domain
+ * names a program that exists and only on a DOMAIN grant; the console's
+ * interrupt goes to one program at most. assign.wmf's grants: owner-a
+ * SERVE 0, DOMAIN 1, DEVICE 2; owner-b 3-5; checker ASSIGNMENT 6, ENDPOINT
+ * 7 and 8.
+ */
+static void test_monitor_grants_checked(void **state)
+{
+	static uint8_t saved[sizeof(module)];
+
+	(void)state;
+	memcpy(saved, module, module_size);
+	set_grant(1, 2, WARD_MANIFEST_OTHER_DOMAIN);
+	set_grant(1, 4, 1);
+	assert_int_equal(decode(module_size), 0);
+	assert_int_equal(m.grants[1].target, 1);
+	set_grant(1, 4, 3); /* three programs: 0-2 */
+	assert_int_equal(decode(module_size), -1);
+	memcpy(module, saved, module_size);
+	set_grant(2, 2, WARD_MANIFEST_OTHER_DOMAIN); /* on a DEVICE grant */
+	assert_int_equal(decode(module_size), -1);
+	memcpy(module, saved, module_size);
+	set_grant(6, 0, WARD_GRANT_IRQ);
+	assert_int_equal(decode(module_size), 0);
+	set_grant(1, 0, WARD_GRANT_IRQ); /* the console's interrupt twice */
+	assert_int_equal(decode(module_size), -1);
+	memcpy(module, saved, module_size);
+	set_grant(6, 0, 9); /* a kind beyond ROOT */
+	assert_int_equal(decode(module_size), -1);
+	memcpy(module, saved, module_size);
+	assert_int_equal(decode(module_size), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_assign_decodes),
 	        cmocka_unit_test(test_damage_refused),
+	        cmocka_unit_test(test_monitor_grants_checked),
 	};
 	FILE *f = argc == 2 ? fopen(argv[1], "rb") : NULL;
 

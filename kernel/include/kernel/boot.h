@@ -24,6 +24,9 @@ struct boot_params {
 	struct phys_range excluded[BOOT_MAX_EXCLUDED];
 	unsigned excluded_count;
 	uint64_t device_top; /* device untyped covers [0, device_top) minus RAM and exclusions */
+	/* The console UART: its ports (reserved, handed over read-only) and receive GSI. */
+	uint16_t console_port, console_ports;
+	uint32_t console_gsi;
 };
 
 /*

@@ -244,7 +244,7 @@ enum ward_error edu_dev_open(struct edu_dev *d, const struct edu_caps *caps,
 	uint64_t command;
 	enum ward_error err;
 
-	*d = (struct edu_dev){.caps = *caps};
+	*d = (struct edu_dev){.caps = *caps, .env = *env};
 	*step = EDU_OPEN_BAR;
 	if ((err = open_bar(d, env)) != WARD_OK)
 		return err;
@@ -264,6 +264,54 @@ enum ward_error edu_dev_open(struct edu_dev *d, const struct edu_caps *caps,
 		return err;
 	*step = EDU_OPEN_BUS_MASTER;
 	return iommu_device_bus_master(d->caps.device, d->caps.sbdf, 1, &command);
+}
+
+static enum ward_error adopt_steps(struct edu_dev *d, uint64_t device, uint32_t sbdf,
+                                   enum edu_adopt_step *step)
+{
+	const struct edu_env *env = &d->env;
+	uint64_t phys, size, vector, index, command;
+	enum ward_error err;
+
+	/* The old device's caps were revoked by its move: their slots are empty again. */
+	ward_cnode_delete(WARD_PROC_CAP_CNODE, d->caps.device, 64);
+	ward_cnode_move(WARD_PROC_CAP_CNODE, d->caps.device, 64, WARD_PROC_CAP_CNODE, device, 64);
+	d->caps.sbdf = sbdf;
+	*step = EDU_ADOPT_BAR;
+	ward_cnode_delete(WARD_PROC_CAP_CNODE, d->bar_frame, 64);
+	err = iommu_device_bar_into(d->caps.device, WARD_PROC_CAP_CNODE, d->bar_frame, sbdf, 0, 0,
+	                            &phys, &size);
+	if (err == WARD_OK)
+		err = map_rw(env, d->bar_frame, env->va);
+	if (err != WARD_OK)
+		return err;
+	d->gone = false; /* present again: the waits below watch for the next move */
+	*step = EDU_ADOPT_IDENTIFY;
+	if ((rd32(d, EDU_REG_ID) & EDU_ID_MAGIC_MASK) != EDU_ID_MAGIC)
+		return WARD_ERR_INVALID_ARGUMENT;
+	*step = EDU_ADOPT_QUIESCE;
+	if (!quiesce(d))
+		return WARD_ERR_CANCELLED;
+	*step = EDU_ADOPT_IRQ;
+	ward_cnode_delete(WARD_PROC_CAP_CNODE, d->irq_handler, 64);
+	err = iommu_device_irq_into(d->caps.device, WARD_PROC_CAP_CNODE, d->irq_handler, sbdf,
+	                            &vector, &index);
+	if (err == WARD_OK)
+		err = ward_irq_handler_set_notification(d->irq_handler, d->ntfn);
+	if (err != WARD_OK)
+		return err;
+	*step = EDU_ADOPT_BUS_MASTER;
+	return iommu_device_bus_master(d->caps.device, sbdf, 1, &command);
+}
+
+enum ward_error edu_dev_adopt(struct edu_dev *d, uint64_t device, uint32_t sbdf,
+                              enum edu_adopt_step *step)
+{
+	enum ward_error err = adopt_steps(d, device, sbdf, step);
+
+	if (err != WARD_OK)
+		d->gone = true; /* half brought up is not driven: another ADOPT may follow */
+	return err;
 }
 
 /* One operation's arguments and results, for guarded(). */

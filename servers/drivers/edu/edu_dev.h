@@ -57,6 +57,7 @@ struct edu_buffer {
 
 struct edu_dev {
 	struct edu_caps caps;
+	struct edu_env env; /* where it was opened: an adopted device goes there too */
 	volatile uint8_t *bar;
 	uint64_t bar_frame;
 	uint64_t irq_handler, ntfn;
@@ -94,6 +95,26 @@ enum edu_open_step {
  */
 enum ward_error edu_dev_open(struct edu_dev *d, const struct edu_caps *caps,
                              const struct edu_env *env, enum edu_open_step *step);
+
+/* What edu_dev_adopt() was doing when it failed. */
+enum edu_adopt_step {
+	EDU_ADOPT_BAR = 1,    /* DEVICE_BAR and its mapping */
+	EDU_ADOPT_IDENTIFY,   /* the ID register is not edu's */
+	EDU_ADOPT_QUIESCE,    /* a DMA left running by the earlier owner did not end */
+	EDU_ADOPT_IRQ,        /* DEVICE_IRQ, binding it */
+	EDU_ADOPT_BUS_MASTER, /* DEVICE_BUS_MASTER on */
+};
+
+/*
+ * Drives another device from now on, after the one it drove has gone:
+ * `device` (a cptr the caller gives up to the driver) is its IOMMU device
+ * cap, for member `sbdf`, attached to the domain of the buffers that are
+ * already lent; BAR 0 goes where the old one was and the interrupt to the
+ * same notification. WARD_OK, or the error of the step in *step (the
+ * device is then left gone: another ADOPT may follow).
+ */
+enum ward_error edu_dev_adopt(struct edu_dev *d, uint64_t device, uint32_t sbdf,
+                              enum edu_adopt_step *step);
 
 /* Whether the device is still the driver's (its BAR frame cap exists); false for good once not. */
 bool edu_dev_present(struct edu_dev *d);

@@ -7,10 +7,12 @@
  * request changes nothing (the device's counters included); the library
  * answers EDU_ERR_DEVICE_GONE once the device was moved away.
  */
+#include <ward/rt.h>
 #include <ward/server.h>
 #include <ward/startinfo.h>
 
 #include "edu_client.h"
+#include "iommu_client.h"
 #include "edu_dev.h"
 #include "edu_regs.h"
 #include "edu_server.h"
@@ -78,6 +80,32 @@ enum ward_error edu_serve_copy(struct ward_request *rq, uint64_t count, const ui
 	if (err != WARD_OK)
 		return err;
 	*copied = count;
+	return WARD_OK;
+}
+
+enum ward_error edu_serve_adopt(struct ward_request *rq, uint64_t sbdf, uint64_t device,
+                                uint64_t *id)
+{
+	struct edu_dev *d = rq->ctx;
+	uint64_t owner, owner_pid, group, members, nalias, pf, vfs, generation;
+	enum edu_adopt_step step;
+	uint32_t value;
+	enum ward_error err;
+
+	if (edu_dev_present(d))
+		return ward_fail(rq, EDU_ERR_BUSY, 0, d->caps.sbdf, 0);
+	err = iommu_query(device, sbdf, &owner, &owner_pid, &group, &members, &nalias, &pf, &vfs,
+	                  &generation);
+	if (err != WARD_OK)
+		return ward_fail(rq, EDU_ERR_NOT_MINE, 0, 0, err);
+	if (owner_pid != ward_startinfo->pid)
+		return ward_fail(rq, EDU_ERR_NOT_MINE, 0, owner_pid, 0);
+	if ((err = edu_dev_adopt(d, device, (uint32_t)sbdf, &step)) != WARD_OK)
+		return ward_fail(rq, EDU_ERR_ADOPT_FAILED, 0, step, err);
+	rq->cap = 0; /* kept: it is the driver's device cap now */
+	if ((err = edu_dev_id(d, &value)) != WARD_OK)
+		return err;
+	*id = value;
 	return WARD_OK;
 }
 

@@ -121,6 +121,7 @@ enum ward_error ward_irq_control_get_ioapic(uint64_t control, uint64_t root, uin
 enum ward_error ward_irq_handler_set_notification(uint64_t handler, uint64_t ntfn);
 enum ward_error ward_irq_handler_ack(uint64_t handler);
 enum ward_error ward_irq_handler_clear(uint64_t handler);
+enum ward_error ward_irq_handler_count(uint64_t handler, uint64_t *count);
 
 enum ward_error ward_ioport_control_issue(uint64_t control, uint64_t root, uint64_t index,
                                           uint64_t depth, uint64_t first, uint64_t last);
