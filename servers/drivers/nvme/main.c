@@ -128,8 +128,7 @@ int main(void)
 	uint16_t scid = 0;
 
 	if (device == NULL || domain == NULL || serve == NULL || si->untyped_bits == 0)
-		return fail(2, "needs a device grant, dma (domain), block (serve) and untyped=",
-		            0);
+		return fail(2, "needs a device grant, dma (domain), block (serve) and untyped=", 0);
 	proc_slots_init(si->free_first, si->free_last);
 	w = (struct nvme_ward){.sbdf = device->sbdf,
 	                       .device = device->slot,
@@ -158,9 +157,10 @@ int main(void)
 		nerr = vf_online(&w.ctrl, (uint16_t)vf, (uint32_t)vf_nsid, &scid);
 		if (nerr != NVME_OK)
 			return fail(3, "VF's secondary controller not brought online", nerr);
-		ward_printf("nvme: VF %llu: secondary controller %u online (2 queues, 1 interrupt), "
-		            "namespace %llu attached\n",
-		            (unsigned long long)vf, scid, (unsigned long long)vf_nsid);
+		ward_printf(
+		        "nvme: VF %llu: secondary controller %u online (2 queues, 1 interrupt), "
+		        "namespace %llu attached\n",
+		        (unsigned long long)vf, scid, (unsigned long long)vf_nsid);
 	}
 	return (int)block_serve(&b, serve->slot, reply);
 }

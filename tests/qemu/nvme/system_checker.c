@@ -111,9 +111,9 @@ int main(void)
 	ok = block_info(pf, &blocks[0], &bsize[0], &window[0], &writable[0]) == WARD_OK &&
 	     block_info(vfe, &blocks[1], &bsize[1], &window[1], &writable[1]) == WARD_OK;
 	ok = ok && bsize[0] == STAMP_BLOCK && bsize[1] == STAMP_BLOCK && blocks[0] > 1024 &&
-	               blocks[1] > 1024 && window[0] == 128 && window[1] == 128 && writable[0] &&
-	     writable[1];
-	tap_ok(ok, "INFO from both drivers: %llu and %llu blocks of 512 bytes, a writable grant with a "
+	     blocks[1] > 1024 && window[0] == 128 && window[1] == 128 && writable[0] && writable[1];
+	tap_ok(ok,
+	       "INFO from both drivers: %llu and %llu blocks of 512 bytes, a writable grant with a "
 	       "window of 128 blocks each",
 	       (unsigned long long)blocks[0], (unsigned long long)blocks[1]);
 
@@ -121,12 +121,14 @@ int main(void)
 
 	tap_ok(reads_as(pf, PF_LBA, PF_COUNT, true) && reads_as(pf, VF_LBA, VF_COUNT, false) &&
 	               reads_as(pf, PF_LBA + PF_COUNT, 8, false),
-	       "namespace 1 (PF): blocks %u-%u hold the PF demo's stamps, byte-exact; the VF demo's "
+	       "namespace 1 (PF): blocks %u-%u hold the PF demo's stamps, byte-exact; the VF "
+	       "demo's "
 	       "blocks and the next ones the runner's",
 	       PF_LBA, PF_LBA + PF_COUNT - 1);
 	tap_ok(reads_as(vfe, VF_LBA, VF_COUNT, true) && reads_as(vfe, PF_LBA, PF_COUNT, false) &&
 	               reads_as(vfe, VF_LBA + VF_COUNT, 8, false),
-	       "namespace 2 (VF): blocks %u-%u hold the VF demo's stamps, byte-exact; the PF demo's "
+	       "namespace 2 (VF): blocks %u-%u hold the VF demo's stamps, byte-exact; the PF "
+	       "demo's "
 	       "blocks and the next ones the runner's",
 	       VF_LBA, VF_LBA + VF_COUNT - 1);
 
@@ -146,7 +148,8 @@ int main(void)
 	     block_put(vfe, ~0ULL - 7, 1, (const uint64_t[]){0}) == WARD_ERR_RANGE &&
 	     block_hash(vfe, 0, 0, &next) == WARD_ERR_RANGE &&
 	     block_hash(vfe, 8, window[1] * STAMP_BLOCK, &next) == WARD_ERR_RANGE;
-	tap_ok(ok, "PUT unaligned and past the window, HASH of nothing and past the window: refused");
+	tap_ok(ok,
+	       "PUT unaligned and past the window, HASH of nothing and past the window: refused");
 	tap_ok(reads_as(vfe, blocks[1] - 8, 8, false) && reads_as(pf, blocks[0] - 8, 8, false) &&
 	               reads_as(vfe, 0, 8, false),
 	       "the blocks the refused requests aimed at keep the runner's stamps");
