@@ -74,7 +74,8 @@ static void sleep_ms(uint64_t ms)
  * CSTS.CFS) or the namespace is not attached, for at most wait_ms. Any
  * other error ends it at once.
  */
-static enum nvme_err bring_up(struct nvme_ctrl *c, uint32_t nsid, uint64_t wait_ms)
+static enum nvme_err bring_up(struct nvme_ctrl *c, uint32_t nsid, uint64_t wait_ms,
+                              const char **waited)
 {
 	uint64_t start = nvme_ward_now_ms();
 	bool started = false, said = false;
@@ -85,16 +86,17 @@ static enum nvme_err bring_up(struct nvme_ctrl *c, uint32_t nsid, uint64_t wait_
 			started = (err = nvme_start(c)) == NVME_OK;
 		if (started && (err = nvme_namespace(c, nsid)) == NVME_OK)
 			return NVME_OK;
-		if ((err != NVME_E_FATAL && err != NVME_E_NAMESPACE &&
-		     !(err == NVME_E_UNSUPPORTED && c->cap == 0)) ||
-		    nvme_ward_now_ms() - start >= wait_ms)
+		if (err != NVME_E_FATAL && err != NVME_E_NAMESPACE &&
+		    !(err == NVME_E_UNSUPPORTED && c->cap == 0))
+			return err;
+		*waited = started ? "namespace not attached" : "controller not online";
+		if (nvme_ward_now_ms() - start >= wait_ms)
 			return err;
 		if (!said)
-			ward_printf("nvme: %s: waiting (at most %llu ms; CAP %#llx, CSTS %#x)\n",
-			            started ? "namespace not attached yet"
-			                    : "controller not online yet",
-			            (unsigned long long)wait_ms, (unsigned long long)c->cap,
-			            c->last_csts);
+			ward_printf(
+			        "nvme: %s yet: waiting (at most %llu ms; CAP %#llx, CSTS %#x)\n",
+			        *waited, (unsigned long long)wait_ms, (unsigned long long)c->cap,
+			        c->last_csts);
 		said = true;
 		sleep_ms(RETRY_MS);
 	}
@@ -121,6 +123,8 @@ int main(void)
 	const struct ward_cap_grant *serve = ward_grant(WARD_GRANT_SERVE, BLOCK_ENDPOINT);
 	uint32_t nsid = (uint32_t)arg(si->args, "nsid", 1);
 	uint64_t vf = arg(si->args, "vf", 0), vf_nsid = arg(si->args, "vf_nsid", 2);
+	uint64_t wait_ms = arg(si->args, "online_wait", 10000);
+	const char *waited = NULL;
 	static struct nvme_ward w;
 	static struct block_service b;
 	enum nvme_err nerr;
@@ -138,7 +142,15 @@ int main(void)
 	                       .use_irq = true};
 	if (nvme_ward_attach(&w) != WARD_OK)
 		return fail(3, w.failed_step, w.failed_step_error);
-	nerr = bring_up(&w.ctrl, nsid, arg(si->args, "online_wait", 10000));
+	nerr = bring_up(&w.ctrl, nsid, wait_ms, &waited);
+	if (nerr != NVME_OK && waited != NULL) {
+		ward_printf("nvme: %02x:%02x.%x: %s (namespace %u) within %llu ms: giving up (last "
+		            "%s, CAP %#llx, CSTS %#x)\n",
+		            (w.sbdf >> 8) & 0xff, (w.sbdf >> 3) & 0x1f, w.sbdf & 7, waited, nsid,
+		            (unsigned long long)wait_ms, nvme_err_name(nerr),
+		            (unsigned long long)w.ctrl.cap, w.ctrl.last_csts);
+		return 3;
+	}
 	if (nerr != NVME_OK) {
 		ward_printf("nvme: %02x:%02x.%x: controller or namespace %u not up: %s (CSTS %#x, "
 		            "status %#x)\n",
