@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The block stamps of the NVMe demo and the test that boots it, and
- * helpers for a client that moves them through its window with PUT and
- * checks what a READ brought with HASH (block.protocol). The format is
- * that of tests/qemu/nvme/disk.py, which stamps a disk image and checks it
- * after QEMU exits (and of the tests' own copy, tests/qemu/nvme/stamp.h). Each 512-byte block
- * holds: an 8-byte magic ("WARDBLK0" as the runner made it, "WARDWRT0" as the guest wrote it), its
- * LBA (64-bit little-endian), a pattern derived from the LBA, and at bytes 508-511 the CRC-32 (IEEE
- * 802.3, as zlib's) of bytes 0-507. A block read from the wrong place, cut short, or shifted fails
- * on its LBA or its CRC.
+ * The block stamps of the NVMe demo and of the test that boots it, and
+ * the functions of a client that moves them through its window with PUT
+ * and checks what a READ brought with HASH (block.protocol). The format
+ * is that of tests/qemu/nvme/disk.py, which stamps a disk image and
+ * checks it after QEMU exits (and of the tests' own copy,
+ * tests/qemu/nvme/stamp.h). Each 512-byte block holds: an 8-byte magic
+ * ("WARDBLK0" as the runner made it, "WARDWRT0" as the guest wrote it),
+ * its LBA (64-bit little-endian), a pattern derived from the LBA, and at
+ * bytes 508-511 the CRC-32 (IEEE 802.3, as zlib's) of bytes 0-507. A
+ * block read from the wrong place, cut short, or shifted fails on its LBA
+ * or its CRC.
  */
 #ifndef NVME_DEMO_BLOCK_STAMP_H
 #define NVME_DEMO_BLOCK_STAMP_H
