@@ -87,8 +87,10 @@ static enum nvme_err bring_up(struct nvme_ctrl *c, uint32_t nsid, uint64_t wait_
 		if (started && (err = nvme_namespace(c, nsid)) == NVME_OK)
 			return NVME_OK;
 		if (err != NVME_E_FATAL && err != NVME_E_NAMESPACE &&
-		    !(err == NVME_E_UNSUPPORTED && c->cap == 0))
+		    !(err == NVME_E_UNSUPPORTED && c->cap == 0)) {
+			*waited = NULL; /* an error of its own, not a wait */
 			return err;
+		}
 		*waited = started ? "namespace not attached" : "controller not online";
 		if (nvme_ward_now_ms() - start >= wait_ms)
 			return err;
@@ -167,8 +169,14 @@ int main(void)
 	            w.ctrl.nsid, (unsigned long long)w.ctrl.blocks, w.ctrl.block_size);
 	if (vf != 0) {
 		nerr = vf_online(&w.ctrl, (uint16_t)vf, (uint32_t)vf_nsid, &scid);
-		if (nerr != NVME_OK)
-			return fail(3, "VF's secondary controller not brought online", nerr);
+		if (nerr != NVME_OK) {
+			ward_printf("nvme: VF %llu: secondary controller %u not brought online or "
+			            "namespace %llu not attached: %s (status %#x: %s)\n",
+			            (unsigned long long)vf, scid, (unsigned long long)vf_nsid,
+			            nvme_err_name(nerr), w.ctrl.last_status,
+			            nvme_status_name(w.ctrl.last_status));
+			return 3;
+		}
 		ward_printf(
 		        "nvme: VF %llu: secondary controller %u online (2 queues, 1 interrupt), "
 		        "namespace %llu attached\n",
