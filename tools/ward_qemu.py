@@ -58,9 +58,27 @@ PCI_TOPOLOGY = [
     "-device", "nvme-ns,drive=nvm,nsid=1",
 ]
 
+# The default system's machine (servers/default.toml, tools/run): the
+# iommu preset's two edu devices, and an NVMe PF with SR-IOV behind a root
+# port (its own IOMMU group), namespace 1 on {disk} and namespace 2 on
+# {disk2}, created detached: the PF's driver attaches it to its VF.
+SYSTEM_TOPOLOGY = [
+    "-device", "edu",
+    "-device", "edu",
+    "-device", "pcie-root-port,id=rp1,chassis=1,slot=1",
+    "-device", "nvme-subsys,id=subsys0",
+    "-drive", "file={disk},if=none,id=nvm,format=raw",
+    "-device", "nvme,serial=ward0,subsys=subsys0,bus=rp1,sriov_max_vfs=4,"
+               "sriov_vq_flexible=8,sriov_vi_flexible=4,msix_qsize=16",
+    "-device", "nvme-ns,drive=nvm,nsid=1",
+    "-drive", "file={disk2},if=none,id=nvm2,format=raw",
+    "-device", "nvme-ns,drive=nvm2,nsid=2,detached=on",
+]
+
 # Machine topologies. Each is a description and the devices it adds; the
-# IOMMU must come before the devices it translates. "{disk}" stands for a
-# scratch disk image the runner creates.
+# IOMMU must come before the devices it translates. "{disk}" (and
+# "{disk2}") stand for a scratch disk image the runner creates, or the
+# files --disk-image names.
 PRESETS = {
     "default": ("q35 with an Intel IOMMU, which the IOMMU server programs",
                 ["-device", "intel-iommu"]),
@@ -75,6 +93,9 @@ PRESETS = {
             ["-device", "intel-iommu"] + PCI_TOPOLOGY),
     "pci-amd": ("the pci topology with an AMD IOMMU",
                 ["-device", "amd-iommu"] + PCI_TOPOLOGY),
+    "system": ("q35, Intel IOMMU, two edu devices, NVMe PF with SR-IOV (namespace 1, and "
+               "namespace 2 detached for a VF): the default system's machine",
+               ["-device", "intel-iommu"] + SYSTEM_TOPOLOGY),
 }
 
 
@@ -156,10 +177,18 @@ def qemu_command(args):
     devices = with_iommu(PRESETS[args.preset][1], args.iommu)
     args.disk_paths = []
     extra = args.qemu_arg or []
-    for name in ("{disk}", "{disk2}"):
+    for i, name in enumerate(("{disk}", "{disk2}")):
         if any(name in a for a in devices + extra):
-            disk = scratch_disk(args.disk_blocks)
-            if args.disk_prepare:
+            given = args.disk_image[i] if i < len(args.disk_image or []) else None
+            fresh = not given or not os.path.exists(given)
+            if not given:
+                disk = scratch_disk(args.disk_blocks)
+            else:
+                disk = given  # kept after QEMU exits; made once, of --disk-blocks blocks
+                if fresh:
+                    with open(given, "wb") as f:
+                        f.truncate(args.disk_blocks * 512)
+            if args.disk_prepare and fresh:
                 rc, lines = disk_command(args.disk_prepare, disk)
                 if rc != 0:
                     sys.exit(f"--disk-prepare failed ({rc}): " + " / ".join(lines))
@@ -366,6 +395,9 @@ def parser():
                    "intel-iommu,aw-bits=48,caching-mode=on")
     p.add_argument("--disk-blocks", type=int, default=2048,
                    help="the scratch disk image's size in 512-byte blocks (presets with a disk)")
+    p.add_argument("--disk-image", action="append",
+                   help="a file for {disk}, then {disk2}, instead of a scratch image: made "
+                   "(of --disk-blocks blocks, then --disk-prepare) only if absent, and kept")
     p.add_argument("--disk-prepare", help="a command run with the scratch image's path "
                    "appended before QEMU starts (e.g. to stamp its blocks)")
     p.add_argument("--disk-check", help="tap mode: a command run with the image's path "

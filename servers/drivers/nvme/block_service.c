@@ -11,11 +11,13 @@
  */
 #include <ward/server.h>
 
+#include "block_client.h"
 #include "block_server.h" /* generated from block.protocol */
 #include "block_service.h"
 
-uint64_t block_grant_add(struct block_service *b, uint64_t first, uint64_t blocks, bool writable,
-                         uint32_t window, uint32_t pages)
+/* A grant named by `badge` (0: the slot's index + 1); its badge, or 0 if refused. */
+static uint64_t grant_add(struct block_service *b, uint64_t badge, uint64_t first, uint64_t blocks,
+                          bool writable, uint32_t window, uint32_t pages)
 {
 	for (unsigned i = 0; i < BLOCK_GRANTS; i++) {
 		struct block_grant *g = &b->grants[i];
@@ -27,20 +29,44 @@ uint64_t block_grant_add(struct block_service *b, uint64_t first, uint64_t block
 			return 0;
 		*g = (struct block_grant){.live = true,
 		                          .writable = writable,
+		                          .badge = badge != 0 ? badge : i + 1,
 		                          .first = first,
 		                          .blocks = blocks,
 		                          .window = window,
 		                          .window_pages = pages};
-		return i + 1;
+		if (window + pages > b->next_window)
+			b->next_window = window + pages;
+		return g->badge;
 	}
 	return 0;
 }
 
+uint64_t block_grant_add(struct block_service *b, uint64_t first, uint64_t blocks, bool writable,
+                         uint32_t window, uint32_t pages)
+{
+	return grant_add(b, 0, first, blocks, writable, window, pages);
+}
+
+void block_clients(struct block_service *b, uint32_t pages, bool writable)
+{
+	b->client_pages = pages;
+	b->client_writable = writable;
+}
+
 static struct block_grant *grant_of(struct block_service *b, uint64_t badge)
 {
-	if (badge == 0 || badge > BLOCK_GRANTS || !b->grants[badge - 1].live)
+	if (badge == 0)
 		return NULL;
-	return &b->grants[badge - 1];
+	for (unsigned i = 0; i < BLOCK_GRANTS; i++)
+		if (b->grants[i].live && b->grants[i].badge == badge)
+			return &b->grants[i];
+	/* A client's first request: a window of its own if one still fits. */
+	if (b->client_pages == 0 || b->next_window >= b->data_pages ||
+	    b->client_pages > b->data_pages - b->next_window ||
+	    grant_add(b, badge, 0, b->ctrl->blocks, b->client_writable, b->next_window,
+	              b->client_pages) == 0)
+		return NULL;
+	return grant_of(b, badge);
 }
 
 volatile uint8_t *block_window(struct block_service *b, uint64_t badge)
@@ -125,6 +151,45 @@ enum ward_error block_serve_flush(struct ward_request *rq)
 		return ward_fail(rq, BLOCK_ERR_DENIED, 0, 0, 0);
 	if ((err = nvme_flush(b->ctrl)) != NVME_OK)
 		return device_error(rq, b, err);
+	return WARD_OK;
+}
+
+enum ward_error block_serve_put(struct ward_request *rq, uint64_t offset, uint64_t count,
+                                const uint64_t *words)
+{
+	struct block_service *b = rq->ctx;
+	struct block_grant *g = grant_of(b, rq->badge);
+	uint64_t bytes;
+
+	if (g == NULL)
+		return ward_fail(rq, BLOCK_ERR_DENIED, 0, 0, 0);
+	bytes = (uint64_t)g->window_pages * NVME_PAGE;
+	if (offset % 8 != 0)
+		return ward_fail(rq, WARD_ERR_INVALID_ARGUMENT, 0, 0, 0);
+	if (offset > bytes || count > (bytes - offset) / 8)
+		return ward_fail(rq, WARD_ERR_RANGE, 0, 0, bytes);
+	for (uint64_t i = 0; i < count; i++) {
+		volatile uint8_t *p = b->data.va + (uint64_t)g->window * NVME_PAGE + offset + i * 8;
+
+		for (unsigned k = 0; k < 8; k++)
+			p[k] = (uint8_t)(words[i] >> (8 * k));
+	}
+	return WARD_OK;
+}
+
+enum ward_error block_serve_hash(struct ward_request *rq, uint64_t offset, uint64_t bytes,
+                                 uint64_t *hash)
+{
+	struct block_service *b = rq->ctx;
+	struct block_grant *g = grant_of(b, rq->badge);
+	uint64_t size;
+
+	if (g == NULL)
+		return ward_fail(rq, BLOCK_ERR_DENIED, 0, 0, 0);
+	size = (uint64_t)g->window_pages * NVME_PAGE;
+	if (bytes == 0 || offset > size || bytes > size - offset)
+		return ward_fail(rq, WARD_ERR_RANGE, 0, 0, size);
+	*hash = block_fnv1a(b->data.va + (uint64_t)g->window * NVME_PAGE + offset, bytes);
 	return WARD_OK;
 }
 
