@@ -33,6 +33,7 @@
 #include "pci_service.h"
 
 static struct ledger_vf vf_table[IOMMU_MAX_DEVICES];
+static uint32_t vf_id[IOMMU_MAX_DEVICES], vf_class_rev[IOMMU_MAX_DEVICES]; /* as DESCRIBE says */
 
 /* The PF the request names: a member of the group of the device cap it came through. */
 static enum ward_error pf_of(struct ward_request *rq, uint64_t sbdf, uint16_t *pf)
@@ -92,7 +93,8 @@ static void vfs_forget(uint16_t pf)
 }
 
 /* VF i of the PF as the PCI server's table lists it; false if the table did not answer. */
-static bool vf_read(uint64_t pf_sbdf, unsigned i, struct ledger_vf *v)
+static bool vf_read(uint64_t pf_sbdf, unsigned i, struct ledger_vf *v, uint32_t *id,
+                    uint32_t *class_rev_out)
 {
 	uint64_t sbdf, vendor, device, class_rev, header, type, flags, command, group, nalias,
 	        buses, a;
@@ -103,6 +105,8 @@ static bool vf_read(uint64_t pf_sbdf, unsigned i, struct ledger_vf *v)
 	    sbdf > UINT32_MAX || group > UINT32_MAX || nalias > LEDGER_MAX_ALIASES)
 		return false;
 	*v = (struct ledger_vf){.sbdf = (uint32_t)sbdf, .group_id = (uint32_t)group};
+	*id = (uint32_t)(vendor << 16 | device);
+	*class_rev_out = (uint32_t)class_rev;
 	for (uint64_t k = 0; k < nalias; k++) {
 		if (pci_alias(iommu_pci_ep, sbdf, k, &a) != WARD_OK)
 			return false;
@@ -133,14 +137,16 @@ static enum ward_error vfs_record(struct ward_request *rq, uint16_t pf, uint64_t
 	struct ledger_result r = {.err = LEDGER_ERR_NO_DEVICE};
 	unsigned i;
 
-	for (i = 0; i < n && vf_read(pf_sbdf, i, &vf_table[i]); i++)
+	for (i = 0; i < n && vf_read(pf_sbdf, i, &vf_table[i], &vf_id[i], &vf_class_rev[i]); i++)
 		;
 	if (i == n)
 		ledger_add_vfs(&iommu_ledger, pf, vf_table, n, &r);
 	for (i = 0; i < n && r.err != LEDGER_ERR_NO_DEVICE; i++) {
 		uint16_t d = ledger_find(&iommu_ledger, vf_table[i].sbdf);
 		if (d != LEDGER_NONE && iommu_ledger.dev[d].pf == pf)
-			iommu_devices[d] = (struct iommu_device){.sbdf = vf_table[i].sbdf};
+			iommu_devices[d] = (struct iommu_device){.sbdf = vf_table[i].sbdf,
+			                                         .id = vf_id[i],
+			                                         .class_rev = vf_class_rev[i]};
 	}
 	if (r.err == LEDGER_OK)
 		return WARD_OK;

@@ -23,7 +23,7 @@ import time
 
 LINE = re.compile(r"^\[monitor\] (.*)$")
 DEVICE_ROW = re.compile(r"^\s+([0-9a-f]{2}:[0-9a-f]{2}\.[0-7]) ([0-9a-f]{4}:[0-9a-f]{4}) "
-                        r"[0-9a-f]{6} \S+\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)$")
+                        r"([0-9a-f]{6}) \S+\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)$")
 PROGRAM_ROW = re.compile(r"^\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.+)$")
 EDU_ID = "1234:11e8"
 
@@ -70,15 +70,15 @@ class Console:
 
 
 def devices(lines):
-    """SBDF -> (id, owner, domain, maps, faults, irqs) from the last device table in lines."""
+    """SBDF -> (id, owner, domain, maps, faults, irqs, class) from the last device table."""
     table = {}
     for line in lines:
         if line == "devices:":
             table = {}
         m = DEVICE_ROW.match(line)
         if m:
-            table[m.group(1)] = (m.group(2), m.group(3), m.group(4), int(m.group(5)),
-                                 int(m.group(6)), int(m.group(7)))
+            table[m.group(1)] = (m.group(2), m.group(4), m.group(5), int(m.group(6)),
+                                 int(m.group(7)), int(m.group(8)), m.group(3))
     return table
 
 
@@ -149,6 +149,22 @@ def run(con, tap):
     tap.ok(prog.get("edu-demo", "").startswith("exited (status 0)") and
            prog.get("edu-a") == "running" and prog.get("monitor") == "running",
            f"programs: {prog}")
+    nvme = {d[1] for d in dev.values() if d[6].startswith("0108")}
+    tap.ok(nvme == {"nvme-pf", "nvme-vf"},
+           f"the NVMe PF and its VF owned by their drivers: {sorted(nvme)}")
+    for _ in range(60):  # the NVMe demos end on their own time
+        prog = programs(con.command("list programs", 120))
+        if all(prog.get(p, "") != "running" for p in ("nvme-pf-demo", "nvme-vf-demo")):
+            break
+        time.sleep(2)
+    tap.ok(all(prog.get(p, "").startswith("exited (status 0)")
+               for p in ("nvme-pf-demo", "nvme-vf-demo")) and
+           prog.get("nvme-pf") == "running" and prog.get("nvme-vf") == "running",
+           f"both NVMe demos ended with status 0, their drivers serve on: {prog}")
+    dev = devices(con.command("list devices", 120))
+    tap.ok(all(d[5] > 0 for d in dev.values() if d[6].startswith("0108")),
+           "the NVMe PF and VF delivered interrupts (MSI-X through remapping): "
+           f"{[d[5] for d in dev.values() if d[6].startswith('0108')]}")
 
     out = con.command("list programs", 120)
     tap.ok(programs(out).get("edu-b") == "running", "list programs: edu-b running")
