@@ -790,3 +790,20 @@ unsigned root_manifest_program_count(void)
 {
 	return manifest.program_count;
 }
+
+void root_manifest_program_gone(unsigned index)
+{
+	const struct manifest_program *pr;
+
+	if (index >= manifest.program_count)
+		return;
+	pr = &manifest.programs[index];
+	for (unsigned g = pr->grant_first; g < pr->grant_first + pr->grant_count; g++) {
+		if (manifest.grants[g].kind != WARD_GRANT_SERVE || ready[g].slot == 0)
+			continue;
+		/* Every client's badged copy first, then the endpoint itself. */
+		ward_cnode_revoke(WARD_CAP_INIT_CNODE, ready[g].slot, 64);
+		ward_cnode_delete(WARD_CAP_INIT_CNODE, ready[g].slot, 64);
+		ready[g].slot = 0;
+	}
+}

@@ -281,6 +281,8 @@ void root_proc_ended(struct root_proc *rp, unsigned reason, uint64_t code)
 	}
 	if (reason != WARD_DEATH_FAULT || rp->restarts == rp->policy.restarts) {
 		printf("%s (pid %u) torn down\n", rp->proc.name, (unsigned)pid);
+		if (rp->program >= 0)
+			root_manifest_program_gone((unsigned)rp->program);
 		proc_untyped_free(rp->untyped, rp->untyped_bits);
 		rp->untyped = 0;
 		return;

@@ -174,6 +174,12 @@ bool root_manifest_starts_alone(const struct ward_module *m);
 void root_manifest_begin(void);
 /* True until the manifest is applied or refused: the system stays up meanwhile. */
 bool root_manifest_pending(void);
+/*
+ * Program `index` ended for good: the endpoints it served are destroyed, so
+ * that a client's Call blocked on one fails at once and later ones fail too,
+ * instead of waiting for a receiver that will never come.
+ */
+void root_manifest_program_gone(unsigned index);
 /* Gives program `index` the caps its grants name; false (with *why) if one cannot be given. */
 bool root_manifest_grant(unsigned index, struct proc *p, const char **why);
 

@@ -221,6 +221,9 @@ def run(con, tap):
     dev, prog = devices(out + event), programs(out + event)
     tap.ok(dev.get(edu0, ("",) * 2)[1] == "quarantine", f"{edu0} went back to quarantine")
     tap.ok(prog.get("edu-b", "").startswith("killed"), f"edu-b shown killed: {prog.get('edu-b')}")
+    out = con.command("ask edu-b", 120)
+    tap.ok(any(line.startswith("error: edu-b answered") for line in out),
+           "asking the killed driver fails at once (its endpoint is gone), no hang")
     out = con.command("dump", 300)
     tap.ok(any(line.startswith("dump: check passed") for line in out), "dump after the kill")
     con.proc.stdin.write(b"halt\r")
