@@ -5,10 +5,9 @@
  * through the IRQHandler the root task issued for its GSI. Each interrupt
  * drains the UART's FIFO into the line being typed (backspace edits it,
  * Enter or Return ends it, other control bytes are dropped), then acks
- * the handler; the UART keeps what arrives meanwhile, and the next ack
- * unmasks its line. Nothing is echoed as it is typed: the kernel's
- * console writes whole lines, each with its source, so the monitor shows
- * the line once it is entered. Register offsets: PC16550D datasheet.
+ * the handler and looks once more (below: an edge can be lost). Nothing is echoed as it is typed:
+ * the kernel's console writes whole lines, each with its source, so the monitor shows the line once
+ * it is entered. Register offsets: PC16550D datasheet.
  */
 #include <ward/invoke.h>
 
@@ -69,16 +68,36 @@ static bool take(uint8_t c, char line[MONITOR_LINE_MAX + 1])
 	return false;
 }
 
-/* An empty line means one longer than MONITOR_LINE_MAX (empty ones are skipped). */
+static bool uart_ready(void)
+{
+	uint32_t lsr = 0;
+
+	return ward_ioport_in(monitor.console_ports, 1, monitor.console_port + UART_LSR, &lsr) ==
+	               WARD_OK &&
+	       (lsr & UART_LSR_DR);
+}
+
+/*
+ * An empty line means one longer than MONITOR_LINE_MAX (empty ones are
+ * skipped). One line per call: bytes after it stay in the UART for the
+ * next call. The UART's GSI is edge-triggered and the IOAPIC drops an edge
+ * that comes while the kernel holds the line masked (from delivery to
+ * Ack): a byte arriving after the FIFO was drained but before the Ack
+ * raises the UART's line with no edge that arrives, and the line stays
+ * high. So after each Ack the FIFO is looked at again, and drained again
+ * if anything came meanwhile; only an empty FIFO after an Ack leaves the
+ * line low, and the next byte's edge then finds the pin unmasked.
+ */
 bool console_read_line(char line[MONITOR_LINE_MAX + 1])
 {
 	uint8_t c;
-	bool ended = false;
 
-	/* One line per call: bytes after it stay in the UART for the next call. */
-	while (!ended && uart_byte(&c))
-		ended = take(c, line);
-	if (!ended)
+	for (;;) {
+		while (uart_byte(&c))
+			if (take(c, line))
+				return true;
 		ward_irq_handler_ack(monitor.console_irq);
-	return ended;
+		if (!uart_ready())
+			return false;
+	}
 }
