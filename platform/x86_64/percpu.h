@@ -47,6 +47,14 @@ static inline struct cpu *this_cpu(void)
 }
 
 /*
+ * Fields of this CPU's cpu_local read straight through GS (one instruction
+ * each, no pointer to it first): for the system-call path. Ordinary
+ * memory accesses to the compiler (the __seg_gs address space), so they
+ * order with the rest as this_cpu()->local.FIELD would.
+ */
+#define this_cpu_local() ((const __seg_gs struct cpu_local *)0)
+
+/*
  * Loads GDT, TSS (with this CPU's IST stack), IDT and the SYSCALL MSRs for
  * `cpu`, index `id`, whose kernel entries run on `kstack_top`.
  */
