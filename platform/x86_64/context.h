@@ -22,14 +22,14 @@ struct tcb;
 struct user_context {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector;     /* VEC_SYSCALL_MARK for a syscall */
+	/* Of the last interrupt or exception; SYSCALL leaves both as they are. */
+	uint64_t vector;
 	uint64_t error_code; /* exception error code, or 0 */
 	uint64_t rip, cs, rflags, rsp, ss;
 	uint64_t fs_base; /* not pushed: restored by wrmsr before return */
 };
 
 #define CONTEXT_FRAME_END offsetof(struct user_context, fs_base)
-#define VEC_SYSCALL_MARK  0xffffffffffffffffULL
 
 /* Per-CPU data, reached through GS in the kernel (offsets used by entry.S). */
 struct cpu_local {

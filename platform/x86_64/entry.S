@@ -109,8 +109,7 @@ syscall_entry:
 	pushq %r11
 	pushq $SEL_USER_CODE
 	pushq %rcx
-	pushq $0
-	pushq $-1
+	subq $16, %rsp                  /* vector, error code: an exception's, unused here */
 	push_gprs
 	movq %gs:CPU_LOCAL_KSTACK, %rsp
 	call syscall_from_user          /* does not return */
