@@ -184,7 +184,11 @@ struct tcb *fastpath(struct tcb *t, int64_t number)
 	return NULL;
 }
 
-void fastpath_try(struct tcb *t, int64_t number)
+/*
+ * Flattened: the switch to user mode (platform_enter_user) is inlined
+ * here, without its own call and stack frame.
+ */
+__attribute__((flatten)) void fastpath_try(struct tcb *t, int64_t number)
 {
 	struct tcb *next = fastpath(t, number);
 
