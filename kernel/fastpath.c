@@ -100,7 +100,7 @@ static inline void dequeue_receiver(struct endpoint *ep, struct tcb *server)
 	server->queue_next = NULL;
 }
 
-static struct tcb *fast_call(struct tcb *caller)
+static struct tcb *fast_call(struct tcb *caller, const struct sched_cpu *sc)
 {
 	const struct cap *c = lookup(caller, caller->ctx.rdi, WARD_OBJ_ENDPOINT);
 	struct fast_buffers b;
@@ -118,7 +118,7 @@ static struct tcb *fast_call(struct tcb *caller)
 	r = server->reply;
 	/* The caller blocks: the server may run if nothing ready outranks it. */
 	if (r == NULL || server->cpu != caller->cpu ||
-	    !sched_may_switch_to(&sched_cpus[caller->cpu], server) ||
+	    !sched_may_switch_to(sc, server) ||
 	    !fast_buffers(caller, server, &b))
 		return NULL;
 	dequeue_receiver(ep, server);
@@ -135,7 +135,7 @@ static struct tcb *fast_call(struct tcb *caller)
 	return server;
 }
 
-static struct tcb *fast_reply_recv(struct tcb *server)
+static struct tcb *fast_reply_recv(struct tcb *server, const struct sched_cpu *sc)
 {
 	const struct cap *rc = lookup(server, server->ctx.rdx, WARD_OBJ_REPLY);
 	const struct cap *ec = lookup(server, server->ctx.rdi, WARD_OBJ_ENDPOINT);
@@ -154,7 +154,7 @@ static struct tcb *fast_reply_recv(struct tcb *server)
 	    ep->state == EP_SENDING || client->cpu != server->cpu ||
 	    (bound != NULL && bound->state == NTFN_ACTIVE))
 		return NULL;
-	if (!sched_may_switch_to(&sched_cpus[server->cpu], client) ||
+	if (!sched_may_switch_to(sc, client) ||
 	    !fast_buffers(server, client, &b))
 		return NULL;
 	copy_message(server, client, 0, &b);
@@ -172,16 +172,22 @@ static struct tcb *fast_reply_recv(struct tcb *server)
 	return client;
 }
 
-struct tcb *fastpath(struct tcb *t, int64_t number)
+/* As fastpath(), with `sc` the scheduling state of t's CPU. */
+static inline struct tcb *fast(struct tcb *t, int64_t number, const struct sched_cpu *sc)
 {
 	/* Only for a thread running on the CPU of its affinity. */
 	if (!fast_message(t->ctx.rsi) || t->running_on != t->cpu + 1)
 		return NULL;
 	if (number == WARD_SYS_CALL)
-		return fast_call(t);
+		return fast_call(t, sc);
 	if (number == WARD_SYS_REPLY_RECV)
-		return fast_reply_recv(t);
+		return fast_reply_recv(t, sc);
 	return NULL;
+}
+
+struct tcb *fastpath(struct tcb *t, int64_t number)
+{
+	return fast(t, number, &sched_cpus[t->cpu]);
 }
 
 /*
@@ -190,8 +196,10 @@ struct tcb *fastpath(struct tcb *t, int64_t number)
  */
 __attribute__((flatten)) void fastpath_try(struct tcb *t, int64_t number)
 {
-	struct tcb *next = fastpath(t, number);
+	unsigned cpu = t->cpu;
+	struct sched_cpu *sc = &sched_cpus[cpu];
+	struct tcb *next = fast(t, number, sc);
 
 	if (next != NULL)
-		sched_switch_to(t->cpu, t, next);
+		sched_switch_to(sc, cpu, t, next);
 }

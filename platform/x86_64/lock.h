@@ -39,12 +39,21 @@ void kernel_lock_wait(uint32_t ticket, unsigned me);
 __attribute__((always_inline)) static inline void kernel_lock_acquire(void)
 {
 	unsigned me = this_cpu_local()->id;
+	bool equal;
 
-	if (__builtin_expect(__atomic_load_n(&kernel_lock.owner, __ATOMIC_RELAXED) == me, 0))
+	/*
+	 * Each test compares with the lock's field in memory, one `cmp` (the
+	 * compiler does not fold an atomic or volatile load into one); an
+	 * aligned 32-bit read is atomic, and x86 orders loads as acquires
+	 * (SDM Vol. 3A §8.2.2).
+	 */
+	__asm__ volatile("cmpl %1, %2" : "=@cce"(equal) : "r"(me), "m"(kernel_lock.owner));
+	if (__builtin_expect(equal, 0))
 		kernel_lock_nested(me);
 	uint32_t ticket = __atomic_fetch_add(&kernel_lock.next, 1, __ATOMIC_RELAXED);
+	__asm__ volatile("cmpl %1, %2" : "=@cce"(equal) : "r"(ticket), "m"(kernel_lock.serving));
 	/* Nothing is live across the call: callers keep to scratch registers. */
-	if (__builtin_expect(__atomic_load_n(&kernel_lock.serving, __ATOMIC_ACQUIRE) != ticket, 0))
+	if (__builtin_expect(!equal, 0))
 		kernel_lock_wait(ticket, me);
 	else
 		__atomic_store_n(&kernel_lock.owner, me, __ATOMIC_RELAXED);
