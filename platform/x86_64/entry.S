@@ -103,7 +103,7 @@ isr_table:
 syscall_entry:
 	swapgs
 	movq %rsp, %gs:CPU_LOCAL_USER_RSP
-	movq %gs:CPU_LOCAL_FRAME_END, %rsp
+	movq %gs:CPU_TSS_RSP0, %rsp     /* the frame's end, as an interrupt's */
 	pushq $SEL_USER_DATA
 	pushq %gs:CPU_LOCAL_USER_RSP
 	pushq %r11
@@ -115,9 +115,10 @@ syscall_entry:
 	call syscall_from_user          /* does not return */
 	ud2
 
-	.global context_restore
+	.global context_restore, context_restore_rsp
 context_restore:
 	movq %rdi, %rsp
+context_restore_rsp:                    /* the same, with rsp at the context already */
 	pop_gprs
 	addq $16, %rsp
 	swapgs

@@ -32,6 +32,7 @@ struct cpu {
 	uint8_t ist_stack[CPU_IST_STACK_SIZE] __attribute__((aligned(16))); /* #DF and NMI */
 };
 _Static_assert(offsetof(struct cpu, local) == 0, "this_cpu() reads cpu_local.self at GS:0");
+_Static_assert(offsetof(struct cpu, tables.tss.rsp0) == CPU_TSS_RSP0, "entry.S");
 _Static_assert(WARD_MAX_CPUS <= 64, "CPU masks are 64 bits");
 
 extern struct cpu cpus[WARD_MAX_CPUS];

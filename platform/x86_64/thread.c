@@ -138,7 +138,6 @@ void platform_enter_user(struct tcb *t)
 	uint64_t frame_end = (uint64_t)&t->ctx + CONTEXT_FRAME_END;
 	uint64_t root = tcb_vspace_phys(t, PHYS_MAP_BASE);
 
-	c->local.context_frame_end = frame_end;
 	c->local.current = t;
 	tss_set_rsp0(&c->tables, frame_end);
 	if (root == 0)
@@ -149,7 +148,9 @@ void platform_enter_user(struct tcb *t)
 	wrmsr(MSR_FS_BASE, t->ctx.fs_base);
 	fpu_switch(c, t);
 	kernel_lock_release();
-	context_restore(&t->ctx);
+	/* context_restore(&t->ctx), without the call. */
+	__asm__ volatile("movq %0, %%rsp; jmp context_restore_rsp" : : "r"(&t->ctx) : "memory");
+	__builtin_unreachable();
 }
 
 static __attribute__((noreturn)) void idle_loop(void)
