@@ -138,14 +138,17 @@ static struct tcb *fast_call(struct tcb *caller, const struct sched_cpu *sc)
 static struct tcb *fast_reply_recv(struct tcb *server, const struct sched_cpu *sc)
 {
 	const struct cap *rc = lookup(server, server->ctx.rdx, WARD_OBJ_REPLY);
-	const struct cap *ec = lookup(server, server->ctx.rdi, WARD_OBJ_ENDPOINT);
 	struct notification *bound = server->bound_notification;
 	struct fast_buffers b;
+	const struct cap *ec;
 	struct endpoint *ep;
 	struct tcb *client;
 	struct reply *r;
 
-	if (rc == NULL || ec == NULL || !(ec->rights & WARD_RIGHT_READ))
+	if (rc == NULL)
+		return NULL;
+	ec = lookup(server, server->ctx.rdi, WARD_OBJ_ENDPOINT);
+	if (ec == NULL || !(ec->rights & WARD_RIGHT_READ))
 		return NULL;
 	r = (struct reply *)rc->obj;
 	ep = (struct endpoint *)ec->obj;
