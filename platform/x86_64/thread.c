@@ -97,39 +97,39 @@ void platform_fpu_init(uint8_t *area)
 	__builtin_memcpy(area + FXSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
 }
 
+_Static_assert(sizeof(((struct cpu *)0)->fpu_spare) == TCB_FPU_BYTES, "an FXSAVE area");
+
 void platform_fpu_forget(const struct tcb *t)
 {
 	for (unsigned i = 0; i < WARD_MAX_CPUS; i++)
-		if (cpus[i].fpu_owner == t)
-			cpus[i].fpu_owner = NULL;
+		if (cpus[i].fpu_state == t->fpu)
+			cpus[i].fpu_state = cpus[i].fpu_spare;
 }
 
 /*
- * A CPU's owner is the thread whose x87/SSE state its registers hold, or
- * NULL; a thread is the owner of at most one CPU. A CPU saves its owner's
- * state when it runs another thread or goes idle, before it releases the
- * lock, so a thread that moves CPU always finds its state in its TCB.
+ * A CPU's x87/SSE registers hold the state of the save area fpu_state
+ * points at: its owner's (a thread's `fpu`), or its own fpu_spare when no
+ * thread owns them; a thread is the owner of at most one CPU. A CPU saves
+ * its owner's state when it runs another thread or goes idle, before it
+ * releases the lock, so a thread that moves CPU always finds its state in
+ * its TCB. The spare makes "no owner" one more area to save into, so
+ * that the switch needs no test for it.
  */
 static inline void fpu_save_owner(struct cpu *c)
 {
-	struct tcb *owner = c->fpu_owner;
-
-	if (owner != NULL) {
-		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])owner->fpu));
-		c->fpu_owner = NULL;
+	if (c->fpu_state != c->fpu_spare) {
+		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])c->fpu_state));
+		c->fpu_state = c->fpu_spare;
 	}
 }
 
 static inline void fpu_switch(struct cpu *c, struct tcb *t)
 {
-	struct tcb *owner = c->fpu_owner;
-
-	if (owner == t)
+	if (c->fpu_state == t->fpu)
 		return;
-	if (owner != NULL)
-		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])owner->fpu));
+	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])c->fpu_state));
 	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[TCB_FPU_BYTES])t->fpu));
-	c->fpu_owner = t;
+	c->fpu_state = t->fpu;
 }
 
 void platform_enter_user(struct tcb *t)
