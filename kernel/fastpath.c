@@ -117,8 +117,7 @@ static struct tcb *fast_call(struct tcb *caller, const struct sched_cpu *sc)
 	server = ep->queue.head;
 	r = server->reply;
 	/* The caller blocks: the server may run if nothing ready outranks it. */
-	if (r == NULL || server->cpu != caller->cpu ||
-	    !sched_may_switch_to(sc, server) ||
+	if (r == NULL || server->cpu != caller->cpu || !sched_may_switch_to(sc, server) ||
 	    !fast_buffers(caller, server, &b))
 		return NULL;
 	dequeue_receiver(ep, server);
@@ -157,8 +156,7 @@ static struct tcb *fast_reply_recv(struct tcb *server, const struct sched_cpu *s
 	    ep->state == EP_SENDING || client->cpu != server->cpu ||
 	    (bound != NULL && bound->state == NTFN_ACTIVE))
 		return NULL;
-	if (!sched_may_switch_to(sc, client) ||
-	    !fast_buffers(server, client, &b))
+	if (!sched_may_switch_to(sc, client) || !fast_buffers(server, client, &b))
 		return NULL;
 	copy_message(server, client, 0, &b);
 	r->caller = NULL;

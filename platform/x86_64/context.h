@@ -8,11 +8,11 @@
 #ifndef X86_CONTEXT_H
 #define X86_CONTEXT_H
 
-#define CONTEXT_GPR_BYTES   (15 * 8)
+#define CONTEXT_GPR_BYTES  (15 * 8)
 #define CPU_LOCAL_KSTACK   0x08
 #define CPU_LOCAL_USER_RSP 0x10
 /* TSS.RSP0 in struct cpu (percpu.h): the running thread's frame end, where SYSCALL saves too. */
-#define CPU_TSS_RSP0 0x64
+#define CPU_TSS_RSP0       0x64
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -27,8 +27,8 @@ struct cpu {
 	bool online;                      /* set once by the CPU itself; others read it */
 	volatile bool reschedule_pending; /* set by the reschedule IPI; the scheduler clears it */
 	bool tlb_flush_pending;           /* set by a shootdown's initiator, cleared by this CPU */
-	uint8_t *fpu_state;    /* the area whose x87/SSE state its registers hold (thread.c) */
-	uint64_t user_root;    /* the CR3 it last left the kernel with; the lock holder reads it */
+	uint8_t *fpu_state; /* the area whose x87/SSE state its registers hold (thread.c) */
+	uint64_t user_root; /* the CR3 it last left the kernel with; the lock holder reads it */
 	uint8_t ist_stack[CPU_IST_STACK_SIZE] __attribute__((aligned(16))); /* #DF and NMI */
 	uint8_t fpu_spare[512] __attribute__((aligned(16))); /* fpu_state with no owner */
 };
