@@ -91,7 +91,7 @@ static inline void dequeue_receiver(struct endpoint *ep, struct tcb *server)
 	struct tcb *next = server->queue_next;
 
 	ep->queue.head = next;
-	if (next != NULL) {
+	if (__builtin_expect(next != NULL, 0)) {
 		next->queue_prev = NULL;
 	} else {
 		ep->queue.tail = NULL;

@@ -57,6 +57,13 @@ static inline struct cpu *this_cpu(void)
 #define this_cpu_local() ((const __seg_gs struct cpu_local *)0)
 
 /*
+ * This CPU's struct cpu through GS, for the exit to user mode: each field
+ * read or written in one instruction. The address of a field taken from
+ * it is an offset in the GS segment, not a pointer: use this_cpu() for that.
+ */
+#define this_cpu_gs() ((__seg_gs struct cpu *)0)
+
+/*
  * Loads GDT, TSS (with this CPU's IST stack), IDT and the SYSCALL MSRs for
  * `cpu`, index `id`, whose kernel entries run on `kstack_top`.
  */

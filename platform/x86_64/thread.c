@@ -123,7 +123,7 @@ static inline void fpu_save_owner(struct cpu *c)
 	}
 }
 
-static inline void fpu_switch(struct cpu *c, struct tcb *t)
+static inline void fpu_switch(__seg_gs struct cpu *c, struct tcb *t)
 {
 	if (c->fpu_state == t->fpu)
 		return;
@@ -134,12 +134,12 @@ static inline void fpu_switch(struct cpu *c, struct tcb *t)
 
 void platform_enter_user(struct tcb *t)
 {
-	struct cpu *c = this_cpu();
+	__seg_gs struct cpu *c = this_cpu_gs();
 	uint64_t frame_end = (uint64_t)&t->ctx + CONTEXT_FRAME_END;
 	uint64_t root = tcb_vspace_phys(t, PHYS_MAP_BASE);
 
 	c->local.current = t;
-	tss_set_rsp0(&c->tables, frame_end);
+	c->tables.tss.rsp0 = frame_end; /* where the next entry from ring 3 saves */
 	if (root == 0)
 		root = vspace_kernel_root(); /* its VSpace is gone: it will fault at once */
 	if (read_cr3() != root)
