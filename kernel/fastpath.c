@@ -173,16 +173,20 @@ static struct tcb *fast_reply_recv(struct tcb *server, const struct sched_cpu *s
 	return client;
 }
 
+/* A message the fast path can carry, from a thread running on the CPU of its affinity. */
+__attribute__((always_inline)) static inline bool fast_eligible(const struct tcb *t)
+{
+	return fast_message(t->ctx.rsi) && t->running_on == t->cpu + 1;
+}
+
 /* As fastpath(), with `sc` the scheduling state of t's CPU. */
 static inline struct tcb *fast(struct tcb *t, int64_t number, const struct sched_cpu *sc)
 {
-	/* Only for a thread running on the CPU of its affinity. */
-	if (!fast_message(t->ctx.rsi) || t->running_on != t->cpu + 1)
-		return NULL;
+	/* The call number first: every other call goes straight on. */
 	if (number == WARD_SYS_CALL)
-		return fast_call(t, sc);
+		return fast_eligible(t) ? fast_call(t, sc) : NULL;
 	if (number == WARD_SYS_REPLY_RECV)
-		return fast_reply_recv(t, sc);
+		return fast_eligible(t) ? fast_reply_recv(t, sc) : NULL;
 	return NULL;
 }
 
