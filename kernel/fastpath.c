@@ -91,7 +91,7 @@ static inline void dequeue_receiver(struct endpoint *ep, struct tcb *server)
 	struct tcb *next = server->queue_next;
 
 	ep->queue.head = next;
-	if (next != NULL) {
+	if (__builtin_expect(next != NULL, 0)) {
 		next->queue_prev = NULL;
 	} else {
 		ep->queue.tail = NULL;
@@ -100,7 +100,7 @@ static inline void dequeue_receiver(struct endpoint *ep, struct tcb *server)
 	server->queue_next = NULL;
 }
 
-static struct tcb *fast_call(struct tcb *caller)
+static struct tcb *fast_call(struct tcb *caller, const struct sched_cpu *sc)
 {
 	const struct cap *c = lookup(caller, caller->ctx.rdi, WARD_OBJ_ENDPOINT);
 	struct fast_buffers b;
@@ -117,8 +117,7 @@ static struct tcb *fast_call(struct tcb *caller)
 	server = ep->queue.head;
 	r = server->reply;
 	/* The caller blocks: the server may run if nothing ready outranks it. */
-	if (r == NULL || server->cpu != caller->cpu ||
-	    !sched_may_switch_to(&sched_cpus[caller->cpu], server) ||
+	if (r == NULL || server->cpu != caller->cpu || !sched_may_switch_to(sc, server) ||
 	    !fast_buffers(caller, server, &b))
 		return NULL;
 	dequeue_receiver(ep, server);
@@ -135,17 +134,20 @@ static struct tcb *fast_call(struct tcb *caller)
 	return server;
 }
 
-static struct tcb *fast_reply_recv(struct tcb *server)
+static struct tcb *fast_reply_recv(struct tcb *server, const struct sched_cpu *sc)
 {
 	const struct cap *rc = lookup(server, server->ctx.rdx, WARD_OBJ_REPLY);
-	const struct cap *ec = lookup(server, server->ctx.rdi, WARD_OBJ_ENDPOINT);
 	struct notification *bound = server->bound_notification;
 	struct fast_buffers b;
+	const struct cap *ec;
 	struct endpoint *ep;
 	struct tcb *client;
 	struct reply *r;
 
-	if (rc == NULL || ec == NULL || !(ec->rights & WARD_RIGHT_READ))
+	if (rc == NULL)
+		return NULL;
+	ec = lookup(server, server->ctx.rdi, WARD_OBJ_ENDPOINT);
+	if (ec == NULL || !(ec->rights & WARD_RIGHT_READ))
 		return NULL;
 	r = (struct reply *)rc->obj;
 	ep = (struct endpoint *)ec->obj;
@@ -154,8 +156,7 @@ static struct tcb *fast_reply_recv(struct tcb *server)
 	    ep->state == EP_SENDING || client->cpu != server->cpu ||
 	    (bound != NULL && bound->state == NTFN_ACTIVE))
 		return NULL;
-	if (!sched_may_switch_to(&sched_cpus[server->cpu], client) ||
-	    !fast_buffers(server, client, &b))
+	if (!sched_may_switch_to(sc, client) || !fast_buffers(server, client, &b))
 		return NULL;
 	copy_message(server, client, 0, &b);
 	r->caller = NULL;
@@ -172,22 +173,38 @@ static struct tcb *fast_reply_recv(struct tcb *server)
 	return client;
 }
 
-struct tcb *fastpath(struct tcb *t, int64_t number)
+/* A message the fast path can carry, from a thread running on the CPU of its affinity. */
+__attribute__((always_inline)) static inline bool fast_eligible(const struct tcb *t)
 {
-	/* Only for a thread running on the CPU of its affinity. */
-	if (!fast_message(t->ctx.rsi) || t->running_on != t->cpu + 1)
-		return NULL;
+	return fast_message(t->ctx.rsi) && t->running_on == t->cpu + 1;
+}
+
+/* As fastpath(), with `sc` the scheduling state of t's CPU. */
+static inline struct tcb *fast(struct tcb *t, int64_t number, const struct sched_cpu *sc)
+{
+	/* The call number first: every other call goes straight on. */
 	if (number == WARD_SYS_CALL)
-		return fast_call(t);
+		return fast_eligible(t) ? fast_call(t, sc) : NULL;
 	if (number == WARD_SYS_REPLY_RECV)
-		return fast_reply_recv(t);
+		return fast_eligible(t) ? fast_reply_recv(t, sc) : NULL;
 	return NULL;
 }
 
-void fastpath_try(struct tcb *t, int64_t number)
+struct tcb *fastpath(struct tcb *t, int64_t number)
 {
-	struct tcb *next = fastpath(t, number);
+	return fast(t, number, &sched_cpus[t->cpu]);
+}
+
+/*
+ * Flattened: the switch to user mode (platform_enter_user) is inlined
+ * here, without its own call and stack frame.
+ */
+__attribute__((flatten)) void fastpath_try(struct tcb *t, int64_t number)
+{
+	unsigned cpu = t->cpu;
+	struct sched_cpu *sc = &sched_cpus[cpu];
+	struct tcb *next = fast(t, number, sc);
 
 	if (next != NULL)
-		sched_switch_to(t->cpu, t, next);
+		sched_switch_to(sc, cpu, t, next);
 }

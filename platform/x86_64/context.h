@@ -8,10 +8,11 @@
 #ifndef X86_CONTEXT_H
 #define X86_CONTEXT_H
 
-#define CONTEXT_GPR_BYTES   (15 * 8)
-#define CPU_LOCAL_KSTACK    0x08
-#define CPU_LOCAL_FRAME_END 0x10
-#define CPU_LOCAL_USER_RSP  0x18
+#define CONTEXT_GPR_BYTES  (15 * 8)
+#define CPU_LOCAL_KSTACK   0x08
+#define CPU_LOCAL_USER_RSP 0x10
+/* TSS.RSP0 in struct cpu (percpu.h): the running thread's frame end, where SYSCALL saves too. */
+#define CPU_TSS_RSP0       0x64
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -22,27 +23,25 @@ struct tcb;
 struct user_context {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector;     /* VEC_SYSCALL_MARK for a syscall */
+	/* Of the last interrupt or exception; SYSCALL leaves both as they are. */
+	uint64_t vector;
 	uint64_t error_code; /* exception error code, or 0 */
 	uint64_t rip, cs, rflags, rsp, ss;
 	uint64_t fs_base; /* not pushed: restored by wrmsr before return */
 };
 
 #define CONTEXT_FRAME_END offsetof(struct user_context, fs_base)
-#define VEC_SYSCALL_MARK  0xffffffffffffffffULL
 
 /* Per-CPU data, reached through GS in the kernel (offsets used by entry.S). */
 struct cpu_local {
 	struct cpu_local *self;
-	uint64_t kernel_stack_top;  /* 0x08 */
-	uint64_t context_frame_end; /* 0x10: current thread's frame end (TSS.RSP0) */
-	uint64_t user_rsp_scratch;  /* 0x18 */
+	uint64_t kernel_stack_top; /* 0x08 */
+	uint64_t user_rsp_scratch; /* 0x10 */
 	unsigned id;
 	struct tcb *current; /* the thread this CPU last entered (platform_enter_user) */
 };
 
 _Static_assert(offsetof(struct cpu_local, kernel_stack_top) == CPU_LOCAL_KSTACK, "entry.S");
-_Static_assert(offsetof(struct cpu_local, context_frame_end) == CPU_LOCAL_FRAME_END, "entry.S");
 _Static_assert(offsetof(struct cpu_local, user_rsp_scratch) == CPU_LOCAL_USER_RSP, "entry.S");
 _Static_assert(offsetof(struct user_context, vector) == CONTEXT_GPR_BYTES, "entry.S");
 

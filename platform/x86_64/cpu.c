@@ -19,6 +19,7 @@ void cpu_init(struct cpu *cpu, unsigned id, uint64_t kstack_top)
 	cpu->local.self = &cpu->local;
 	cpu->local.id = id;
 	cpu->local.kernel_stack_top = kstack_top;
+	cpu->fpu_state = cpu->fpu_spare; /* no thread's x87/SSE state yet */
 	gdt_init(&cpu->tables, (uint64_t)(cpu->ist_stack + sizeof(cpu->ist_stack)));
 	idt_load();
 	/* User code (musl) uses SSE: SDM Vol. 3A §13.1.3. The kernel itself never does. */

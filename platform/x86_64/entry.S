@@ -103,22 +103,22 @@ isr_table:
 syscall_entry:
 	swapgs
 	movq %rsp, %gs:CPU_LOCAL_USER_RSP
-	movq %gs:CPU_LOCAL_FRAME_END, %rsp
+	movq %gs:CPU_TSS_RSP0, %rsp     /* the frame's end, as an interrupt's */
 	pushq $SEL_USER_DATA
 	pushq %gs:CPU_LOCAL_USER_RSP
 	pushq %r11
 	pushq $SEL_USER_CODE
 	pushq %rcx
-	pushq $0
-	pushq $-1
+	subq $16, %rsp                  /* vector, error code: an exception's, unused here */
 	push_gprs
 	movq %gs:CPU_LOCAL_KSTACK, %rsp
 	call syscall_from_user          /* does not return */
 	ud2
 
-	.global context_restore
+	.global context_restore, context_restore_rsp
 context_restore:
 	movq %rdi, %rsp
+context_restore_rsp:                    /* the same, with rsp at the context already */
 	pop_gprs
 	addq $16, %rsp
 	swapgs

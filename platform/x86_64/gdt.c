@@ -49,8 +49,3 @@ void gdt_init(struct cpu_tables *t, uint64_t ist_top)
 	                 : "m"(ptr), "i"(SEL_KERNEL_CODE), "r"(SEL_KERNEL_DATA), "r"(SEL_TSS)
 	                 : "rax", "memory");
 }
-
-void tss_set_rsp0(struct cpu_tables *t, uint64_t rsp0)
-{
-	t->tss.rsp0 = rsp0;
-}

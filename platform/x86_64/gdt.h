@@ -23,6 +23,5 @@ struct cpu_tables {
 };
 
 void gdt_init(struct cpu_tables *t, uint64_t ist_top);
-void tss_set_rsp0(struct cpu_tables *t, uint64_t rsp0);
 
 #endif

@@ -38,25 +38,39 @@ void kernel_lock_wait(uint32_t ticket, unsigned me);
  * (the lock does not nest). */
 __attribute__((always_inline)) static inline void kernel_lock_acquire(void)
 {
-	unsigned me = this_cpu()->local.id;
+	unsigned me = this_cpu_local()->id;
+	bool equal;
 
-	if (__atomic_load_n(&kernel_lock.owner, __ATOMIC_RELAXED) == me)
+	/*
+	 * Each test compares with the lock's field in memory, one `cmp` (the
+	 * compiler does not fold an atomic or volatile load into one); an
+	 * aligned 32-bit read is atomic, and x86 orders loads as acquires
+	 * (SDM Vol. 3A §8.2.2).
+	 */
+	__asm__ volatile("cmpl %1, %2" : "=@cce"(equal) : "r"(me), "m"(kernel_lock.owner));
+	if (__builtin_expect(equal, 0))
 		kernel_lock_nested(me);
 	uint32_t ticket = __atomic_fetch_add(&kernel_lock.next, 1, __ATOMIC_RELAXED);
+	__asm__ volatile("cmpl %1, %2" : "=@cce"(equal) : "r"(ticket), "m"(kernel_lock.serving));
 	/* Nothing is live across the call: callers keep to scratch registers. */
-	if (__atomic_load_n(&kernel_lock.serving, __ATOMIC_ACQUIRE) != ticket)
+	if (__builtin_expect(!equal, 0))
 		kernel_lock_wait(ticket, me);
 	else
 		__atomic_store_n(&kernel_lock.owner, me, __ATOMIC_RELAXED);
 	__asm__ volatile("" ::: "memory");
 }
 
-/* Only by the holder (not checked: it runs on every return to user mode). */
+/*
+ * Only by the holder (not checked: it runs on every return to user mode).
+ * Only the holder writes `serving`, so the increment needs no lock prefix:
+ * one `addl` to memory, which x86 orders after every earlier store (a
+ * release, SDM Vol. 3A §8.2.2); other CPUs read the old or the new value.
+ */
 __attribute__((always_inline)) static inline void kernel_lock_release(void)
 {
 	__asm__ volatile("" ::: "memory");
 	__atomic_store_n(&kernel_lock.owner, KERNEL_LOCK_FREE, __ATOMIC_RELAXED);
-	__atomic_store_n(&kernel_lock.serving, kernel_lock.serving + 1, __ATOMIC_RELEASE);
+	__asm__ volatile("addl $1, %0" : "+m"(kernel_lock.serving) : : "memory");
 }
 
 /* True if this CPU holds the lock. */

@@ -27,11 +27,13 @@ struct cpu {
 	bool online;                      /* set once by the CPU itself; others read it */
 	volatile bool reschedule_pending; /* set by the reschedule IPI; the scheduler clears it */
 	bool tlb_flush_pending;           /* set by a shootdown's initiator, cleared by this CPU */
-	struct tcb *fpu_owner; /* whose x87/SSE state this CPU's registers hold (thread.c) */
-	uint64_t user_root;    /* the CR3 it last left the kernel with; the lock holder reads it */
+	uint8_t *fpu_state; /* the area whose x87/SSE state its registers hold (thread.c) */
+	uint64_t user_root; /* the CR3 it last left the kernel with; the lock holder reads it */
 	uint8_t ist_stack[CPU_IST_STACK_SIZE] __attribute__((aligned(16))); /* #DF and NMI */
+	uint8_t fpu_spare[512] __attribute__((aligned(16))); /* fpu_state with no owner */
 };
 _Static_assert(offsetof(struct cpu, local) == 0, "this_cpu() reads cpu_local.self at GS:0");
+_Static_assert(offsetof(struct cpu, tables.tss.rsp0) == CPU_TSS_RSP0, "entry.S");
 _Static_assert(WARD_MAX_CPUS <= 64, "CPU masks are 64 bits");
 
 extern struct cpu cpus[WARD_MAX_CPUS];
@@ -45,6 +47,21 @@ static inline struct cpu *this_cpu(void)
 	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
 	return c;
 }
+
+/*
+ * Fields of this CPU's cpu_local read straight through GS (one instruction
+ * each, no pointer to it first): for the system-call path. Ordinary
+ * memory accesses to the compiler (the __seg_gs address space), so they
+ * order with the rest as this_cpu()->local.FIELD would.
+ */
+#define this_cpu_local() ((const __seg_gs struct cpu_local *)0)
+
+/*
+ * This CPU's struct cpu through GS, for the exit to user mode: each field
+ * read or written in one instruction. The address of a field taken from
+ * it is an offset in the GS segment, not a pointer: use this_cpu() for that.
+ */
+#define this_cpu_gs() ((__seg_gs struct cpu *)0)
 
 /*
  * Loads GDT, TSS (with this CPU's IST stack), IDT and the SYSCALL MSRs for

@@ -97,50 +97,49 @@ void platform_fpu_init(uint8_t *area)
 	__builtin_memcpy(area + FXSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
 }
 
+_Static_assert(sizeof(((struct cpu *)0)->fpu_spare) == TCB_FPU_BYTES, "an FXSAVE area");
+
 void platform_fpu_forget(const struct tcb *t)
 {
 	for (unsigned i = 0; i < WARD_MAX_CPUS; i++)
-		if (cpus[i].fpu_owner == t)
-			cpus[i].fpu_owner = NULL;
+		if (cpus[i].fpu_state == t->fpu)
+			cpus[i].fpu_state = cpus[i].fpu_spare;
 }
 
 /*
- * A CPU's owner is the thread whose x87/SSE state its registers hold, or
- * NULL; a thread is the owner of at most one CPU. A CPU saves its owner's
- * state when it runs another thread or goes idle, before it releases the
- * lock, so a thread that moves CPU always finds its state in its TCB.
+ * A CPU's x87/SSE registers hold the state of the save area fpu_state
+ * points at: its owner's (a thread's `fpu`), or its own fpu_spare when no
+ * thread owns them; a thread is the owner of at most one CPU. A CPU saves
+ * its owner's state when it runs another thread or goes idle, before it
+ * releases the lock, so a thread that moves CPU always finds its state in
+ * its TCB. The spare makes "no owner" one more area to save into, so
+ * that the switch needs no test for it.
  */
 static inline void fpu_save_owner(struct cpu *c)
 {
-	struct tcb *owner = c->fpu_owner;
-
-	if (owner != NULL) {
-		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])owner->fpu));
-		c->fpu_owner = NULL;
+	if (c->fpu_state != c->fpu_spare) {
+		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])c->fpu_state));
+		c->fpu_state = c->fpu_spare;
 	}
 }
 
-static inline void fpu_switch(struct cpu *c, struct tcb *t)
+static inline void fpu_switch(__seg_gs struct cpu *c, struct tcb *t)
 {
-	struct tcb *owner = c->fpu_owner;
-
-	if (owner == t)
+	if (c->fpu_state == t->fpu)
 		return;
-	if (owner != NULL)
-		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])owner->fpu));
+	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[TCB_FPU_BYTES])c->fpu_state));
 	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[TCB_FPU_BYTES])t->fpu));
-	c->fpu_owner = t;
+	c->fpu_state = t->fpu;
 }
 
 void platform_enter_user(struct tcb *t)
 {
-	struct cpu *c = this_cpu();
+	__seg_gs struct cpu *c = this_cpu_gs();
 	uint64_t frame_end = (uint64_t)&t->ctx + CONTEXT_FRAME_END;
 	uint64_t root = tcb_vspace_phys(t, PHYS_MAP_BASE);
 
-	c->local.context_frame_end = frame_end;
 	c->local.current = t;
-	tss_set_rsp0(&c->tables, frame_end);
+	c->tables.tss.rsp0 = frame_end; /* where the next entry from ring 3 saves */
 	if (root == 0)
 		root = vspace_kernel_root(); /* its VSpace is gone: it will fault at once */
 	if (read_cr3() != root)
@@ -149,7 +148,9 @@ void platform_enter_user(struct tcb *t)
 	wrmsr(MSR_FS_BASE, t->ctx.fs_base);
 	fpu_switch(c, t);
 	kernel_lock_release();
-	context_restore(&t->ctx);
+	/* context_restore(&t->ctx), without the call. */
+	__asm__ volatile("movq %0, %%rsp; jmp context_restore_rsp" : : "r"(&t->ctx) : "memory");
+	__builtin_unreachable();
 }
 
 static __attribute__((noreturn)) void idle_loop(void)

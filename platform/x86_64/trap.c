@@ -192,7 +192,7 @@ void syscall_from_user(void)
 	struct tcb *t;
 
 	kernel_lock_acquire();
-	t = this_cpu()->local.current; /* the thread whose registers entry.S saved */
+	t = this_cpu_local()->current; /* the thread whose registers entry.S saved */
 	if (t != NULL) {               /* NULL: destroyed meanwhile (tcb_finalise) */
 		if (WARD_FASTPATH)
 			fastpath_try(t, (int64_t)t->ctx.rax);

@@ -43,7 +43,11 @@ __attribute__((always_inline)) static inline struct cte *cspace_lookup_flat(cons
 	    (cptr >> radix) != root->word1)
 		return NULL;
 	/* The guard matched: the index is what lies below it. */
-	return (struct cte *)root->obj + (cptr ^ (root->word1 << radix));
+	struct cte *slot = (struct cte *)root->obj + (cptr ^ (root->word1 << radix));
+	/* A CNode lies in the kernel's half: callers' NULL tests fold away here. */
+	if (slot == NULL)
+		__builtin_unreachable();
+	return slot;
 }
 
 /* As cspace_lookup_slot with depth 64, for a non-empty slot. */

@@ -77,13 +77,14 @@ __attribute__((always_inline)) static inline bool sched_may_switch_to(const stru
 
 /*
  * Leaves the kernel for `next`, which the fast path made runnable while the
- * current thread `prev` of CPU `cpu` blocked: no queue is touched.
+ * current thread `prev` of CPU `cpu` (scheduling state `c`) blocked: no
+ * queue is touched.
  */
-__attribute__((noreturn)) static inline void sched_switch_to(unsigned cpu, struct tcb *prev,
-                                                             struct tcb *next)
+__attribute__((noreturn)) static inline void sched_switch_to(struct sched_cpu *c, unsigned cpu,
+                                                             struct tcb *prev, struct tcb *next)
 {
 	prev->running_on = 0;
-	sched_cpus[cpu].current = next;
+	c->current = next;
 	next->running_on = (uint8_t)(cpu + 1);
 	platform_enter_user(next);
 }

@@ -10,7 +10,8 @@ static inline void tcb_queue_push(struct tcb_queue *q, struct tcb *t)
 {
 	t->queue_next = NULL;
 	t->queue_prev = q->tail;
-	if (q->tail != NULL)
+	/* Expected empty: a server waits alone on its endpoint (the fast path's case). */
+	if (__builtin_expect(q->tail != NULL, 0))
 		q->tail->queue_next = t;
 	else
 		q->head = t;
