@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The VM monitor program (docs/vmm.md), started by the system manifest:
+ *
+ *   [programs.vmm]
+ *   module = "servers/vmm/vmm"
+ *   args = "untyped=22 quota=8 server"  # its memory; MiB of guest memory in all
+ *   may_assign = ["edu0"]               # assignment caps: the devices it may place
+ *   serves = ["vmm"]                    # vmm.protocol
+ *
+ * It finds its grants (the SERVE endpoint "vmm", every ASSIGNMENT grant),
+ * asks the IOMMU server each assignable device's group, and serves
+ * vmm.protocol on libs/ipc's loop, one request at a time, to completion.
+ * Guest memory is lent by the IOMMU server to this program (its client
+ * quota: 8 domains, 8 MiB), so `quota` is at most 8.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ward/invoke.h>
+#include <ward/object.h>
+#include <ward/rt.h>
+#include <ward/server.h>
+#include <ward/startinfo.h>
+#include <proc/slots.h>
+#include <proc/untyped.h>
+
+#include "vmm.h"
+#include "vmm_state.h"
+#include "vmm_server.h"
+
+#define MIB           (1ULL << 20)
+#define DEFAULT_QUOTA 8 /* MiB: the IOMMU server's limit per client */
+
+static struct vmm monitor;
+static struct ward_server server;
+
+enum ward_error vmm_serve_create_guest(struct ward_request *rq, uint64_t memory, uint64_t gpa,
+                                       uint64_t cpu, uint64_t program, uint64_t arg,
+                                       uint64_t *guest, uint64_t *phys)
+{
+	struct vmm_guest *g;
+	enum ward_error err = vmm_create(rq->ctx, rq, memory, gpa, cpu, program, arg, &g);
+
+	if (err != WARD_OK)
+		return err;
+	*guest = g->id;
+	*phys = g->phys;
+	printf("vmm: guest %llu: %llu MiB at GPA %#llx (frames of %llu KiB from %#llx), CPU %llu\n",
+	       (unsigned long long)g->id, (unsigned long long)(memory / MIB),
+	       (unsigned long long)gpa, (unsigned long long)(g->frame_size >> 10),
+	       (unsigned long long)g->phys, (unsigned long long)cpu);
+	return WARD_OK;
+}
+
+enum ward_error vmm_serve_destroy_guest(struct ward_request *rq, uint64_t guest)
+{
+	struct vmm_guest *g = vmm_guest_find(rq->ctx, guest);
+
+	if (g == NULL)
+		return ward_fail(rq, VMM_ERR_NO_GUEST, 0, 0, 0);
+	return vmm_destroy(rq->ctx, rq, g);
+}
+
+static enum ward_error find(struct ward_request *rq, uint64_t sbdf, uint64_t arg,
+                            struct vmm_device **d)
+{
+	if ((*d = vmm_device_find(rq->ctx, sbdf)) == NULL)
+		return ward_fail(rq, VMM_ERR_NOT_ASSIGNABLE, arg, sbdf, 0);
+	return WARD_OK;
+}
+
+enum ward_error vmm_serve_assign_device(struct ward_request *rq, uint64_t guest, uint64_t sbdf,
+                                        uint64_t *bar_gpa)
+{
+	struct vmm_guest *g = vmm_guest_find(rq->ctx, guest);
+	struct vmm_device *d;
+	enum ward_error err;
+
+	if (g == NULL)
+		return ward_fail(rq, VMM_ERR_NO_GUEST, 0, 0, 0);
+	if ((err = find(rq, sbdf, 1, &d)) != WARD_OK)
+		return err;
+	if (d->guest != NULL && d->guest != g) /* held elsewhere: MOVE_DEVICE says so */
+		return ward_fail(rq, VMM_ERR_ATTACHED, 1, sbdf, d->guest->id);
+	if ((err = vmm_move(rq->ctx, rq, d, g)) != WARD_OK)
+		return err;
+	*bar_gpa = VMM_MMIO_GPA;
+	return WARD_OK;
+}
+
+enum ward_error vmm_serve_move_device(struct ward_request *rq, uint64_t sbdf, uint64_t guest,
+                                      uint64_t *from)
+{
+	struct vmm_guest *to = guest != 0 ? vmm_guest_find(rq->ctx, guest) : NULL;
+	struct vmm_device *d;
+	enum ward_error err;
+
+	if (guest != 0 && to == NULL)
+		return ward_fail(rq, VMM_ERR_NO_GUEST, 1, 0, 0);
+	if ((err = find(rq, sbdf, 0, &d)) != WARD_OK)
+		return err;
+	*from = d->guest != NULL ? d->guest->id : 0;
+	return vmm_move(rq->ctx, rq, d, to);
+}
+
+enum ward_error vmm_serve_list_guests(struct ward_request *rq, uint64_t index, uint64_t *guest,
+                                      uint64_t *memory, uint64_t *gpa, uint64_t *cpu,
+                                      uint64_t *program, uint64_t *sbdf, uint64_t *state,
+                                      uint64_t *rounds)
+{
+	struct vmm *m = rq->ctx;
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < VMM_MAX_GUESTS; i++) {
+		struct vmm_guest *g = &m->guests[i];
+
+		if (!g->live || n++ != index)
+			continue;
+		*guest = g->id;
+		*memory = g->memory;
+		*gpa = g->gpa;
+		*cpu = g->cpu;
+		*program = g->program;
+		*sbdf = g->device != NULL ? g->device->sbdf : VMM_NO_DEVICE;
+		*state = g->boot->state;
+		*rounds = g->boot->rounds;
+		return WARD_OK;
+	}
+	return ward_fail(rq, WARD_ERR_RANGE, 0, 0, n);
+}
+
+enum ward_error vmm_serve_guest_status(struct ward_request *rq, uint64_t guest, uint64_t *state,
+                                       uint64_t *rounds, uint64_t *failures, uint64_t *detail,
+                                       uint64_t *device_gen)
+{
+	struct vmm_guest *g = vmm_guest_find(rq->ctx, guest);
+
+	if (g == NULL)
+		return ward_fail(rq, VMM_ERR_NO_GUEST, 0, 0, 0);
+	*state = g->boot->state;
+	*rounds = g->boot->rounds;
+	*failures = g->boot->failures;
+	*detail = g->boot->detail;
+	*device_gen = g->boot->seen_gen;
+	return WARD_OK;
+}
+
+enum ward_error vmm_serve_guest_hash(struct ward_request *rq, uint64_t guest, uint64_t gpa,
+                                     uint64_t length, uint64_t *hash)
+{
+	struct vmm_guest *g = vmm_guest_find(rq->ctx, guest);
+
+	if (g == NULL)
+		return ward_fail(rq, VMM_ERR_NO_GUEST, 0, 0, 0);
+	if (gpa < g->gpa || length > g->memory || gpa - g->gpa > g->memory - length)
+		return ward_fail(rq, WARD_ERR_RANGE, 1, g->gpa, g->gpa + g->memory - 1);
+	*hash = vmm_hash((const uint8_t *)g->boot + (gpa - g->gpa), length);
+	return WARD_OK;
+}
+
+enum ward_error vmm_serve_devices(struct ward_request *rq, uint64_t index, uint64_t *sbdf,
+                                  uint64_t *group, uint64_t *members, uint64_t *granted,
+                                  uint64_t *guest)
+{
+	struct vmm *m = rq->ctx;
+	struct vmm_device *d;
+
+	if (index >= m->device_count)
+		return ward_fail(rq, WARD_ERR_RANGE, 0, 0, m->device_count);
+	d = &m->devices[index];
+	*sbdf = d->sbdf;
+	*group = d->group;
+	*members = d->members;
+	*granted = d->granted;
+	*guest = d->guest != NULL ? d->guest->id : 0;
+	return WARD_OK;
+}
+
+/* `word=N` in the module's arguments, or `dflt`. */
+static uint64_t arg_value(const char *word, uint64_t dflt)
+{
+	const char *a = ward_startinfo->args;
+	size_t n = strlen(word);
+
+	for (const char *p = a; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == a || p[-1] == ' ') && p[n] == '=')
+			return strtoull(p + n + 1, NULL, 0);
+	return dflt;
+}
+
+int main(void)
+{
+	const struct ward_startinfo *si = ward_startinfo;
+	const struct ward_cap_grant *serve = ward_grant(WARD_GRANT_SERVE, "vmm");
+	uint64_t reply;
+	enum ward_error err;
+
+	if (serve == NULL || si->untyped_bits == 0 || si->iommu_endpoint == 0) {
+		printf("vmm: needs the SERVE grant \"vmm\" (%s), memory of its own (untyped=BITS: %u) "
+		       "and the IOMMU server (slot %u)\n",
+		       serve != NULL ? "given" : "missing", si->untyped_bits, si->iommu_endpoint);
+		return 2;
+	}
+	proc_slots_init(si->free_first, si->free_last);
+	monitor.iommu = si->iommu_endpoint;
+	monitor.pid = si->pid;
+	monitor.cpus = si->cpu_count;
+	monitor.tsc_hz = si->tsc_hz;
+	monitor.quota = arg_value("quota", DEFAULT_QUOTA) * MIB;
+	if ((err = vmm_init(&monitor)) != WARD_OK ||
+	    (err = proc_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_REPLY, 0, &reply)) != WARD_OK) {
+		printf("vmm: start-up failed: error %#x\n", err);
+		return 3;
+	}
+	for (unsigned i = 0; i < monitor.device_count; i++) {
+		const struct vmm_device *d = &monitor.devices[i];
+
+		printf("vmm: may assign %s (%02llx:%02llx.%llx), group of %llu, %llu granted\n",
+		       d->grant->name, (unsigned long long)(d->sbdf >> 8) & 0xff,
+		       (unsigned long long)(d->sbdf >> 3) & 31, (unsigned long long)d->sbdf & 7,
+		       (unsigned long long)d->members, (unsigned long long)d->granted);
+	}
+	printf("vmm: serving \"vmm\": %llu MiB of guest memory, %u guests at most\n",
+	       (unsigned long long)(monitor.quota / MIB), VMM_MAX_GUESTS);
+	server = (struct ward_server){
+	        .protocol = &vmm_protocol,
+	        .endpoint = serve->slot,
+	        .reply = reply,
+	        .cspace = WARD_PROC_CAP_CNODE,
+	        .recv_slot = 0,
+	        .ctx = &monitor,
+	};
+	err = (enum ward_error)ward_server_run(&server);
+	printf("vmm: the endpoint went (%#x)\n", err);
+	return 0;
+}
