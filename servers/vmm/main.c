@@ -197,7 +197,8 @@ int main(void)
 	enum ward_error err;
 
 	if (serve == NULL || si->untyped_bits == 0 || si->iommu_endpoint == 0) {
-		printf("vmm: needs the SERVE grant \"vmm\" (%s), memory of its own (untyped=BITS: %u) "
+		printf("vmm: needs the SERVE grant \"vmm\" (%s), memory of its own (untyped=BITS: "
+		       "%u) "
 		       "and the IOMMU server (slot %u)\n",
 		       serve != NULL ? "given" : "missing", si->untyped_bits, si->iommu_endpoint);
 		return 2;

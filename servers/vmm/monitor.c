@@ -45,12 +45,12 @@
 #include "vmm_state.h"
 #include "vmm_server.h"
 
-#define CN    WARD_PROC_CAP_CNODE
-#define RW    (WARD_RIGHT_READ | WARD_RIGHT_WRITE)
-#define R_X   (WARD_RIGHT_READ | WARD_RIGHT_EXECUTE)
-#define BLOCK 2048 /* the thread block's offset in the guest's IPC buffer page */
-#define GIB   (1ULL << 30)
-#define UP(a, n) (((uint64_t)(a) + (n) - 1) & ~((uint64_t)(n) - 1))
+#define CN       WARD_PROC_CAP_CNODE
+#define RW       (WARD_RIGHT_READ | WARD_RIGHT_WRITE)
+#define R_X      (WARD_RIGHT_READ | WARD_RIGHT_EXECUTE)
+#define BLOCK    2048 /* the thread block's offset in the guest's IPC buffer page */
+#define GIB      (1ULL << 30)
+#define UP(a, n) (((uint64_t)(a) + (n)-1) & ~((uint64_t)(n)-1))
 
 /* The monitor's loaded image: the guest's program and "ROM" (GNU ld's default script). */
 extern const char __executable_start[], etext[], _end[];
@@ -108,9 +108,8 @@ static enum ward_error fill_page(uint64_t frame, const void *src)
 	if (view == 0)
 		return WARD_ERR_NOT_ENOUGH_MEMORY;
 	err = ward_cnode_copy(CN, view, 64, CN, frame, 64, RW);
-	if (err == WARD_OK &&
-	    (err = proc_map_into(WARD_PROC_CAP_VSPACE, WARD_PROC_CAP_UNTYPED, view, VMM_SCRATCH,
-	                         RW)) == WARD_OK) {
+	if (err == WARD_OK && (err = proc_map_into(WARD_PROC_CAP_VSPACE, WARD_PROC_CAP_UNTYPED,
+	                                           view, VMM_SCRATCH, RW)) == WARD_OK) {
 		if (src != NULL)
 			memcpy((void *)VMM_SCRATCH, src, VMM_PAGE);
 		else
@@ -215,7 +214,8 @@ enum ward_error vmm_device_check(struct vmm *m, struct ward_request *rq, struct 
 
 /* ---- plugging ---- */
 
-/* Waits out a DMA an earlier owner started, clears its interrupt causes: through a view of the BAR page. */
+/* Waits out a DMA an earlier owner started, clears its interrupt causes: through a view of the BAR
+ * page. */
 static bool quiesce(struct vmm *m, struct vmm_device *d)
 {
 	uint64_t view = proc_slot_alloc(), bar = VMM_BAR_VIEW;
@@ -244,7 +244,8 @@ static bool quiesce(struct vmm *m, struct vmm_device *d)
 
 static void device_forget(struct vmm_device *d)
 {
-	/* Revoked by the move already (children of the IOMMU server's caps); delete what is left. */
+	/* Revoked by the move already (children of the IOMMU server's caps); delete what is left.
+	 */
 	ward_cnode_delete(CN, d->devcap, 64);
 	ward_cnode_delete(CN, d->bar, 64);
 	ward_cnode_delete(CN, d->bar_guest, 64);
@@ -401,8 +402,8 @@ static enum ward_error map_ram(struct vmm *m, struct vmm_guest *g, uint64_t lent
 		if ((err = iommu_frame_from_cnode(lent, radix, i, g->frame_guest[i])) ||
 		    (err = iommu_frame_from_cnode(lent, radix, i, g->frame_view[i])) ||
 		    (err = guest_map(g, g->frame_guest[i], g->gpa + i * g->frame_size, RW)) ||
-		    (err = proc_map_into(WARD_PROC_CAP_VSPACE, WARD_PROC_CAP_UNTYPED, g->frame_view[i],
-		                         view + i * g->frame_size, RW)))
+		    (err = proc_map_into(WARD_PROC_CAP_VSPACE, WARD_PROC_CAP_UNTYPED,
+		                         g->frame_view[i], view + i * g->frame_size, RW)))
 			return err;
 	}
 	g->boot = (struct vmm_boot *)view;
@@ -494,13 +495,18 @@ enum ward_error vmm_create(struct vmm *m, struct ward_request *rq, uint64_t memo
 		g->untyped = 0;
 		return WARD_ERR_NOT_ENOUGH_MEMORY;
 	}
-	*g = (struct vmm_guest){.untyped = g->untyped, .memory = memory, .gpa = gpa, .cpu = cpu,
-	                        .program = program, .arg = arg};
+	*g = (struct vmm_guest){.untyped = g->untyped,
+	                        .memory = memory,
+	                        .gpa = gpa,
+	                        .cpu = cpu,
+	                        .program = program,
+	                        .arg = arg};
 	if (!(g->domain = logged_slot(g)) || !(lent = logged_slot(g))) {
 		teardown_process(g);
 		return WARD_ERR_NOT_ENOUGH_MEMORY;
 	}
-	if ((err = iommu_create_domain_into(m->iommu, CN, g->domain, VMM_GPA_WIDTH, &iova, &width))) {
+	if ((err = iommu_create_domain_into(m->iommu, CN, g->domain, VMM_GPA_WIDTH, &iova,
+	                                    &width))) {
 		teardown_process(g);
 		return iommu_fail(rq, VMM_STEP_CREATE_DOMAIN, err);
 	}
@@ -524,7 +530,8 @@ enum ward_error vmm_create(struct vmm *m, struct ward_request *rq, uint64_t memo
 		teardown_process(g);
 		return iommu_fail(rq, VMM_STEP_BUFFER_CNODE, err);
 	}
-	if ((err = make_process(g)) || (err = copy_image(g)) || (err = map_ram(m, g, lent, radix)) ||
+	if ((err = make_process(g)) || (err = copy_image(g)) ||
+	    (err = map_ram(m, g, lent, radix)) ||
 	    ward_frame_get_address(g->frame_view[0], &g->phys) != WARD_OK) {
 		ward_cnode_delete(CN, lent, 64);
 		iommu_free_buffer(g->domain, g->buffer);
@@ -534,8 +541,12 @@ enum ward_error vmm_create(struct vmm *m, struct ward_request *rq, uint64_t memo
 	}
 	ward_cnode_delete(CN, lent, 64); /* the copies are all the monitor needs */
 	g->id = ++m->next_id;
-	*g->boot = (struct vmm_boot){.magic = VMM_BOOT_MAGIC, .guest = g->id, .gpa = gpa,
-	                             .memory = memory, .program = program, .arg = arg,
+	*g->boot = (struct vmm_boot){.magic = VMM_BOOT_MAGIC,
+	                             .guest = g->id,
+	                             .gpa = gpa,
+	                             .memory = memory,
+	                             .program = program,
+	                             .arg = arg,
 	                             .device_sbdf = VMM_NO_DEVICE};
 	if ((err = start(g)) != WARD_OK) {
 		iommu_free_buffer(g->domain, g->buffer);
@@ -560,8 +571,8 @@ enum ward_error vmm_destroy(struct vmm *m, struct ward_request *rq, struct vmm_g
 		struct vmm_device *d = g->device;
 
 		/* Quarantine first: bus mastering off, the invalidation waited for. */
-		err = iommu_release(d->grant->slot, d->sbdf, d->members > 1 ? IOMMU_ASSIGN_GROUP : 0,
-		                    &moved);
+		err = iommu_release(d->grant->slot, d->sbdf,
+		                    d->members > 1 ? IOMMU_ASSIGN_GROUP : 0, &moved);
 		if (err != WARD_OK && first == WARD_OK)
 			first = err, step = VMM_STEP_RELEASE;
 		device_forget(d);

@@ -24,14 +24,15 @@
 #include <stdint.h>
 
 #define VMM_PAGE          4096ULL
-#define VMM_LARGE         0x200000ULL /* 2 MiB: guest memory's granule and frame size */
-#define VMM_MMIO_GPA      0xe0000000ULL /* the device's BAR 0 page in every guest */
-#define VMM_MMIO_SIZE     VMM_LARGE     /* the window RAM may not overlap */
+#define VMM_LARGE         0x200000ULL       /* 2 MiB: guest memory's granule and frame size */
+#define VMM_MMIO_GPA      0xe0000000ULL     /* the device's BAR 0 page in every guest */
+#define VMM_MMIO_SIZE     VMM_LARGE         /* the window RAM may not overlap */
 #define VMM_GUEST_PRIVATE 0x7f0000000000ULL /* stack, IPC buffer: above any GPA (39 bits) */
 #define VMM_GPA_WIDTH     39                /* the guests' domains' IOVA width */
 #define VMM_GUEST_SRC     0x10000ULL
 #define VMM_GUEST_DST     0x20000ULL
-#define VMM_DMA_BYTES     2048u /* per transfer (QEMU 7.2's edu refuses one ending on its last byte) */
+#define VMM_DMA_BYTES     2048u /* per transfer (QEMU 7.2's edu refuses one ending on its last byte) \
+	                         */
 #define VMM_NO_DEVICE     (~0ULL)
 
 /* The guest's CSpace (slot = cptr, depth 64). */
@@ -44,9 +45,10 @@ enum vmm_guest_slot {
 
 /* Guest programs (CREATE_GUEST's `program`). */
 enum vmm_program {
-	VMM_PROGRAM_IDLE = 0,     /* boots, reports, waits: memory no device writes */
-	VMM_PROGRAM_SELFTEST = 1, /* `arg` DMA rounds through its device, each checked, then waits */
-	VMM_PROGRAM_STREAM = 2,   /* DMA rounds through its device until it is moved away */
+	VMM_PROGRAM_IDLE = 0, /* boots, reports, waits: memory no device writes */
+	VMM_PROGRAM_SELFTEST =
+	        1,              /* `arg` DMA rounds through its device, each checked, then waits */
+	VMM_PROGRAM_STREAM = 2, /* DMA rounds through its device until it is moved away */
 	VMM_PROGRAMS
 };
 
@@ -62,7 +64,8 @@ enum vmm_state {
 
 #define VMM_BOOT_MAGIC 0x776172642d766d6dULL /* "ward-vmm" */
 
-/* The boot page, at the guest's first GPA: the monitor writes the first part, the guest the rest. */
+/* The boot page, at the guest's first GPA: the monitor writes the first part, the guest the rest.
+ */
 struct vmm_boot {
 	uint64_t magic;
 	uint64_t guest; /* its id */

@@ -62,14 +62,14 @@ struct vmm_guest {
 struct vmm_device {
 	const struct ward_cap_grant *grant; /* its ASSIGNMENT grant */
 	uint64_t sbdf, group, members, granted;
-	struct vmm_guest *guest;            /* holder; NULL: quarantine */
+	struct vmm_guest *guest;              /* holder; NULL: quarantine */
 	uint64_t devcap, bar, bar_guest, irq; /* slots, refilled at every plug */
 };
 
 struct vmm {
-	uint64_t iommu;      /* the IOMMU server, badged with this monitor's pid */
+	uint64_t iommu; /* the IOMMU server, badged with this monitor's pid */
 	uint64_t pid;
-	uint64_t quota;      /* bytes of guest memory in all */
+	uint64_t quota; /* bytes of guest memory in all */
 	uint64_t used;
 	uint64_t next_id;
 	uint64_t tsc_hz;

@@ -43,13 +43,13 @@
 #include "vmm.h"
 #include "vmm_guest.h"
 
-#define MIB        (1ULL << 20)
-#define GPA        0x1000000ULL /* 16 MiB: every guest's RAM here, below edu's 28-bit mask */
-#define TRIES      20000000u    /* polls: a bound for a hang, not a speed */
-#define EDU2_SBDF  0x18u        /* 00:03.0: the third edu, no grant of the monitor's */
-#define RMRR_BASE  0xffe0000ULL /* tests/qemu/iommu/dmar_rmrr.dsl */
-#define WINDOW_LO  0xfee00000ULL
-#define WINDOW_HI  0xfeefffffULL
+#define MIB       (1ULL << 20)
+#define GPA       0x1000000ULL /* 16 MiB: every guest's RAM here, below edu's 28-bit mask */
+#define TRIES     20000000u    /* polls: a bound for a hang, not a speed */
+#define EDU2_SBDF 0x18u        /* 00:03.0: the third edu, no grant of the monitor's */
+#define RMRR_BASE 0xffe0000ULL /* tests/qemu/iommu/dmar_rmrr.dsl */
+#define WINDOW_LO 0xfee00000ULL
+#define WINDOW_HI 0xfeefffffULL
 
 static uint64_t ep, admin;
 static uint64_t expect_domains, expect_guests; /* what a refusal must leave */
@@ -187,7 +187,8 @@ static void test_main(void)
 	       (unsigned long long)a, (unsigned long long)b, (unsigned long long)GPA);
 	err = vmm_assign_device(ep, a, sbdf, &bar);
 	tap_ok(err == WARD_OK && bar == VMM_MMIO_GPA && owner_of(sbdf) != 0,
-	       "edu 0 plugged into A: BAR page at GPA %#llx, the group out of quarantine (error %#x)",
+	       "edu 0 plugged into A: BAR page at GPA %#llx, the group out of quarantine (error "
+	       "%#x)",
 	       (unsigned long long)bar, err);
 	ok = wait_for(a, VMM_STATE_PASSED, 2, &sa);
 	tap_ok(ok && sa.failures == 0,
@@ -206,8 +207,8 @@ static void test_main(void)
 	c = create(2 * MIB, GPA, VMM_PROGRAM_STREAM, 0, &phys_c);
 	ok = c != 0 && vmm_assign_device(ep, c, sbdf, &bar) == WARD_OK &&
 	     wait_for(c, VMM_STATE_RUNNING, 3, &sc);
-	tap_ok(ok,
-	       "C streams DMA rounds through edu 0 (%llu rounds)", (unsigned long long)sc.rounds);
+	tap_ok(ok, "C streams DMA rounds through edu 0 (%llu rounds)",
+	       (unsigned long long)sc.rounds);
 	err = vmm_move_device(ep, sbdf, b, &from);
 	h1 = hash(c, GPA + VMM_GUEST_DST, VMM_DMA_BYTES);
 	tap_ok(err == WARD_OK && from == c, "MOVE_DEVICE edu 0 C -> B mid-stream (error %#x)", err);
@@ -225,8 +226,7 @@ static void test_main(void)
 	/* 3. Destroy C with a DMA under way. */
 	err = vmm_move_device(ep, sbdf, c, &from);
 	ok = err == WARD_OK && from == b && wait_for(c, VMM_STATE_RUNNING, s.rounds + 2, &sc);
-	tap_ok(ok,
-	       "edu 0 moved back into C, which streams again (%llu rounds)",
+	tap_ok(ok, "edu 0 moved back into C, which streams again (%llu rounds)",
 	       (unsigned long long)sc.rounds);
 	tap_ok(vmm_destroy_guest(ep, c) == WARD_OK, "C destroyed mid-DMA");
 	tap_ok(owner_of(sbdf) == 0 && vmm_guest_status(ep, c, &x, &x, &x, &x, &x) ==
@@ -285,9 +285,8 @@ static void test_group(void)
 	enum ward_error err;
 
 	tap_plan(5);
-	for (uint64_t i = 0; vmm_devices(ep, i, &sbdf, &group, &members, &granted, &holder) ==
-	                     WARD_OK;
-	     i++) {
+	for (uint64_t i = 0;
+	     vmm_devices(ep, i, &sbdf, &group, &members, &granted, &holder) == WARD_OK; i++) {
 		if (members > granted)
 			bridged = sbdf;
 		else if (fn0 == ~0ULL)
@@ -301,14 +300,13 @@ static void test_group(void)
 	expect_guests = live_guests();
 	dump_ok(&expect_domains);
 	err = vmm_assign_device(ep, g, bridged, &bar);
-	refused("the bridge's edu, whose group the monitor does not wholly own", err,
-	        VMM_ERR_GROUP, 3, 1, true);
+	refused("the bridge's edu, whose group the monitor does not wholly own", err, VMM_ERR_GROUP,
+	        3, 1, true);
 	err = vmm_assign_device(ep, g, fn0, &bar);
 	tap_ok(err == WARD_OK && owner_of(fn0) != 0 && owner_of(fn0 + 1) == owner_of(fn0),
 	       "the two-function group moved whole into the guest (error %#x)", err);
 	tap_ok(wait_for(g, VMM_STATE_PASSED, 2, &s) && s.failures == 0 &&
-	               vmm_destroy_guest(ep, g) == WARD_OK && owner_of(fn0) == 0 &&
-	               dump_ok(&x),
+	               vmm_destroy_guest(ep, g) == WARD_OK && owner_of(fn0) == 0 && dump_ok(&x),
 	       "its selftest passed through function 0; destroyed, the group is in quarantine");
 }
 
