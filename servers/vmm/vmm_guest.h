@@ -31,8 +31,8 @@
 #define VMM_GPA_WIDTH     39                /* the guests' domains' IOVA width */
 #define VMM_GUEST_SRC     0x10000ULL
 #define VMM_GUEST_DST     0x20000ULL
-#define VMM_DMA_BYTES     2048u /* per transfer (QEMU 7.2's edu refuses one ending on its last byte) \
-	                         */
+/* Bytes per transfer: QEMU 7.2's edu refuses one ending on its buffer's last byte. */
+#define VMM_DMA_BYTES     2048u
 #define VMM_NO_DEVICE     (~0ULL)
 
 /* The guest's CSpace (slot = cptr, depth 64). */
