@@ -53,13 +53,14 @@ enum ward_error vmm_serve_create_guest(struct ward_request *rq, uint64_t memory,
 	return WARD_OK;
 }
 
-enum ward_error vmm_serve_destroy_guest(struct ward_request *rq, uint64_t guest)
+enum ward_error vmm_serve_destroy_guest(struct ward_request *rq, uint64_t guest, uint64_t *busy)
 {
 	struct vmm_guest *g = vmm_guest_find(rq->ctx, guest);
 
 	if (g == NULL)
 		return ward_fail(rq, VMM_ERR_NO_GUEST, 0, 0, 0);
-	return vmm_destroy(rq->ctx, rq, g);
+	*busy = 0;
+	return vmm_destroy(rq->ctx, rq, g, busy);
 }
 
 static enum ward_error find(struct ward_request *rq, uint64_t sbdf, uint64_t arg,

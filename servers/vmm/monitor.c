@@ -214,32 +214,62 @@ enum ward_error vmm_device_check(struct vmm *m, struct ward_request *rq, struct 
 
 /* ---- plugging ---- */
 
+/* The device's BAR page at the monitor's VMM_BAR_VIEW, through a copy of its cap (*view). */
+static bool view_map(struct vmm_device *d, uint64_t *view)
+{
+	if ((*view = proc_slot_alloc()) == 0)
+		return false;
+	if (ward_cnode_copy(CN, *view, 64, CN, d->bar, 64, RW) == WARD_OK &&
+	    proc_map_into(WARD_PROC_CAP_VSPACE, WARD_PROC_CAP_UNTYPED, *view, VMM_BAR_VIEW, RW) ==
+	            WARD_OK)
+		return true;
+	ward_cnode_delete(CN, *view, 64);
+	proc_slots_free(*view, 1);
+	return false;
+}
+
+static void view_unmap(uint64_t view)
+{
+	ward_frame_unmap(view);
+	ward_cnode_delete(CN, view, 64);
+	proc_slots_free(view, 1);
+}
+
+static bool view_dma_running(void)
+{
+	return (*(volatile uint64_t *)(VMM_BAR_VIEW + EDU_REG_DMA_CMD) & EDU_DMA_RUN) != 0;
+}
+
 /* Waits out a DMA an earlier owner started, clears its interrupt causes: through a view of the BAR
  * page. */
 static bool quiesce(struct vmm *m, struct vmm_device *d)
 {
-	uint64_t view = proc_slot_alloc(), bar = VMM_BAR_VIEW;
 	uint64_t limit = tsc_now() + 5 * m->tsc_hz; /* a bound for a lost device, not a speed */
-	bool idle = false;
+	uint64_t bar = VMM_BAR_VIEW, view;
+	bool idle;
 
-	if (view == 0 || ward_cnode_copy(CN, view, 64, CN, d->bar, 64, RW) != WARD_OK ||
-	    proc_map_into(WARD_PROC_CAP_VSPACE, WARD_PROC_CAP_UNTYPED, view, bar, RW) != WARD_OK) {
-		if (view != 0) {
-			ward_cnode_delete(CN, view, 64);
-			proc_slots_free(view, 1);
-		}
+	if (!view_map(d, &view))
 		return false;
-	}
-	while (!(idle = (*(volatile uint64_t *)(bar + EDU_REG_DMA_CMD) & EDU_DMA_RUN) == 0) &&
-	       tsc_now() < limit)
+	while (!(idle = !view_dma_running()) && tsc_now() < limit)
 		ward_yield();
 	*(volatile uint32_t *)(bar + EDU_REG_STATUS) = 0; /* no factorial interrupt */
 	*(volatile uint32_t *)(bar + EDU_REG_IRQ_ACK) =
 	        *(volatile uint32_t *)(bar + EDU_REG_IRQ_STATUS);
-	ward_frame_unmap(view);
-	ward_cnode_delete(CN, view, 64);
-	proc_slots_free(view, 1);
+	view_unmap(view);
 	return idle;
+}
+
+/* Whether the device has a DMA under way (reported by DESTROY_GUEST). */
+static bool dma_running(struct vmm_device *d)
+{
+	uint64_t view;
+	bool running;
+
+	if (!view_map(d, &view))
+		return false;
+	running = view_dma_running();
+	view_unmap(view);
+	return running;
 }
 
 static void device_forget(struct vmm_device *d)
@@ -560,7 +590,8 @@ enum ward_error vmm_create(struct vmm *m, struct ward_request *rq, uint64_t memo
 	return WARD_OK;
 }
 
-enum ward_error vmm_destroy(struct vmm *m, struct ward_request *rq, struct vmm_guest *g)
+enum ward_error vmm_destroy(struct vmm *m, struct ward_request *rq, struct vmm_guest *g,
+                            uint64_t *busy)
 {
 	enum ward_error err, first = WARD_OK;
 	unsigned step = 0;
@@ -570,6 +601,7 @@ enum ward_error vmm_destroy(struct vmm *m, struct ward_request *rq, struct vmm_g
 	if (g->device != NULL) {
 		struct vmm_device *d = g->device;
 
+		*busy = dma_running(d);
 		/* Quarantine first: bus mastering off, the invalidation waited for. */
 		err = iommu_release(d->grant->slot, d->sbdf,
 		                    d->members > 1 ? IOMMU_ASSIGN_GROUP : 0, &moved);

@@ -88,7 +88,9 @@ struct vmm_device *vmm_device_find(struct vmm *m, uint64_t sbdf);
 /* The requests, with their refusals (rq for the error's details). */
 enum ward_error vmm_create(struct vmm *m, struct ward_request *rq, uint64_t memory, uint64_t gpa,
                            uint64_t cpu, uint64_t program, uint64_t arg, struct vmm_guest **out);
-enum ward_error vmm_destroy(struct vmm *m, struct ward_request *rq, struct vmm_guest *g);
+/* *busy: its device had a DMA under way when the guest was stopped. */
+enum ward_error vmm_destroy(struct vmm *m, struct ward_request *rq, struct vmm_guest *g,
+                            uint64_t *busy);
 /* Moves the device to guest `to` (NULL: quarantine); checks first. */
 enum ward_error vmm_move(struct vmm *m, struct ward_request *rq, struct vmm_device *d,
                          struct vmm_guest *to);

@@ -39,13 +39,13 @@ static void create_destroy(uint64_t memory)
 	uint64_t create = 0, destroy = 0;
 
 	for (unsigned i = 0; i < WARMUP + ROUNDS; i++) {
-		uint64_t g, phys, t0, t1, t2;
+		uint64_t g, phys, t0, t1, t2, busy;
 
 		t0 = rdtsc();
 		check(vmm_create_guest(ep, memory, GPA, 1, VMM_PROGRAM_IDLE, 0, &g, &phys),
 		      "CREATE_GUEST");
 		t1 = rdtsc();
-		check(vmm_destroy_guest(ep, g), "DESTROY_GUEST");
+		check(vmm_destroy_guest(ep, g, &busy), "DESTROY_GUEST");
 		t2 = rdtsc();
 		if (i < WARMUP)
 			continue;
@@ -64,7 +64,7 @@ static void create_destroy(uint64_t memory)
 static void move(void)
 {
 	uint64_t g[2], phys, sbdf, group, members, granted, holder, from, total = 0, assign = 0;
-	uint64_t reset = 0, bar, admin = ward_startinfo->iommu_endpoint;
+	uint64_t reset = 0, bar, busy, admin = ward_startinfo->iommu_endpoint;
 
 	check(vmm_devices(ep, 0, &sbdf, &group, &members, &granted, &holder), "DEVICES");
 	for (unsigned k = 0; k < 2; k++)
@@ -95,7 +95,7 @@ static void move(void)
 	ward_printf("bench vmm: %-44s %10llu\n", "  of it the IOMMU server's move (journal)",
 	            (unsigned long long)((assign - reset) / ROUNDS));
 	for (unsigned k = 0; k < 2; k++)
-		check(vmm_destroy_guest(ep, g[k]), "DESTROY_GUEST");
+		check(vmm_destroy_guest(ep, g[k], &busy), "DESTROY_GUEST");
 }
 
 int main(void)
