@@ -4,7 +4,8 @@
  * it, checked through vmm.protocol by a client of the manifest that also
  * holds the root task's IOMMU authority (`iommu-admin`: QUERY, DUMP).
  *
- * mode=main (vmm.toml, iommu preset with a third edu and an RMRR for edu 1):
+ * mode=main (vmm.toml, iommu preset with a third edu at 00:10.0 and an RMRR, or on
+ * amd-iommu an IVMD, for edu 1):
  *   1. DMA lands in the guest's frame and nowhere else: guests A (selftest)
  *      and B (waiting for a device) at the same GPA, edu 0 plugged into A;
  *      A's rounds pass (checked by A against the pattern), the bytes at
@@ -46,7 +47,7 @@
 #define MIB       (1ULL << 20)
 #define GPA       0x1000000ULL /* 16 MiB: every guest's RAM here, below edu's 28-bit mask */
 #define TRIES     20000000u    /* polls: a bound for a hang, not a speed */
-#define EDU2_SBDF 0x18u        /* 00:03.0: the third edu, no grant of the monitor's */
+#define EDU2_SBDF 0x80u        /* 00:10.0: the third edu, no grant of the monitor's */
 #define RMRR_BASE 0xffe0000ULL /* tests/qemu/iommu/dmar_rmrr.dsl */
 #define WINDOW_LO 0xfee00000ULL
 #define WINDOW_HI 0xfeefffffULL
@@ -172,7 +173,7 @@ static void test_main(void)
 	enum ward_error err;
 	bool ok;
 
-	tap_plan(36);
+	tap_plan(37);
 	err = vmm_devices(ep, 0, &sbdf, &group, &members, &granted, &holder);
 	tap_ok(err == WARD_OK && members == 1 && granted == 1 && holder == 0 && own != NULL,
 	       "DEVICES: edu 0 (%#llx) in a group of its own, in no guest; this client owns edu 1",
@@ -260,6 +261,7 @@ static void test_main(void)
 	sb = status(b);
 	expect_guests = guests0;
 	dump_ok(&expect_domains);
+	tap_ok(owner_of(EDU2_SBDF) == 0, "edu 2 (%#x) is on the machine, in quarantine", EDU2_SBDF);
 	err = vmm_assign_device(ep, b, EDU2_SBDF, &bar);
 	refused("edu 2, which the manifest does not let the monitor assign", err,
 	        VMM_ERR_NOT_ASSIGNABLE, EDU2_SBDF, 0, true);
