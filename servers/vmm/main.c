@@ -108,7 +108,7 @@ enum ward_error vmm_serve_move_device(struct ward_request *rq, uint64_t sbdf, ui
 enum ward_error vmm_serve_list_guests(struct ward_request *rq, uint64_t index, uint64_t *guest,
                                       uint64_t *memory, uint64_t *gpa, uint64_t *cpu,
                                       uint64_t *program, uint64_t *sbdf, uint64_t *state,
-                                      uint64_t *rounds)
+                                      uint64_t *rounds, uint64_t *domain)
 {
 	struct vmm *m = rq->ctx;
 	uint64_t n = 0;
@@ -126,6 +126,7 @@ enum ward_error vmm_serve_list_guests(struct ward_request *rq, uint64_t index, u
 		*sbdf = g->device != NULL ? g->device->sbdf : VMM_NO_DEVICE;
 		*state = g->boot->state;
 		*rounds = g->boot->rounds;
+		*domain = g->domain_owner;
 		return WARD_OK;
 	}
 	return ward_fail(rq, WARD_ERR_RANGE, 0, 0, n);

@@ -40,6 +40,7 @@
 
 #include "edu_regs.h"
 #include "iommu.h"
+#include "iommu_badge.h"
 #include "iommu_client.h"
 #include "vmm.h"
 #include "vmm_state.h"
@@ -499,7 +500,7 @@ enum ward_error vmm_create(struct vmm *m, struct ward_request *rq, uint64_t memo
                            uint64_t cpu, uint64_t program, uint64_t arg, struct vmm_guest **out)
 {
 	struct vmm_guest *g = NULL;
-	uint64_t lo, hi, width, iova, lent, frames, fsize, radix;
+	uint64_t lo, hi, width, badge, iova, lent, frames, fsize, radix;
 	enum ward_error err;
 
 	if (memory == 0 || memory % VMM_LARGE != 0 || memory > VMM_MAX_FRAMES * VMM_LARGE)
@@ -535,7 +536,7 @@ enum ward_error vmm_create(struct vmm *m, struct ward_request *rq, uint64_t memo
 		teardown_process(g);
 		return WARD_ERR_NOT_ENOUGH_MEMORY;
 	}
-	if ((err = iommu_create_domain_into(m->iommu, CN, g->domain, VMM_GPA_WIDTH, &iova,
+	if ((err = iommu_create_domain_into(m->iommu, CN, g->domain, VMM_GPA_WIDTH, &badge,
 	                                    &width))) {
 		teardown_process(g);
 		return iommu_fail(rq, VMM_STEP_CREATE_DOMAIN, err);
@@ -551,6 +552,7 @@ enum ward_error vmm_create(struct vmm *m, struct ward_request *rq, uint64_t memo
 			return ward_fail(rq, VMM_ERR_RESERVED, 0, d.lo, d.hi);
 		return ward_fail(rq, VMM_ERR_IOMMU, VMM_STEP_ALLOC_BUFFER, err, d.lo);
 	}
+	g->domain_owner = iommu_badge_index(badge) + 1;
 	g->frames = frames;
 	g->frame_size = fsize;
 	if ((err = iommu_buffer_cnode_into(g->domain, CN, lent, g->buffer, &frames, &fsize,

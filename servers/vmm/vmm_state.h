@@ -49,7 +49,7 @@ struct vmm_guest {
 	uint64_t id;
 	uint64_t memory, gpa, cpu, program, arg;
 	/* IOMMU: its domain (cap slot) and the buffer of its RAM */
-	uint64_t domain, buffer, frames, frame_size, phys;
+	uint64_t domain, domain_owner, buffer, frames, frame_size, phys; /* owner: QUERY's name */
 	/* its process, all from `untyped` (kept for the table slot, revoked at destroy) */
 	uint64_t untyped, cnode, vspace, tcb, events, events_irq, events_monitor, dead;
 	uint64_t frame_guest[VMM_MAX_FRAMES], frame_view[VMM_MAX_FRAMES];

@@ -123,7 +123,7 @@ static uint64_t live_guests(void)
 {
 	uint64_t n = 0, x;
 
-	while (vmm_list_guests(ep, n, &x, &x, &x, &x, &x, &x, &x, &x) == WARD_OK)
+	while (vmm_list_guests(ep, n, &x, &x, &x, &x, &x, &x, &x, &x, &x) == WARD_OK)
 		n++;
 	return n;
 }
@@ -168,7 +168,7 @@ static void test_main(void)
 {
 	const struct ward_cap_grant *own = ward_grant(WARD_GRANT_DEVICE, "edu1");
 	uint64_t sbdf = 0, group, members, granted, holder, bar = 0, from = 0, x;
-	uint64_t a, b, c, d, phys_c = 0, phys_d = 0, h1, domains0 = 0, guests0, busy;
+	uint64_t a, b, c, d, phys_c = 0, phys_d = 0, h1, domains0 = 0, guests0, busy, domain_a = 0;
 	struct status s = {0}, sa = {0}, sb = {0}, sc = {0};
 	enum ward_error err;
 	bool ok;
@@ -187,10 +187,12 @@ static void test_main(void)
 	tap_ok(a != 0 && b != 0 && a != b, "guests A (%llu) and B (%llu), 2 MiB each at GPA %#llx",
 	       (unsigned long long)a, (unsigned long long)b, (unsigned long long)GPA);
 	err = vmm_assign_device(ep, a, sbdf, &bar);
-	tap_ok(err == WARD_OK && bar == VMM_MMIO_GPA && owner_of(sbdf) != 0,
-	       "edu 0 plugged into A: BAR page at GPA %#llx, the group out of quarantine (error "
-	       "%#x)",
-	       (unsigned long long)bar, err);
+	ok = err == WARD_OK &&
+	     vmm_list_guests(ep, 0, &x, &x, &x, &x, &x, &holder, &x, &x, &domain_a) == WARD_OK;
+	tap_ok(ok && bar == VMM_MMIO_GPA && holder == sbdf && owner_of(sbdf) == domain_a,
+	       "edu 0 plugged into A: BAR page at GPA %#llx; LIST and the IOMMU server agree it is "
+	       "in A's domain (%llu)",
+	       (unsigned long long)bar, (unsigned long long)domain_a);
 	ok = wait_for(a, VMM_STATE_PASSED, 2, &sa);
 	tap_ok(ok && sa.failures == 0,
 	       "A's two DMA rounds at GPAs only passed its own check (state %llu, %llu rounds)",
