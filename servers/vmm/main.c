@@ -4,13 +4,17 @@
  *
  *   [programs.vmm]
  *   module = "servers/vmm/vmm"
- *   args = "untyped=22 quota=8 server"  # its memory; MiB of guest memory in all
- *   may_assign = ["edu0"]               # assignment caps: the devices it may place
- *   serves = ["vmm"]                    # vmm.protocol
+ *   args = "untyped=22 quota=8 server guest=2,1,selftest,2,edu0"
+ *   memory = 16
+ *   may_assign = ["edu0"]  # assignment caps: the devices it may place
+ *   serves = ["vmm"]       # vmm.protocol
  *
+ * `untyped` is its own memory (guests' processes), `quota` the MiB of
+ * guest memory in all, each `guest=` a guest made at start (boot_guests()).
  * It finds its grants (the SERVE endpoint "vmm", every ASSIGNMENT grant),
- * asks the IOMMU server each assignable device's group, and serves
- * vmm.protocol on libs/ipc's loop, one request at a time, to completion.
+ * asks the IOMMU server each assignable device's group, makes the guests
+ * its arguments name, and serves vmm.protocol on libs/ipc's loop, one
+ * request at a time, to completion.
  * Guest memory is lent by the IOMMU server to this program (its client
  * quota: 8 domains, 8 MiB), so `quota` is at most 8.
  */
@@ -191,6 +195,65 @@ static uint64_t arg_value(const char *word, uint64_t dflt)
 	return dflt;
 }
 
+/*
+ * The guests the module's arguments ask for at start, before any request:
+ * `guest=MIB,CPU,PROGRAM,ARG,DEVICE` (PROGRAM idle, selftest or stream;
+ * DEVICE an ASSIGNMENT grant's name or `-`), each at VMM_BOOT_GPA. A guest
+ * that cannot be made or given its device is reported and left out (or
+ * kept without the device); the monitor serves all the same.
+ */
+static void boot_guests(struct vmm *m)
+{
+	static const char *const programs[VMM_PROGRAMS] = {"idle", "selftest", "stream"};
+	static struct ward_reply out;
+	const char *p = ward_startinfo->args;
+
+	for (; (p = strstr(p, "guest=")) != NULL; p += 6) {
+		struct ward_request rq = {.reply = &out, .ctx = m};
+		char program[16] = "", device[WARD_GRANT_NAME_LEN] = "-";
+		unsigned long long mib = 0, cpu = 0, arg = 0;
+		struct vmm_guest *g = NULL;
+		uint64_t prog = VMM_PROGRAMS;
+		struct vmm_device *d = NULL;
+		enum ward_error err;
+
+		if (p != ward_startinfo->args && p[-1] != ' ')
+			continue;
+		if (sscanf(p + 6, "%llu,%llu,%15[a-z],%llu,%23[^ ]", &mib, &cpu, program, &arg,
+		           device) < 4) {
+			printf("vmm: %.40s: want guest=MIB,CPU,PROGRAM,ARG,DEVICE\n", p);
+			continue;
+		}
+		for (uint64_t i = 0; i < VMM_PROGRAMS; i++)
+			prog = strcmp(program, programs[i]) == 0 ? i : prog;
+		for (unsigned i = 0; i < m->device_count; i++)
+			d = strcmp(m->devices[i].grant->name, device) == 0 ? &m->devices[i] : d;
+		if (strcmp(device, "-") != 0 && d == NULL) {
+			printf("vmm: guest=%s...: no ASSIGNMENT grant named \"%s\"\n", program,
+			       device);
+			continue;
+		}
+		err = vmm_create(m, &rq, mib << 20, VMM_BOOT_GPA, cpu, prog, arg, &g);
+		if (err != WARD_OK) {
+			printf("vmm: boot guest (%llu MiB, CPU %llu, %s): error %#x (%#llx, %#llx, "
+			       "%#llx)\n",
+			       mib, cpu, program, err, (unsigned long long)out.mr[0],
+			       (unsigned long long)out.mr[1], (unsigned long long)out.mr[2]);
+			continue;
+		}
+		printf("vmm: guest %llu: %llu MiB at GPA %#llx, CPU %llu, program %s\n",
+		       (unsigned long long)g->id, mib, (unsigned long long)VMM_BOOT_GPA, cpu,
+		       program);
+		if (d != NULL && (err = vmm_move(m, &rq, d, g)) != WARD_OK)
+			printf("vmm: guest %llu: %s not plugged: error %#x (%#llx, %#llx)\n",
+			       (unsigned long long)g->id, device, err,
+			       (unsigned long long)out.mr[0], (unsigned long long)out.mr[1]);
+		else if (d != NULL)
+			printf("vmm: guest %llu: %s plugged, its BAR page at GPA %#llx\n",
+			       (unsigned long long)g->id, device, VMM_MMIO_GPA);
+	}
+}
+
 int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
@@ -224,6 +287,7 @@ int main(void)
 		       (unsigned long long)(d->sbdf >> 3) & 31, (unsigned long long)d->sbdf & 7,
 		       (unsigned long long)d->members, (unsigned long long)d->granted);
 	}
+	boot_guests(&monitor);
 	printf("vmm: serving \"vmm\": %llu MiB of guest memory, %u guests at most\n",
 	       (unsigned long long)(monitor.quota / MIB), VMM_MAX_GUESTS);
 	server = (struct ward_server){

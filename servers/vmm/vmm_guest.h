@@ -29,6 +29,7 @@
 #define VMM_MMIO_SIZE     VMM_LARGE         /* the window RAM may not overlap */
 #define VMM_GUEST_PRIVATE 0x7f0000000000ULL /* stack, IPC buffer: above any GPA (39 bits) */
 #define VMM_GPA_WIDTH     39                /* the guests' domains' IOVA width */
+#define VMM_BOOT_GPA      0x1000000ULL      /* guests the arguments ask for: 16 MiB */
 #define VMM_GUEST_SRC     0x10000ULL
 #define VMM_GUEST_DST     0x20000ULL
 /* Bytes per transfer: QEMU 7.2's edu refuses one ending on its buffer's last byte. */

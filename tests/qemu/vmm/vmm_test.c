@@ -26,10 +26,12 @@
  *      one held by another program (edu 1, this client's), memory beyond
  *      the quota, RAM over the interrupt window, over the RMRR, over the
  *      guest's BAR window, malformed sizes and an unknown guest.
- * mode=group (vmm-group.toml, pci preset): a device whose group the
+ * mode=group (vmm-group.toml, pci preset): the guest the monitor's
+ *   arguments make at start holds a two-function edu (a group the monitor
+ *   may assign whole) and its selftest passes; a device whose group the
  *   monitor does not wholly own (one of the bridge's edu devices) is
- *   refused with GROUP; a two-function group it may assign whole moves
- *   into a guest whose selftest passes through function 0.
+ *   refused with GROUP; the two-function group moves whole into a new
+ *   guest whose selftest passes through function 0.
  */
 #include <string.h>
 #include <ward/invoke.h>
@@ -297,35 +299,53 @@ static void test_main(void)
 
 static void test_group(void)
 {
-	uint64_t sbdf, group, members, granted, holder, bar, g, x;
-	uint64_t bridged = ~0ULL, fn0 = ~0ULL;
+	uint64_t sbdf, group, members, granted, holder, bar, g, boot = 0, from = 0, x;
+	uint64_t bridged = ~0ULL, fn0 = ~0ULL, fn0_holder = 0, dev = 0, domain = 0;
 	struct status s = {0};
 	enum ward_error err;
+	bool ok;
 
-	tap_plan(5);
+	tap_plan(6);
 	for (uint64_t i = 0;
 	     vmm_devices(ep, i, &sbdf, &group, &members, &granted, &holder) == WARD_OK; i++) {
 		if (members > granted)
 			bridged = sbdf;
-		else if (fn0 == ~0ULL)
+		else if (fn0 == ~0ULL) {
 			fn0 = sbdf;
+			fn0_holder = holder;
+		}
 	}
-	tap_ok(bridged != ~0ULL && fn0 != ~0ULL,
+	tap_ok(bridged != ~0ULL && fn0 != ~0ULL && fn0_holder != 0,
 	       "DEVICES: a device of a group the monitor may not wholly assign (%#llx), and one of "
-	       "a group it may (%#llx)",
-	       (unsigned long long)bridged, (unsigned long long)fn0);
+	       "a group it may (%#llx), held by guest %llu",
+	       (unsigned long long)bridged, (unsigned long long)fn0,
+	       (unsigned long long)fn0_holder);
+	ok = vmm_list_guests(ep, 0, &boot, &x, &x, &x, &x, &dev, &x, &x, &domain) == WARD_OK &&
+	     wait_for(boot, VMM_STATE_PASSED, 2, &s);
+	tap_ok(ok && boot == fn0_holder && dev == fn0 && owner_of(fn0) == domain && s.failures == 0,
+	       "the guest the monitor's arguments made at start holds function 0 and its selftest "
+	       "passed (%llu rounds)",
+	       (unsigned long long)s.rounds);
 	g = create(2 * MIB, GPA, VMM_PROGRAM_SELFTEST, 2, NULL);
 	expect_guests = live_guests();
 	dump_ok(&expect_domains);
 	err = vmm_assign_device(ep, g, bridged, &bar);
 	refused("the bridge's edu, whose group the monitor does not wholly own", err, VMM_ERR_GROUP,
 	        3, 1, true);
-	err = vmm_assign_device(ep, g, fn0, &bar);
-	tap_ok(err == WARD_OK && owner_of(fn0) != 0 && owner_of(fn0 + 1) == owner_of(fn0),
-	       "the two-function group moved whole into the guest (error %#x)", err);
-	tap_ok(wait_for(g, VMM_STATE_PASSED, 2, &s) && s.failures == 0 &&
-	               vmm_destroy_guest(ep, g, &x) == WARD_OK && owner_of(fn0) == 0 && dump_ok(&x),
-	       "its selftest passed through function 0; destroyed, the group is in quarantine");
+	err = vmm_move_device(ep, fn0, g, &from);
+	ok = err == WARD_OK &&
+	     vmm_list_guests(ep, 1, &x, &x, &x, &x, &x, &dev, &x, &x, &domain) == WARD_OK;
+	tap_ok(ok && from == boot && dev == fn0 && owner_of(fn0) == domain &&
+	               owner_of(fn0 + 1) == domain,
+	       "the two-function group moved whole from the boot guest into the new one (error "
+	       "%#x)",
+	       err);
+	ok = wait_for(g, VMM_STATE_PASSED, 2, &s) && s.failures == 0 &&
+	     vmm_destroy_guest(ep, g, &x) == WARD_OK &&
+	     vmm_destroy_guest(ep, boot, &x) == WARD_OK && owner_of(fn0) == 0 &&
+	     owner_of(fn0 + 1) == 0 && dump_ok(&x);
+	tap_ok(ok, "its selftest passed through function 0; both destroyed, the group is in "
+	           "quarantine, DUMP agrees");
 }
 
 int main(void)
