@@ -286,7 +286,12 @@ static void device_forget(struct vmm_device *d)
 /* After the device went from g: the page of all ones at the BAR's GPA, the generation on. */
 static void unplugged(struct vmm_guest *g)
 {
-	guest_map(g, g->dead, VMM_MMIO_GPA, WARD_RIGHT_READ);
+	/*
+	 * Writable, and all ones again at every unplug: a guest stopped between
+	 * its check and a register write resumes writing here instead of faulting.
+	 */
+	fill_page(g->dead, NULL);
+	guest_map(g, g->dead, VMM_MMIO_GPA, RW);
 	g->boot->device_sbdf = VMM_NO_DEVICE;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	g->boot->device_gen++;
