@@ -10,8 +10,8 @@
  * the guest's own CPU sees at that address.
  *
  * It makes no system call except waiting on its notification and
- * acknowledging its IRQHandler, keeps no static data (the image's data is
- * the monitor's snapshot), and prints nothing: it reports in its boot page,
+ * acknowledging its IRQHandler (a fault goes to the monitor, which stops it), keeps no static data
+ * (the image's data is the monitor's snapshot), and prints nothing: it reports in its boot page,
  * which the monitor reads for GUEST_STATUS.
  *
  * A round: the pattern of (guest, round) written at SRC, edu's DMA SRC ->
@@ -111,6 +111,8 @@ static uint64_t drive(struct vmm_boot *b, uint64_t gen)
 
 void vmm_guest_entry(struct vmm_boot *b)
 {
+	if (b->program == VMM_PROGRAM_FAULT) /* nothing is mapped there: the monitor's fault */
+		b->detail = *(volatile uint64_t *)(b->gpa + b->memory);
 	for (;;) {
 		uint64_t gen = b->device_gen, badge;
 

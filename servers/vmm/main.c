@@ -37,7 +37,6 @@
 #define DEFAULT_QUOTA 8 /* MiB: the IOMMU server's limit per client */
 
 static struct vmm monitor;
-static struct ward_server server;
 
 enum ward_error vmm_serve_create_guest(struct ward_request *rq, uint64_t memory, uint64_t gpa,
                                        uint64_t cpu, uint64_t program, uint64_t arg,
@@ -128,7 +127,7 @@ enum ward_error vmm_serve_list_guests(struct ward_request *rq, uint64_t index, u
 		*cpu = g->cpu;
 		*program = g->program;
 		*sbdf = g->device != NULL ? g->device->sbdf : VMM_NO_DEVICE;
-		*state = g->boot->state;
+		*state = vmm_guest_state(g);
 		*rounds = g->boot->rounds;
 		*domain = g->domain_owner;
 		return WARD_OK;
@@ -144,10 +143,10 @@ enum ward_error vmm_serve_guest_status(struct ward_request *rq, uint64_t guest, 
 
 	if (g == NULL)
 		return ward_fail(rq, VMM_ERR_NO_GUEST, 0, 0, 0);
-	*state = g->boot->state;
+	*state = vmm_guest_state(g);
 	*rounds = g->boot->rounds;
 	*failures = g->boot->failures;
-	*detail = g->boot->detail;
+	*detail = g->fault != 0 ? g->fault_addr : g->boot->detail;
 	*device_gen = g->boot->seen_gen;
 	return WARD_OK;
 }
@@ -183,6 +182,56 @@ enum ward_error vmm_serve_devices(struct ward_request *rq, uint64_t index, uint6
 	return WARD_OK;
 }
 
+/*
+ * libs/ipc's server loop (ward_server_run) with one addition: a message
+ * whose badge has VMM_BADGE_FAULT is a guest's fault (every guest's TCB
+ * has this endpoint, minted with the bit and its id, as fault handler): it
+ * is recorded and answered with WARD_FAULT_REPLY_STOP, so the guest stays
+ * stopped and the monitor serves on. No request carries a cap.
+ */
+static uint64_t serve(struct vmm *m, uint64_t ep, uint64_t reply)
+{
+	static uint64_t in[WARD_MSG_MAX_LENGTH];
+	static struct ward_reply out;
+	struct ward_ipc_buffer *buf = ward_ipc_buffer();
+	uint64_t mr[WARD_MSG_REGISTERS] = {0}, badge;
+	ward_msginfo_t info;
+
+	buf->receive_cnode = buf->receive_index = buf->receive_depth = 0;
+	info = ward_recv(ep, reply, &badge, mr);
+	for (;;) {
+		struct ward_request rq;
+
+		if (badge == 0) { /* a failed Recv or a stop request, as ward_server_run */
+			const uint64_t none[WARD_MSG_REGISTERS] = {0};
+
+			ward_reply(reply, ward_msginfo(WARD_OK, 0, 0, 0), none);
+			return ward_msginfo_label(info);
+		}
+		if (badge & VMM_BADGE_FAULT) {
+			vmm_guest_fault(m, badge & ~VMM_BADGE_FAULT, ward_msginfo_label(info), mr);
+			info = ward_reply_recv(ep, reply,
+			                       ward_msginfo(WARD_FAULT_REPLY_STOP, 0, 0, 0), &badge,
+			                       mr);
+			continue;
+		}
+		ward_request_init(&rq, badge, info, in, 0, &out);
+		for (unsigned i = 0; i < rq.length; i++)
+			in[i] = i < WARD_MSG_REGISTERS ? mr[i] : buf->msg[i];
+		rq.ctx = m;
+		ward_request_caps(&rq, buf->caps_or_badges);
+		ward_dispatch(&vmm_protocol, &rq);
+		for (unsigned i = 0; i < out.length; i++) {
+			if (i < WARD_MSG_REGISTERS)
+				mr[i] = out.mr[i];
+			else
+				buf->msg[i] = out.mr[i];
+		}
+		info = ward_reply_recv(ep, reply, ward_msginfo(out.label, 0, 0, out.length), &badge,
+		                       mr);
+	}
+}
+
 /* `word=N` in the module's arguments, or `dflt`. */
 static uint64_t arg_value(const char *word, uint64_t dflt)
 {
@@ -197,14 +246,14 @@ static uint64_t arg_value(const char *word, uint64_t dflt)
 
 /*
  * The guests the module's arguments ask for at start, before any request:
- * `guest=MIB,CPU,PROGRAM,ARG,DEVICE` (PROGRAM idle, selftest or stream;
+ * `guest=MIB,CPU,PROGRAM,ARG,DEVICE` (PROGRAM idle, selftest, stream or fault;
  * DEVICE an ASSIGNMENT grant's name or `-`), each at VMM_BOOT_GPA. A guest
  * that cannot be made or given its device is reported and left out (or
  * kept without the device); the monitor serves all the same.
  */
 static void boot_guests(struct vmm *m)
 {
-	static const char *const programs[VMM_PROGRAMS] = {"idle", "selftest", "stream"};
+	static const char *const programs[VMM_PROGRAMS] = {"idle", "selftest", "stream", "fault"};
 	static struct ward_reply out;
 	const char *p = ward_startinfo->args;
 
@@ -257,18 +306,20 @@ static void boot_guests(struct vmm *m)
 int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
-	const struct ward_cap_grant *serve = ward_grant(WARD_GRANT_SERVE, "vmm");
+	const struct ward_cap_grant *serve_grant = ward_grant(WARD_GRANT_SERVE, "vmm");
 	uint64_t reply;
 	enum ward_error err;
 
-	if (serve == NULL || si->untyped_bits == 0 || si->iommu_endpoint == 0) {
+	if (serve_grant == NULL || si->untyped_bits == 0 || si->iommu_endpoint == 0) {
 		printf("vmm: needs the SERVE grant \"vmm\" (%s), memory of its own (untyped=BITS: "
 		       "%u) "
 		       "and the IOMMU server (slot %u)\n",
-		       serve != NULL ? "given" : "missing", si->untyped_bits, si->iommu_endpoint);
+		       serve_grant != NULL ? "given" : "missing", si->untyped_bits,
+		       si->iommu_endpoint);
 		return 2;
 	}
 	proc_slots_init(si->free_first, si->free_last);
+	monitor.endpoint = serve_grant->slot;
 	monitor.iommu = si->iommu_endpoint;
 	monitor.pid = si->pid;
 	monitor.cpus = si->cpu_count;
@@ -290,15 +341,7 @@ int main(void)
 	boot_guests(&monitor);
 	printf("vmm: serving \"vmm\": %llu MiB of guest memory, %u guests at most\n",
 	       (unsigned long long)(monitor.quota / MIB), VMM_MAX_GUESTS);
-	server = (struct ward_server){
-	        .protocol = &vmm_protocol,
-	        .endpoint = serve->slot,
-	        .reply = reply,
-	        .cspace = WARD_PROC_CAP_CNODE,
-	        .recv_slot = 0,
-	        .ctx = &monitor,
-	};
-	err = (enum ward_error)ward_server_run(&server);
+	err = (enum ward_error)serve(&monitor, serve_grant->slot, reply);
 	printf("vmm: the endpoint went (%#x)\n", err);
 	return 0;
 }

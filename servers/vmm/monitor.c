@@ -388,10 +388,28 @@ enum ward_error vmm_move(struct vmm *m, struct ward_request *rq, struct vmm_devi
 
 /* ---- guests ---- */
 
-/* CNode (guarded: cptr = slot), PML4, TCB on its CPU, notification with its two badges. */
-static enum ward_error make_process(struct vmm_guest *g)
+void vmm_guest_fault(struct vmm *m, uint64_t id, uint64_t label, const uint64_t *mr)
 {
-	uint64_t raw;
+	struct vmm_guest *g = vmm_guest_find(m, id);
+
+	if (g == NULL || g->fault != 0)
+		return;
+	g->fault = label;
+	g->fault_addr = label == WARD_FAULT_PAGE ? mr[1] : mr[0]; /* the address, or rip */
+}
+
+uint64_t vmm_guest_state(const struct vmm_guest *g)
+{
+	return g->fault != 0 ? VMM_STATE_FAULTED : g->boot->state;
+}
+
+/*
+ * CNode (guarded: cptr = slot), PML4, TCB on its CPU with this endpoint as
+ * its fault handler (badged with its id), notification with its two badges.
+ */
+static enum ward_error make_process(struct vmm *m, struct vmm_guest *g, uint64_t id)
+{
+	uint64_t raw, fault_ep;
 	enum ward_error err;
 
 	if ((err = guest_obj(g, WARD_OBJ_CNODE, VMM_GUEST_RADIX, &raw)) ||
@@ -402,8 +420,14 @@ static enum ward_error make_process(struct vmm_guest *g)
 	    (err = guest_obj(g, WARD_OBJ_NOTIFICATION, 0, &g->events)) ||
 	    (err = ward_tcb_set_affinity(g->tcb, g->cpu)))
 		return err != WARD_OK ? err : WARD_ERR_NOT_ENOUGH_MEMORY;
-	if (!(g->events_irq = logged_slot(g)) || !(g->events_monitor = logged_slot(g)))
+	if (!(g->events_irq = logged_slot(g)) || !(g->events_monitor = logged_slot(g)) ||
+	    !(fault_ep = logged_slot(g)))
 		return WARD_ERR_NOT_ENOUGH_MEMORY;
+	if ((err = ward_cnode_mint(CN, fault_ep, 64, CN, m->endpoint, 64,
+	                           WARD_RIGHT_WRITE | WARD_RIGHT_GRANT_REPLY,
+	                           VMM_BADGE_FAULT | id)) ||
+	    (err = ward_tcb_set_fault_handler(g->tcb, fault_ep)))
+		return err;
 	if ((err = ward_cnode_mint(CN, g->events_irq, 64, CN, g->events, 64, WARD_RIGHT_WRITE,
 	                           VMM_EVENT_IRQ)) ||
 	    (err = ward_cnode_mint(CN, g->events_monitor, 64, CN, g->events, 64, WARD_RIGHT_WRITE,
@@ -567,7 +591,7 @@ enum ward_error vmm_create(struct vmm *m, struct ward_request *rq, uint64_t memo
 		teardown_process(g);
 		return iommu_fail(rq, VMM_STEP_BUFFER_CNODE, err);
 	}
-	if ((err = make_process(g)) || (err = copy_image(g)) ||
+	if ((err = make_process(m, g, m->next_id + 1)) || (err = copy_image(g)) ||
 	    (err = map_ram(m, g, lent, radix)) ||
 	    ward_frame_get_address(g->frame_view[0], &g->phys) != WARD_OK) {
 		ward_cnode_delete(CN, lent, 64);

@@ -50,6 +50,7 @@ enum vmm_program {
 	VMM_PROGRAM_SELFTEST =
 	        1,              /* `arg` DMA rounds through its device, each checked, then waits */
 	VMM_PROGRAM_STREAM = 2, /* DMA rounds through its device until it is moved away */
+	VMM_PROGRAM_FAULT = 3,  /* reads the first GPA past its RAM: a fault the monitor takes */
 	VMM_PROGRAMS
 };
 
@@ -61,6 +62,7 @@ enum vmm_state {
 	VMM_STATE_PASSED = 3,  /* SELFTEST: every round's bytes were right */
 	VMM_STATE_FAILED = 4,  /* a round's bytes differed, or an address did not fit (detail) */
 	VMM_STATE_GONE = 5,    /* its device was moved away while it drove it */
+	VMM_STATE_FAULTED = 6, /* the monitor's: its CPU faulted and is stopped (detail: address) */
 };
 
 #define VMM_BOOT_MAGIC 0x776172642d766d6dULL /* "ward-vmm" */

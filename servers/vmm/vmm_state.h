@@ -55,6 +55,8 @@ struct vmm_guest {
 	uint64_t frame_guest[VMM_MAX_FRAMES], frame_view[VMM_MAX_FRAMES];
 	struct vmm_boot *boot; /* the monitor's view of its boot page */
 	struct vmm_device *device;
+	uint64_t fault,
+	        fault_addr; /* its CPU's fault (label, 0: none) and address, if it took one */
 	uint64_t log[VMM_GUEST_LOG]; /* monitor slots to give back at destroy */
 	unsigned logged;
 };
@@ -66,8 +68,12 @@ struct vmm_device {
 	uint64_t devcap, bar, bar_guest, irq; /* slots, refilled at every plug */
 };
 
+/* The badge of a guest's fault handler cap (this endpoint): the bit and the guest's id. */
+#define VMM_BADGE_FAULT (1ULL << 62)
+
 struct vmm {
-	uint64_t iommu; /* the IOMMU server, badged with this monitor's pid */
+	uint64_t endpoint; /* vmm.protocol's, all rights: guests' fault handler caps come from it */
+	uint64_t iommu;    /* the IOMMU server, badged with this monitor's pid */
 	uint64_t pid;
 	uint64_t quota; /* bytes of guest memory in all */
 	uint64_t used;
@@ -94,6 +100,11 @@ enum ward_error vmm_destroy(struct vmm *m, struct ward_request *rq, struct vmm_g
 /* Moves the device to guest `to` (NULL: quarantine); checks first. */
 enum ward_error vmm_move(struct vmm *m, struct ward_request *rq, struct vmm_device *d,
                          struct vmm_guest *to);
+/* A guest's fault (the kernel's label and MRs): it stays stopped, GUEST_STATUS says so. */
+void vmm_guest_fault(struct vmm *m, uint64_t id, uint64_t label, const uint64_t *mr);
+/* Its state: the program's, or VMM_STATE_FAULTED. */
+uint64_t vmm_guest_state(const struct vmm_guest *g);
+
 /* Checks whether the monitor may place the device at all (NOT_ASSIGNABLE is the caller's). */
 enum ward_error vmm_device_check(struct vmm *m, struct ward_request *rq, struct vmm_device *d);
 

@@ -25,7 +25,9 @@
  *      a device the manifest does not let the monitor assign (edu 2),
  *      one held by another program (edu 1, this client's), memory beyond
  *      the quota, RAM over the interrupt window, over the RMRR, over the
- *      guest's BAR window, malformed sizes and an unknown guest.
+ *      guest's BAR window, malformed sizes and an unknown guest;
+ *   5. a guest whose CPU faults (reading past its RAM): the monitor takes
+ *      the fault (GUEST_STATUS: FAULTED at that address) and serves on.
  * mode=group (vmm-group.toml, pci preset): the guest the monitor's
  *   arguments make at start holds a two-function edu (a group the monitor
  *   may assign whole) and its selftest passes; a device whose group the
@@ -170,12 +172,13 @@ static void test_main(void)
 {
 	const struct ward_cap_grant *own = ward_grant(WARD_GRANT_DEVICE, "edu1");
 	uint64_t sbdf = 0, group, members, granted, holder, bar = 0, from = 0, x;
-	uint64_t a, b, c, d, phys_c = 0, phys_d = 0, h1, domains0 = 0, guests0, busy, domain_a = 0;
+	uint64_t a, b, c, d, f, phys_c = 0, phys_d = 0, h1, domains0 = 0, guests0, busy,
+	                        domain_a = 0;
 	struct status s = {0}, sa = {0}, sb = {0}, sc = {0};
 	enum ward_error err;
 	bool ok;
 
-	tap_plan(37);
+	tap_plan(39);
 	err = vmm_devices(ep, 0, &sbdf, &group, &members, &granted, &holder);
 	tap_ok(err == WARD_OK && members == 1 && granted == 1 && holder == 0 && own != NULL,
 	       "DEVICES: edu 0 (%#llx) in a group of its own, in no guest; this client owns edu 1",
@@ -259,6 +262,16 @@ static void test_main(void)
 	tap_ok(hash(d, GPA + VMM_PAGE, 2 * MIB - VMM_PAGE) == zero_hash(2 * MIB - VMM_PAGE),
 	       "D's memory past its boot page is all zero: C's DMA never reached it");
 	tap_ok(dump_ok(NULL), "DUMP agrees with B and D running");
+
+	/* A guest whose CPU faults: the monitor takes the fault, the guest stays stopped. */
+	f = create(2 * MIB, GPA, VMM_PROGRAM_FAULT, 0, NULL);
+	ok = f != 0 && wait_for(f, VMM_STATE_FAULTED, 0, &s);
+	tap_ok(ok && s.detail == GPA + 2 * MIB,
+	       "guest F read past its RAM: the monitor took the page fault at %#llx, F is stopped",
+	       (unsigned long long)s.detail);
+	ok = vmm_destroy_guest(ep, f, &x) == WARD_OK && dump_ok(NULL) &&
+	     hash(d, GPA + VMM_PAGE, 2 * MIB - VMM_PAGE) == zero_hash(2 * MIB - VMM_PAGE);
+	tap_ok(ok, "F destroyed; D untouched, DUMP agrees");
 
 	/* 4. Refusals: each changes nothing. */
 	guests0 = live_guests();
