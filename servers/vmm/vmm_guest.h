@@ -65,6 +65,22 @@ enum vmm_state {
 	VMM_STATE_FAULTED = 6, /* the monitor's: its CPU faulted and is stopped (detail: address) */
 };
 
+/* The monitor's steps a VMM_ERR_IOMMU names (its MR0; MR1 is the IOMMU server's error). */
+enum vmm_step {
+	VMM_STEP_CREATE_DOMAIN = 1,
+	VMM_STEP_ALLOC_BUFFER = 2,
+	VMM_STEP_BUFFER_CNODE = 3,
+	VMM_STEP_ASSIGN = 4,
+	VMM_STEP_DEVICE_BAR = 5,
+	VMM_STEP_DEVICE_IRQ = 6,
+	VMM_STEP_BUS_MASTER = 7,
+	VMM_STEP_RELEASE = 8,
+	VMM_STEP_FREE_BUFFER = 9,
+	VMM_STEP_DESTROY_DOMAIN = 10,
+	VMM_STEP_QUERY = 11,
+	VMM_STEP_QUIESCE = 12, /* the device's earlier DMA did not end */
+};
+
 #define VMM_BOOT_MAGIC 0x776172642d766d6dULL /* "ward-vmm" */
 
 /* The boot page, at the guest's first GPA: the monitor writes the first part, the guest the rest.

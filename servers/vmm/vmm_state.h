@@ -26,22 +26,6 @@
 #define VMM_BAR_VIEW    0x340000000000ULL /* the monitor's view of a BAR page while it quiesces */
 #define VMM_SCRATCH     0x348000000000ULL /* one page to fill a guest's pages through */
 
-/* Steps an IOMMU error names (VMM_ERR_IOMMU's MR0). */
-enum vmm_step {
-	VMM_STEP_CREATE_DOMAIN = 1,
-	VMM_STEP_ALLOC_BUFFER = 2,
-	VMM_STEP_BUFFER_CNODE = 3,
-	VMM_STEP_ASSIGN = 4,
-	VMM_STEP_DEVICE_BAR = 5,
-	VMM_STEP_DEVICE_IRQ = 6,
-	VMM_STEP_BUS_MASTER = 7,
-	VMM_STEP_RELEASE = 8,
-	VMM_STEP_FREE_BUFFER = 9,
-	VMM_STEP_DESTROY_DOMAIN = 10,
-	VMM_STEP_QUERY = 11,
-	VMM_STEP_QUIESCE = 12, /* the device's earlier DMA did not end */
-};
-
 struct vmm_device;
 
 struct vmm_guest {

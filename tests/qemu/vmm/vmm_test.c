@@ -26,7 +26,10 @@
  *      one held by another program (edu 1, this client's), memory beyond
  *      the quota, RAM over the interrupt window, over the RMRR, over the
  *      guest's BAR window, malformed sizes and an unknown guest;
- *   5. a guest whose CPU faults (reading past its RAM): the monitor takes
+ *   5. a move whose IOTLB invalidation times out (the IOMMU server's
+ *      `inject`): the monitor's IOMMU error names the step and HARDWARE,
+ *      the device is in quarantine and in no guest, a later move works;
+ *   6. a guest whose CPU faults (reading past its RAM): the monitor takes
  *      the fault (GUEST_STATUS: FAULTED at that address) and serves on.
  * mode=group (vmm-group.toml, pci preset): the guest the monitor's
  *   arguments make at start holds a two-function edu (a group the monitor
@@ -48,13 +51,14 @@
 #include "vmm.h"
 #include "vmm_guest.h"
 
-#define MIB       (1ULL << 20)
-#define GPA       0x1000000ULL /* 16 MiB: every guest's RAM here, below edu's 28-bit mask */
-#define TRIES     20000000u    /* polls: a bound for a hang, not a speed */
-#define EDU2_SBDF 0x80u        /* 00:10.0: the third edu, no grant of the monitor's */
-#define RMRR_BASE 0xffe0000ULL /* tests/qemu/iommu/dmar_rmrr.dsl */
-#define WINDOW_LO 0xfee00000ULL
-#define WINDOW_HI 0xfeefffffULL
+#define MIB                  (1ULL << 20)
+#define GPA                  0x1000000ULL /* 16 MiB: every guest's RAM here, below edu's 28-bit mask */
+#define TRIES                20000000u    /* polls: a bound for a hang, not a speed */
+#define EDU2_SBDF            0x80u        /* 00:10.0: the third edu, no grant of the monitor's */
+#define RMRR_BASE            0xffe0000ULL /* tests/qemu/iommu/dmar_rmrr.dsl */
+#define WINDOW_LO            0xfee00000ULL
+#define WINDOW_HI            0xfeefffffULL
+#define ROLLBACK_QUARANTINED 2 /* docs/iommu.md §8: ASSIGN's MOVE_FAILED and HARDWARE, MR1 */
 
 static uint64_t ep, admin;
 static uint64_t expect_domains, expect_guests; /* what a refusal must leave */
@@ -175,10 +179,11 @@ static void test_main(void)
 	uint64_t a, b, c, d, f, phys_c = 0, phys_d = 0, h1, domains0 = 0, guests0, busy,
 	                        domain_a = 0;
 	struct status s = {0}, sa = {0}, sb = {0}, sc = {0};
+	struct ward_error_detail dt;
 	enum ward_error err;
 	bool ok;
 
-	tap_plan(39);
+	tap_plan(42);
 	err = vmm_devices(ep, 0, &sbdf, &group, &members, &granted, &holder);
 	tap_ok(err == WARD_OK && members == 1 && granted == 1 && holder == 0 && own != NULL,
 	       "DEVICES: edu 0 (%#llx) in a group of its own, in no guest; this client owns edu 1",
@@ -272,6 +277,34 @@ static void test_main(void)
 	ok = vmm_destroy_guest(ep, f, &x) == WARD_OK && dump_ok(NULL) &&
 	     hash(d, GPA + VMM_PAGE, 2 * MIB - VMM_PAGE) == zero_hash(2 * MIB - VMM_PAGE);
 	tap_ok(ok, "F destroyed; D untouched, DUMP agrees");
+
+	/*
+	 * A move whose invalidation times out (the IOMMU server's `inject`): the
+	 * error names the step and the IOMMU server's HARDWARE, edu 0 is in
+	 * quarantine and in no guest; a later move works.
+	 */
+	tap_ok(iommu_dump(admin, IOMMU_DUMP_QUIET | IOMMU_DUMP_INJECT_TIMEOUT, &x, &x, &x, &x) ==
+	               WARD_OK,
+	       "DUMP armed a time-out of the IOMMU server's next invalidation wait");
+	err = vmm_move_device(ep, sbdf, b, &from);
+	dt = ward_last_error();
+	ok = vmm_list_guests(ep, 1, &x, &x, &x, &x, &x, &holder, &x, &x, &x) == WARD_OK;
+	/* HARDWARE when the invalidate step's wait failed, MOVE_FAILED when the interrupt
+	 * teardown's did (edu 0 has its MSI); either way the IOMMU server says: quarantined. */
+	tap_ok(err == (enum ward_error)VMM_ERR_IOMMU && dt.arg == VMM_STEP_ASSIGN &&
+	               (dt.lo == IOMMU_ERR_HARDWARE || dt.lo == IOMMU_ERR_MOVE_FAILED) &&
+	               dt.hi == ROLLBACK_QUARANTINED && owner_of(sbdf) == 0 && ok &&
+	               holder == VMM_NO_DEVICE &&
+	               vmm_devices(ep, 0, &x, &x, &x, &x, &holder) == WARD_OK && holder == 0,
+	       "MOVE_DEVICE D -> B with the wait timing out: IOMMU (step %llu, error %#llx, "
+	       "rollback %llu), edu 0 in quarantine, in no guest",
+	       (unsigned long long)dt.arg, (unsigned long long)dt.lo, (unsigned long long)dt.hi);
+	s = status(b);
+	ok = vmm_move_device(ep, sbdf, b, &from) == WARD_OK && from == 0 &&
+	     wait_for(b, VMM_STATE_PASSED, s.rounds + 1, &sb) && sb.failures == 0 &&
+	     vmm_move_device(ep, sbdf, d, &from) == WARD_OK && dump_ok(NULL);
+	tap_ok(ok,
+	       "then edu 0 moves from quarantine into B, whose DMA round passes, and back to D");
 
 	/* 4. Refusals: each changes nothing. */
 	guests0 = live_guests();
