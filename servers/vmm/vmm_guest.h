@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What the VM monitor and its para-virtual guests agree on (docs/vmm.md):
+ * the guest-physical map, the guest's CSpace, the boot page and the guest
+ * programs. Clients of vmm.protocol use the constants and vmm_pattern()
+ * to predict the bytes a guest's device writes.
+ *
+ * The guest-physical map, which is also the guest's virtual address space
+ * (the guest is a process: GPA = its virtual address = IOVA in its domain):
+ *
+ *   [gpa, gpa + memory)   RAM: lent DMA memory, the same 2 MiB frames the
+ *                         guest's IOMMU domain maps at IOVA = GPA
+ *     gpa + 0             the boot page (struct vmm_boot)
+ *     gpa + VMM_GUEST_SRC the program's DMA source (VMM_DMA_BYTES)
+ *     gpa + VMM_GUEST_DST the program's DMA destination
+ *   VMM_MMIO_GPA          page 0 of its device's BAR 0 (a page reading all
+ *                         ones once the device was moved away)
+ *   the monitor's image   the guest's "ROM": its program (below)
+ *   VMM_GUEST_PRIVATE     stack and IPC buffer (not guest-physical memory)
+ */
+#ifndef VMM_GUEST_H
+#define VMM_GUEST_H
+
+#include <stdint.h>
+
+#define VMM_PAGE          4096ULL
+#define VMM_LARGE         0x200000ULL       /* 2 MiB: guest memory's granule and frame size */
+#define VMM_MMIO_GPA      0xe0000000ULL     /* the device's BAR 0 page in every guest */
+#define VMM_MMIO_SIZE     VMM_LARGE         /* the window RAM may not overlap */
+#define VMM_GUEST_PRIVATE 0x7f0000000000ULL /* stack, IPC buffer: above any GPA (39 bits) */
+#define VMM_GPA_WIDTH     39                /* the guests' domains' IOVA width */
+#define VMM_BOOT_GPA      0x1000000ULL      /* guests the arguments ask for: 16 MiB */
+#define VMM_GUEST_SRC     0x10000ULL
+#define VMM_GUEST_DST     0x20000ULL
+/* Bytes per transfer: QEMU 7.2's edu refuses one ending on its buffer's last byte. */
+#define VMM_DMA_BYTES     2048u
+#define VMM_NO_DEVICE     (~0ULL)
+
+/* The guest's CSpace (slot = cptr, depth 64). */
+enum vmm_guest_slot {
+	VMM_GUEST_CAP_EVENTS = 1, /* its notification: read (badge bits below) */
+	VMM_GUEST_CAP_IRQ = 2,    /* its device's IRQHandler (Ack), while it has one */
+};
+#define VMM_EVENT_IRQ     1u /* the device's MSI */
+#define VMM_EVENT_MONITOR 2u /* the monitor changed the boot page (a device plugged or gone) */
+
+/* Guest programs (CREATE_GUEST's `program`). */
+enum vmm_program {
+	VMM_PROGRAM_IDLE = 0, /* boots, reports, waits: memory no device writes */
+	VMM_PROGRAM_SELFTEST =
+	        1,              /* `arg` DMA rounds through its device, each checked, then waits */
+	VMM_PROGRAM_STREAM = 2, /* DMA rounds through its device until it is moved away */
+	VMM_PROGRAM_FAULT = 3,  /* reads the first GPA past its RAM: a fault the monitor takes */
+	VMM_PROGRAMS
+};
+
+/* What the guest reports (the boot page's `state`). */
+enum vmm_state {
+	VMM_STATE_BOOTING = 0, /* not started yet */
+	VMM_STATE_IDLE = 1,    /* the idle program, or waiting for a device */
+	VMM_STATE_RUNNING = 2, /* DMA rounds under way */
+	VMM_STATE_PASSED = 3,  /* SELFTEST: every round's bytes were right */
+	VMM_STATE_FAILED = 4,  /* a round's bytes differed, or an address did not fit (detail) */
+	VMM_STATE_GONE = 5,    /* its device was moved away while it drove it */
+	VMM_STATE_FAULTED = 6, /* the monitor's: its CPU faulted and is stopped (detail: address) */
+};
+
+/* The monitor's steps a VMM_ERR_IOMMU names (its MR0; MR1 is the IOMMU server's error). */
+enum vmm_step {
+	VMM_STEP_CREATE_DOMAIN = 1,
+	VMM_STEP_ALLOC_BUFFER = 2,
+	VMM_STEP_BUFFER_CNODE = 3,
+	VMM_STEP_ASSIGN = 4,
+	VMM_STEP_DEVICE_BAR = 5,
+	VMM_STEP_DEVICE_IRQ = 6,
+	VMM_STEP_BUS_MASTER = 7,
+	VMM_STEP_RELEASE = 8,
+	VMM_STEP_FREE_BUFFER = 9,
+	VMM_STEP_DESTROY_DOMAIN = 10,
+	VMM_STEP_QUERY = 11,
+	VMM_STEP_QUIESCE = 12, /* the device's earlier DMA did not end */
+};
+
+#define VMM_BOOT_MAGIC 0x776172642d766d6dULL /* "ward-vmm" */
+
+/* The boot page, at the guest's first GPA: the monitor writes the first part, the guest the rest.
+ */
+struct vmm_boot {
+	uint64_t magic;
+	uint64_t guest; /* its id */
+	uint64_t gpa, memory, program, arg;
+	volatile uint64_t device_gen;  /* the monitor: one more at every plug and unplug */
+	volatile uint64_t device_bar;  /* GPA of the BAR page, 0: no device */
+	volatile uint64_t device_sbdf; /* VMM_NO_DEVICE: none */
+	/* written by the guest */
+	volatile uint64_t state;    /* enum vmm_state */
+	volatile uint64_t rounds;   /* DMA rounds done and checked */
+	volatile uint64_t failures; /* rounds whose bytes differed */
+	volatile uint64_t detail;   /* the failing round or address */
+	volatile uint64_t seen_gen; /* the device generation it last acted on */
+};
+
+/* Word i of a guest's DMA source in round r: different per guest, round and word. */
+static inline uint64_t vmm_pattern(uint64_t guest, uint64_t round, unsigned i)
+{
+	return 0x9e3779b97f4a7c15ULL * (guest + 1) ^ round << 24 ^ (uint64_t)i << 3 ^ 0x5a5a;
+}
+
+/* 64-bit FNV-1a, as GUEST_HASH computes it. */
+static inline uint64_t vmm_hash(const volatile void *p, uint64_t len)
+{
+	const volatile uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (uint64_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The guest's entry (guest.c), run in the guest with rdi = its boot page's GPA. */
+void vmm_guest_entry(struct vmm_boot *boot) __attribute__((noreturn));
+
+#endif
