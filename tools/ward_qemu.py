@@ -58,11 +58,13 @@ PCI_TOPOLOGY = [
     "-device", "nvme-ns,drive=nvm,nsid=1",
 ]
 
-# The default system's machine (servers/default.toml, tools/run): the
-# iommu preset's two edu devices, and an NVMe PF with SR-IOV behind a root
+# The default system's machine (servers/default.toml, tools/run): three
+# edu devices (two for the edu drivers, one for the VM monitor's guest),
+# and an NVMe PF with SR-IOV behind a root
 # port (its own IOMMU group), namespace 1 on {disk} and namespace 2 on
 # {disk2}, created detached: the PF's driver attaches it to its VF.
 SYSTEM_TOPOLOGY = [
+    "-device", "edu",
     "-device", "edu",
     "-device", "edu",
     "-device", "pcie-root-port,id=rp1,chassis=1,slot=1",
@@ -93,7 +95,7 @@ PRESETS = {
             ["-device", "intel-iommu"] + PCI_TOPOLOGY),
     "pci-amd": ("the pci topology with an AMD IOMMU",
                 ["-device", "amd-iommu"] + PCI_TOPOLOGY),
-    "system": ("q35, Intel IOMMU, two edu devices, NVMe PF with SR-IOV (namespace 1, and "
+    "system": ("q35, Intel IOMMU, three edu devices, NVMe PF with SR-IOV (namespace 1, and "
                "namespace 2 detached for a VF): the default system's machine",
                ["-device", "intel-iommu"] + SYSTEM_TOPOLOGY),
 }

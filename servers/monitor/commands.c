@@ -20,6 +20,7 @@
 #include "iommu_client.h"
 #include "monitor.h"
 #include "root.h"
+#include "vmm.h"
 
 #define MAX_WORDS 4
 
@@ -33,6 +34,8 @@ static void help(void)
 	       "  move SBDF PROGRAM      give a device's group to a program (one in its "
 	       "assign_to)\n"
 	       "  move SBDF quarantine   take it away from its owner; DMA blocked\n"
+	       "  move SBDF VMM:GUEST    plug it into a guest of a VM monitor (e.g. vmm:1)\n"
+	       "  guests                 the VM monitors' guests\n"
 	       "  ask PROGRAM            an edu driver's device: info, 5! by interrupt\n"
 	       "  kill PROGRAM           end a program; its devices go to quarantine\n"
 	       "  halt                   stop the machine\n"
@@ -56,10 +59,37 @@ static int64_t parse_sbdf(const char *s)
 /* The ENDPOINT grant "PROGRAM.edu": the program's edu driver interface. */
 static const struct ward_cap_grant *edu_of(const char *program)
 {
-	char name[WARD_GRANT_NAME_LEN];
+	return view_endpoint(program, "edu");
+}
 
-	snprintf(name, sizeof(name), "%s.edu", program);
-	return ward_grant(WARD_GRANT_ENDPOINT, name);
+/* `move SBDF VMM:GUEST`: the VM monitor moves the device, with its own assignment cap. */
+static void move_to_guest(int64_t sbdf, const char *what, const char *to)
+{
+	char program[32];
+	unsigned long long guest;
+	const struct ward_cap_grant *ep;
+	struct ward_error_detail why;
+	uint64_t from;
+	enum ward_error err;
+
+	if (sscanf(to, "%31[^:]:%llu", program, &guest) != 2 ||
+	    (ep = view_endpoint(program, "vmm")) == NULL) {
+		printf("error: '%s': no VM monitor of that name (the manifest's uses)\n", to);
+		return;
+	}
+	err = vmm_move_device(ep->slot, (uint64_t)sbdf, guest, &from);
+	why = ward_last_error();
+	if (err == WARD_OK)
+		printf("moved %s to guest %llu of %s (from guest %llu; 0: none)\n", what, guest,
+		       program, (unsigned long long)from);
+	else
+		printf("error: %s refused: error %#x (%s) (%#llx, %#llx)\n", program, err,
+		       err == VMM_ERR_NOT_ASSIGNABLE ? "the manifest does not let it assign this"
+		       : err == VMM_ERR_NO_GUEST     ? "no such guest"
+		       : err == VMM_ERR_ATTACHED     ? "already there, or the guest has a device"
+		       : err == VMM_ERR_OWNED        ? "another program holds it"
+		                                     : "see docs/vmm.md",
+		       (unsigned long long)why.lo, (unsigned long long)why.hi);
 }
 
 static void ask(const char *program)
@@ -145,6 +175,10 @@ static void move(const char *what, const char *to)
 
 	if (sbdf < 0) {
 		printf("error: '%s' is not an SBDF (bus:device.function, hex)\n", what);
+		return;
+	}
+	if (strchr(to, ':') != NULL) {
+		move_to_guest(sbdf, what, to);
 		return;
 	}
 	if (target < 0 && strcmp(to, "quarantine") != 0) {
@@ -291,6 +325,8 @@ void command_run(char *line)
 		dump();
 	else if (strcmp(w[0], "faults") == 0)
 		view_print_faults();
+	else if (strcmp(w[0], "guests") == 0)
+		view_print_guests();
 	else if (strcmp(w[0], "move") == 0 && n == 3)
 		move(w[1], w[2]);
 	else if (strcmp(w[0], "ask") == 0 && n == 2)

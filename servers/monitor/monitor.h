@@ -9,6 +9,7 @@
 #define MONITOR_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <ward/startinfo.h>
 
 #define MONITOR_LINE_MAX 80
 #define MONITOR_PROGRAMS 12 /* WARD_MANIFEST_MAX_PROGRAMS */
@@ -40,6 +41,10 @@ void view_print_programs(void);
 void view_print_domains(void);
 void view_print_faults(void);
 void view_print_status(void);
+/* The guests of every VM monitor it uses (ENDPOINT grants "PROGRAM.vmm"). */
+void view_print_guests(void);
+/* The ENDPOINT grant "PROGRAM.SUFFIX", or NULL. */
+const struct ward_cap_grant *view_endpoint(const char *program, const char *suffix);
 /* The SBDF of a device the pid's domain holds, or -1. */
 int64_t view_device_of(uint64_t pid);
 const char *view_state_name(uint64_t state);

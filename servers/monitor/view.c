@@ -10,10 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <ward/manifest.h>
+#include <ward/rt.h>
 
 #include "iommu_client.h"
 #include "monitor.h"
 #include "root.h"
+#include "vmm.h"
+#include "vmm_guest.h"
 
 #define SBDF_FMT      "%02x:%02x.%x"
 #define SBDF_ARGS(s)  (unsigned)((s) >> 8) & 0xff, (unsigned)((s) >> 3) & 31, (unsigned)(s)&7
@@ -148,11 +151,62 @@ void view_print_faults(void)
 		printf("faults: the %u newest shown\n", shown);
 }
 
+const struct ward_cap_grant *view_endpoint(const char *program, const char *suffix)
+{
+	char name[WARD_GRANT_NAME_LEN];
+
+	snprintf(name, sizeof(name), "%s.%s", program, suffix);
+	return ward_grant(WARD_GRANT_ENDPOINT, name);
+}
+
+static const char *guest_state(uint64_t state)
+{
+	static const char *const names[] = {"booting", "idle", "running", "passed",
+	                                    "failed",  "gone", "faulted"};
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
+}
+
+/* One VM monitor's guests: id, memory, GPA, CPU, device, domain, what its program says. */
+static void print_guests_of(const char *program, uint64_t ep)
+{
+	uint64_t guest, memory, gpa, cpu, prog, sbdf, state, rounds, domain;
+	char device[16];
+
+	for (uint64_t i = 0; vmm_list_guests(ep, i, &guest, &memory, &gpa, &cpu, &prog, &sbdf,
+	                                     &state, &rounds, &domain) == WARD_OK;
+	     i++) {
+		if (sbdf == VMM_NO_DEVICE)
+			snprintf(device, sizeof(device), "-");
+		else
+			snprintf(device, sizeof(device), SBDF_FMT, SBDF_ARGS(sbdf));
+		printf("  %-8s %5llu %6llu %#10llx %4llu %-8s %6llu  %s, %llu DMA rounds checked\n",
+		       program, (unsigned long long)guest, (unsigned long long)(memory >> 20),
+		       (unsigned long long)gpa, (unsigned long long)cpu, device,
+		       (unsigned long long)domain, guest_state(state), (unsigned long long)rounds);
+	}
+}
+
+void view_print_guests(void)
+{
+	struct program_view p[MONITOR_PROGRAMS];
+	unsigned n = view_programs(p);
+
+	printf("guests:\n");
+	printf("  %-8s %5s %6s %10s %4s %-8s %6s  %s\n", "monitor", "guest", "MiB", "GPA", "cpu",
+	       "device", "domain", "state");
+	for (unsigned i = 0; i < n; i++) {
+		const struct ward_cap_grant *ep = view_endpoint(p[i].name, "vmm");
+		if (ep != NULL && p[i].state == WARD_PROGRAM_RUNNING)
+			print_guests_of(p[i].name, ep->slot);
+	}
+}
+
 void view_print_status(void)
 {
 	printf("---- status ----\n");
 	view_print_devices();
 	view_print_programs();
+	view_print_guests();
 	printf("----------------\n");
 }
 
