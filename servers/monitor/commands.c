@@ -21,6 +21,7 @@
 #include "monitor.h"
 #include "root.h"
 #include "vmm.h"
+#include "vmm_guest.h"
 
 #define MAX_WORDS 4
 
@@ -36,6 +37,9 @@ static void help(void)
 	       "  move SBDF quarantine   take it away from its owner; DMA blocked\n"
 	       "  move SBDF VMM:GUEST    plug it into a guest of a VM monitor (e.g. vmm:1)\n"
 	       "  guests                 the VM monitors' guests\n"
+	       "  guest new VMM MIB      a guest of VMM: MIB of memory at GPA 16 MiB, its program\n"
+	       "                         checking 4 DMA rounds once a device is moved into it\n"
+	       "  guest destroy VMM:N    its device to quarantine, then its memory freed\n"
 	       "  ask PROGRAM            an edu driver's device: info, 5! by interrupt\n"
 	       "  kill PROGRAM           end a program; its devices go to quarantine\n"
 	       "  halt                   stop the machine\n"
@@ -62,21 +66,99 @@ static const struct ward_cap_grant *edu_of(const char *program)
 	return view_endpoint(program, "edu");
 }
 
+/* The VM monitor behind "VMM" ("VMM:N" with *guest set when guest != NULL); NULL if none. */
+static const struct ward_cap_grant *vmm_of(const char *text, unsigned long long *guest)
+{
+	char program[32];
+	const struct ward_cap_grant *ep;
+
+	if ((guest != NULL ? sscanf(text, "%31[^:]:%llu", program, guest) != 2
+	                   : sscanf(text, "%31s", program) != 1) ||
+	    (ep = view_endpoint(program, "vmm")) == NULL) {
+		printf("error: '%s': no VM monitor of that name (the manifest's uses)%s\n", text,
+		       guest != NULL ? ", or no :GUEST" : "");
+		return NULL;
+	}
+	return ep;
+}
+
+static void guest_new(const char *vmm, const char *mib_text)
+{
+	const struct ward_cap_grant *ep = vmm_of(vmm, NULL);
+	char *end;
+	unsigned long long mib = strtoull(mib_text, &end, 10);
+	uint64_t guest, phys;
+	enum ward_error err;
+	struct ward_error_detail why;
+
+	if (ep == NULL)
+		return;
+	if (*end != '\0' || mib == 0 || mib > 64) {
+		printf("error: '%s': memory is MiB, a multiple of 2 (2 to 8)\n", mib_text);
+		return;
+	}
+	err = vmm_create_guest(ep->slot, mib << 20, VMM_BOOT_GPA, 0, VMM_PROGRAM_SELFTEST, 4,
+	                       &guest, &phys);
+	why = ward_last_error();
+	if (err == WARD_OK)
+		printf("created guest %llu of %s: %llu MiB at GPA %#llx (physical %#llx), CPU 0; "
+		       "'move SBDF %s:%llu' gives it a device\n",
+		       (unsigned long long)guest, vmm, mib, (unsigned long long)VMM_BOOT_GPA,
+		       (unsigned long long)phys, vmm, (unsigned long long)guest);
+	else
+		printf("error: %s refused the guest: error %#x (%s) (%#llx, %#llx, %#llx)\n", vmm,
+		       err,
+		       err == VMM_ERR_QUOTA               ? "beyond its memory quota"
+		       : err == VMM_ERR_LIMIT             ? "no guest slot left"
+		       : err == WARD_ERR_INVALID_ARGUMENT ? "memory must be a multiple of 2 MiB"
+		                                          : "see docs/vmm.md",
+		       (unsigned long long)why.arg, (unsigned long long)why.lo,
+		       (unsigned long long)why.hi);
+}
+
+static void guest_destroy(const char *which)
+{
+	unsigned long long guest;
+	const struct ward_cap_grant *ep = vmm_of(which, &guest);
+	uint64_t busy;
+	enum ward_error err;
+
+	if (ep == NULL)
+		return;
+	err = vmm_destroy_guest(ep->slot, guest, &busy);
+	if (err == VMM_ERR_NO_GUEST)
+		printf("error: %s: no such guest\n", which);
+	else if (err != WARD_OK)
+		printf("error: destroying %s: error %#x (the guest is gone; docs/vmm.md)\n", which,
+		       err);
+	else
+		printf("destroyed %s: its device (if any) in quarantine%s, its memory freed\n",
+		       which, busy ? " (it was doing DMA)" : "");
+}
+
+static void guest_command(char *w[], unsigned n)
+{
+	if (n == 4 && strcmp(w[1], "new") == 0)
+		guest_new(w[2], w[3]);
+	else if (n == 3 && strcmp(w[1], "destroy") == 0)
+		guest_destroy(w[2]);
+	else
+		printf("error: guest new VMM MIB, or guest destroy VMM:N\n");
+}
+
 /* `move SBDF VMM:GUEST`: the VM monitor moves the device, with its own assignment cap. */
 static void move_to_guest(int64_t sbdf, const char *what, const char *to)
 {
-	char program[32];
+	char program[32] = "";
 	unsigned long long guest;
-	const struct ward_cap_grant *ep;
+	const struct ward_cap_grant *ep = vmm_of(to, &guest);
 	struct ward_error_detail why;
 	uint64_t from;
 	enum ward_error err;
 
-	if (sscanf(to, "%31[^:]:%llu", program, &guest) != 2 ||
-	    (ep = view_endpoint(program, "vmm")) == NULL) {
-		printf("error: '%s': no VM monitor of that name (the manifest's uses)\n", to);
+	if (ep == NULL)
 		return;
-	}
+	sscanf(to, "%31[^:]", program);
 	err = vmm_move_device(ep->slot, (uint64_t)sbdf, guest, &from);
 	why = ward_last_error();
 	if (err == WARD_OK)
@@ -327,6 +409,8 @@ void command_run(char *line)
 		view_print_faults();
 	else if (strcmp(w[0], "guests") == 0)
 		view_print_guests();
+	else if (strcmp(w[0], "guest") == 0)
+		guest_command(w, n);
 	else if (strcmp(w[0], "move") == 0 && n == 3)
 		move(w[1], w[2]);
 	else if (strcmp(w[0], "ask") == 0 && n == 2)

@@ -189,6 +189,32 @@ def run(con, tap):
     tap.ok(dev.get(edu2, ("",) * 3)[1] == "vmm" and dev[edu2][2] == guest[1] and dev[edu2][5] > 0,
            f"the device table agrees: {edu2} owned by vmm, in the guest's domain {guest[1]}, "
            f"interrupts {dev.get(edu2, (0,) * 6)[5]}")
+    out = con.command("guest new vmm 2", 300)
+    m = next((re.match(r"created guest (\d+) of vmm", line) for line in out
+              if line.startswith("created guest")), None)
+    tap.ok(m is not None, "guest new vmm 2: a second guest")
+    g2 = int(m.group(1)) if m else 2
+    out = con.command(f"move {edu2} vmm:{g2}", 300)
+    tap.ok(any(f"moved {edu2} to guest {g2} of vmm (from guest 1" in line for line in out),
+           f"move {edu2} from guest 1 to guest {g2}, through the console")
+    for _ in range(60):
+        out = con.command("guests", 120)
+        if guests(out).get(("vmm", g2), ("",) * 3)[2] not in ("booting", "idle", "running"):
+            break
+        time.sleep(2)
+    table = guests(out)
+    second = table.get(("vmm", g2), ("-", "0", "?", 0))
+    tap.ok(second[0] == edu2 and second[2] == "passed" and table.get(("vmm", 1), ("",))[0] == "-",
+           f"guest {g2} drove {edu2} at its GPAs, guest 1 has no device: {table}")
+    dev = devices(con.command("list devices", 120))
+    tap.ok(dev.get(edu2, ("",) * 3)[2] == second[1] and second[1] != guest[1],
+           f"{edu2} is in guest {g2}'s domain {second[1]} now (guest 1's was {guest[1]})")
+    out = con.command(f"guest destroy vmm:{g2}", 300)
+    dev = devices(con.command("list devices", 120))
+    table = guests(con.command("guests", 120))
+    tap.ok(any(line.startswith(f"destroyed vmm:{g2}") for line in out) and
+           dev.get(edu2, ("",) * 2)[1] == "quarantine" and ("vmm", g2) not in table,
+           f"guest destroy vmm:{g2}: gone from the guests, {edu2} back in quarantine")
     tap.ok(all(d[5] > 0 for d in dev.values() if d[6].startswith("0108")),
            "the NVMe PF and VF delivered interrupts (MSI-X through remapping): "
            f"{[d[5] for d in dev.values() if d[6].startswith('0108')]}")
@@ -236,7 +262,7 @@ def run(con, tap):
     out = con.command("list devices", 120)
     dev = devices(out)
     tap.ok(dev.get(edu0, ("",) * 2)[1] == "edu-b" and dev.get(edu1, ("",) * 2)[1] == "quarantine"
-           and dev.get(edu2, ("",) * 2)[1] == "vmm", "the refusals changed nothing")
+           and dev.get(edu2, ("",) * 2)[1] == "quarantine", "the refusals changed nothing")
     out = con.command("dump", 300)
     tap.ok(any(line.startswith("dump: check passed") for line in out),
            "dump: the tables agree with the server's records")
