@@ -4,8 +4,8 @@
  * the functions of a client that moves them through its window with PUT
  * and checks what a READ brought with HASH (block.protocol). The format
  * is that of tests/qemu/nvme/disk.py, which stamps a disk image and
- * checks it after QEMU exits (and of the tests' own copy,
- * tests/qemu/nvme/stamp.h). Each 512-byte block holds: an 8-byte magic
+ * checks it after QEMU exits; stamp.h holds the format for all). Each 512-byte block holds: an
+ * 8-byte magic
  * ("WARDBLK0" as the runner made it, "WARDWRT0" as the guest wrote it),
  * its LBA (64-bit little-endian), a pattern derived from the LBA, and at
  * bytes 508-511 the CRC-32 (IEEE 802.3, as zlib's) of bytes 0-507. A
@@ -21,38 +21,7 @@
 
 #include "block.h" /* generated from servers/drivers/nvme/block.protocol */
 #include "block_client.h"
-
-#define STAMP_BLOCK 512u
-#define STAMP_CRC   508u
-
-static inline uint32_t stamp_crc32(const uint8_t *p, unsigned n)
-{
-	uint32_t crc = 0xffffffffu;
-
-	for (unsigned i = 0; i < n; i++) {
-		crc ^= p[i];
-		for (unsigned k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
-	}
-	return ~crc;
-}
-
-/* The block `lba` as the runner stamped it (written = false) or as the guest writes it. */
-static inline void stamp_make(uint8_t *b, uint64_t lba, bool written)
-{
-	const char *magic = written ? "WARDWRT0" : "WARDBLK0";
-	uint32_t crc;
-
-	for (unsigned i = 0; i < 8; i++) {
-		b[i] = (uint8_t)magic[i];
-		b[8 + i] = (uint8_t)(lba >> (8 * i));
-	}
-	for (unsigned i = 16; i < STAMP_CRC; i++)
-		b[i] = (uint8_t)(written ? lba * 13 + i + 0x5a : lba * 7 + i);
-	crc = stamp_crc32(b, STAMP_CRC);
-	for (unsigned i = 0; i < 4; i++)
-		b[STAMP_CRC + i] = (uint8_t)(crc >> (8 * i));
-}
+#include "stamp.h" /* the format, shared with the NVMe tests */
 
 /* The hash HASH must answer after a READ of `count` blocks from `lba` stamped so. */
 static inline uint64_t stamps_hash(uint64_t lba, uint64_t count, bool written)

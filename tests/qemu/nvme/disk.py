@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
-"""The NVMe tests' disk image on the host (stamp format: tests/qemu/nvme/stamp.h).
+"""The NVMe tests' disk image on the host (stamp format: servers/clients/nvme-demo/stamp.h).
 
   disk.py make BLOCKS IMAGE            every 512-byte block stamped with its LBA
   disk.py check [--written A:N]... [--written2 A:N]... IMAGE [IMAGE2]

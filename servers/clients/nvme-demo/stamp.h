@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The stamps on the NVMe tests' disk image (the same format as
- * tests/qemu/nvme/disk.py, which writes the image and checks it after
- * QEMU exits). Each 512-byte block holds: an 8-byte magic ("WARDBLK0" as
+ * The stamps on the NVMe disk images, of the demo (block_stamp.h) and of
+ * the tests (the same format as tests/qemu/nvme/disk.py, which writes an
+ * image and checks it after QEMU exits). Each 512-byte block holds: an 8-byte magic ("WARDBLK0" as
  * the runner made it, "WARDWRT0" as the guest wrote it), its LBA (64-bit
  * little-endian), a pattern derived from the LBA, and at bytes 508-511 the
  * CRC-32 (IEEE 802.3, as zlib's) of bytes 0-507. A block read from the
