@@ -11,6 +11,11 @@
  * instance of it: restarts keep it. A value that names no CPU of the boot
  * information (or is no number) is reported and the module not started.
  *
+ * Its `untyped=BITS` is checked against its memory only once that is
+ * final: after mem= and its role's minimum for a module, after the
+ * manifest's `memory` for a program of the manifest. One it cannot have
+ * is reported by name, never dropped silently.
+ *
  * The system is up while a process that is not a server runs: a module
  * with the word `server` among its arguments (the PCI server) serves the
  * others and never ends by itself, so once every other process has ended
@@ -82,6 +87,34 @@ static unsigned parse_cpu(const char *v, const char **bad)
 	return (unsigned)n;
 }
 
+/*
+ * untyped=BITS, checked once the process's memory is final (mem= and its
+ * role's minimum, or the manifest's `memory`): the untyped is carved from
+ * that memory, beside everything else of the process, so it is at least a
+ * page and smaller than the memory. A refusal is reported on one line; the
+ * process then gets what it would get without the word (its role's
+ * untyped, or none).
+ */
+static void settle_untyped(const char *name, struct root_policy *p)
+{
+	const char *v = p->untyped_asked;
+	char *end;
+	unsigned long bits;
+
+	if (v == NULL)
+		return;
+	bits = strtoul(v, &end, 10);
+	if (*v >= '0' && *v <= '9' && (*end == ' ' || *end == '\0') && bits >= 12 &&
+	    bits < p->memory_bits) {
+		p->untyped_bits = (unsigned)bits;
+		return;
+	}
+	printf("%s: untyped=%.*s refused: its %u MiB of memory allow 12 to %u bits; "
+	       "it gets %s\n",
+	       name, (int)strcspn(v, " "), v, 1U << (p->memory_bits - 20), p->memory_bits - 1,
+	       p->untyped_bits != 0 ? "its role's untyped" : "no untyped");
+}
+
 static struct root_policy parse_policy(const char *args)
 {
 	struct root_policy p = {.memory_bits = ROOT_DEFAULT_MEMORY};
@@ -97,11 +130,7 @@ static struct root_policy parse_policy(const char *args)
 		if (mib >= 1 && mib <= 256)
 			p.memory_bits = 20 + log2_up(mib);
 	}
-	if ((v = arg_value(args, "untyped")) != NULL) {
-		unsigned long bits = strtoul(v, NULL, 10);
-		if (bits >= 12 && bits < p.memory_bits)
-			p.untyped_bits = (unsigned)bits;
-	}
+	p.untyped_asked = arg_value(args, "untyped");
 	if ((v = arg_value(args, "cpu")) != NULL)
 		p.cpu = parse_cpu(v, &p.bad_cpu);
 	return p;
@@ -169,6 +198,7 @@ void root_start_all(void)
 		rp->priority = ROOT_PROC_PRIORITY;
 		rp->policy = parse_policy(bi->modules[i].args);
 		root_role_policy(bi->modules[i].name, &rp->policy);
+		settle_untyped(bi->modules[i].name, &rp->policy);
 		rp->untyped_bits = rp->policy.memory_bits;
 		rp->state = ROOT_PROC_ENDED;
 		if (rp->policy.bad_cpu != NULL) {
@@ -223,8 +253,7 @@ struct root_proc *root_start_program(const struct root_program_config *c)
 	rp->policy.restarts = 0;
 	rp->policy.cpu = c->cpu;
 	rp->policy.memory_bits = 20 + log2_up(c->memory_mib);
-	if (rp->policy.untyped_bits >= rp->policy.memory_bits)
-		rp->policy.untyped_bits = 0;
+	settle_untyped(c->name, &rp->policy);
 	rp->untyped_bits = rp->policy.memory_bits;
 	if (proc_untyped_alloc(rp->untyped_bits, &rp->untyped) != WARD_OK) {
 		printf("cannot start %s: no %u MiB of memory left\n", c->name, c->memory_mib);

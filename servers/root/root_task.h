@@ -36,6 +36,8 @@ struct root_policy {
 	bool server;           /* server: its running does not keep the system up */
 	unsigned cpu;          /* cpu=N: the CPU its main thread runs on (default 0) */
 	const char *bad_cpu;   /* the cpu= value if it names no CPU: the module is not started */
+	/* The untyped= value as written: untyped_bits once the memory is final. */
+	const char *untyped_asked;
 };
 
 enum root_proc_state { ROOT_PROC_FREE, ROOT_PROC_RUNNING, ROOT_PROC_ENDED };
@@ -148,7 +150,10 @@ void root_platform_discover(uint64_t rsdp);
 
 /* Makes what roles share (the PCI endpoint, the MMIO window) before anything starts. */
 void root_roles_init(void);
-/* Adjusts a module's policy for its role (memory the role needs). */
+/*
+ * Adjusts a module's policy for its role: the memory the role needs, and
+ * the untyped it gets unless its untyped= asks for one that fits.
+ */
 void root_role_policy(const char *name, struct root_policy *policy);
 /* Gives a new process the caps its name and policy call for; false (with *why) on failure. */
 bool root_grant_role(struct root_proc *rp, const char **why);

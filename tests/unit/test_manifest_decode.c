@@ -53,7 +53,11 @@ static void test_assign_decodes(void **state)
 	assert_int_equal(m.devices[m.grants[a->grant_first + 2].target].match,
 	                 WARD_MANIFEST_MATCH_ID);
 	assert_int_equal(m.devices[0].value, 0x123411e8);
+	assert_int_equal(a->memory_mib, 8); /* the default */
 	assert_int_equal(m.programs[1].priority, 90);
+	/* owner-b's untyped=23 fits only the memory its manifest gives it. */
+	assert_string_equal(m.programs[1].args, "untyped=23");
+	assert_int_equal(m.programs[1].memory_mib, 16);
 	checker = &m.programs[2];
 	assert_string_equal(checker->args, "iommu-admin untyped=20");
 	/* ASSIGNMENT edu1, ENDPOINT owner-a.probe, ENDPOINT owner-b.probe. */

@@ -8,7 +8,9 @@
  * edu 1's owner-b's, each in a domain of its own, records and tables
  * agree. It checks its own grants (an assignment cap for edu1's group, two
  * endpoints, nothing else) and asks each owner, through the endpoint the
- * manifest gave it, what the owner found (owner.c), then ends them.
+ * manifest gave it, what the owner found (owner.c), among it that owner-b
+ * has the 2^23-byte untyped its arguments ask, which only its manifest
+ * `memory = 16` leaves room for; then it ends them.
  */
 #include <ward/invoke.h>
 #include <ward/manifest.h>
@@ -22,12 +24,18 @@
 #include "root.h"
 
 struct owner {
-	const char *endpoint;
+	const char *endpoint, *untyped;
 	uint64_t pid, owner;
 	struct edu edu;
 };
 
-static struct owner owners[2] = {{.endpoint = "owner-a.probe"}, {.endpoint = "owner-b.probe"}};
+static struct owner owners[2] = {
+        {.endpoint = "owner-a.probe",
+         .untyped = "owner-a has the 2^20-byte untyped its untyped=20 asks"},
+        {.endpoint = "owner-b.probe",
+         .untyped = "owner-b has the 2^23-byte untyped its untyped=23 asks, which only its "
+                    "manifest memory of 16 MiB leaves room for"},
+};
 
 static uint64_t ask(const char *endpoint, uint64_t label, uint64_t *pid, uint64_t *bits)
 {
@@ -76,8 +84,10 @@ static void check_owner(unsigned i)
 
 	tap_ok(ask(o->endpoint, PROBE_ASK, &pid, &bits) == 0 && pid == o->pid,
 	       "the endpoint the manifest named reaches that program");
-	tap_ok(bits == PROBE_ALL, "the owner found its grants as written, owns its device and "
-	                          "DMAs through its domain");
+	tap_ok((bits & ~PROBE_UNTYPED) == (PROBE_ALL & ~PROBE_UNTYPED),
+	       "the owner found its grants as written, owns its device and DMAs through its "
+	       "domain");
+	tap_ok(bits & PROBE_UNTYPED, o->untyped);
 	tap_ok(iommu_query(t_ep, o->edu.sbdf, &gowner, &opid, &group, &members, &nalias, &pf, &vfs,
 	                   &gen) == WARD_OK &&
 	               gowner != 0 && opid == o->pid,
@@ -107,7 +117,7 @@ int main(void)
 
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
-	tap_plan(14);
+	tap_plan(16);
 	tap_ok(t_edu_find(0, &owners[0].edu) && t_edu_find(1, &owners[1].edu),
 	       "two edu devices on the PCI server's list");
 	check_grants();

@@ -9,10 +9,15 @@
  * says the device's owner is this process; 4, the device really DMAs
  * through its domain: edu copies a pattern from a buffer lent in the
  * domain into its own memory and back into another part of the buffer.
- * (not with `nodma`, for a device that is no edu). PROBE_ASK answers
+ * (not with `nodma`, for a device that is no edu); 8, its untyped is the
+ * 2^B bytes its `untyped=B` asks, whatever its memory (owner-b's, 2^23 in
+ * the manifest's `memory = 16`, does not fit the default 8 MiB): the
+ * start information says B and one untyped of 2^B is retyped from it,
+ * before anything else is made from it. PROBE_ASK answers
  * (pid, bits); PROBE_EXIT answers and ends the program (status 0 only if
  * every bit it checks was set).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <ward/invoke.h>
 #include <ward/rt.h>
@@ -39,6 +44,22 @@ static bool grants_as_written(void)
 	       device->sbdf != 0 && device->count == 1 &&
 	       ward_grant(WARD_GRANT_ASSIGNMENT, NULL) == NULL &&
 	       ward_grant(WARD_GRANT_ENDPOINT, NULL) == NULL;
+}
+
+static bool untyped_as_asked(void)
+{
+	const char *v = strstr(ward_startinfo->args, "untyped=");
+	unsigned long bits = v != NULL ? strtoul(v + strlen("untyped="), NULL, 10) : 0;
+	uint64_t slot;
+	bool made;
+
+	/* Without an untyped the slot allocator (wtest) would end the program. */
+	if (bits == 0 || ward_startinfo->untyped_bits != bits || (slot = t_slot()) == 0)
+		return false;
+	made = ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_UNTYPED, bits,
+	                           WARD_PROC_CAP_CNODE, 0, 0, slot, 1) == WARD_OK;
+	/* Its only child gone, the untyped is whole again for what follows. */
+	return ward_cnode_delete(WARD_PROC_CAP_CNODE, slot, 64) == WARD_OK && made;
 }
 
 static bool owned_by_me(void)
@@ -78,6 +99,8 @@ int main(void)
 	uint64_t bits = 0, badge, mr[4] = {0}, reply;
 	ward_msginfo_t info;
 
+	if (untyped_as_asked())
+		bits |= PROBE_UNTYPED;
 	if (grants_as_written())
 		bits |= PROBE_GRANTS;
 	if (bits & PROBE_GRANTS && owned_by_me())
@@ -86,11 +109,12 @@ int main(void)
 	if (bits & PROBE_GRANTS && strstr(ward_startinfo->args, "nodma") == NULL &&
 	    dma_through_domain())
 		bits |= PROBE_DMA;
-	ward_printf("%s: grants %s, owner %s, DMA %s\n", ward_startinfo->name,
-	            bits & PROBE_GRANTS ? "ok" : "WRONG", bits & PROBE_OWNER ? "ok" : "WRONG",
-	            bits & PROBE_DMA
-	                    ? "ok"
-	                    : (strstr(ward_startinfo->args, "nodma") ? "not tried" : "WRONG"));
+	ward_printf(
+	        "%s: untyped %s (2^%u bytes), grants %s, owner %s, DMA %s\n", ward_startinfo->name,
+	        bits & PROBE_UNTYPED ? "ok" : "WRONG", (unsigned)ward_startinfo->untyped_bits,
+	        bits & PROBE_GRANTS ? "ok" : "WRONG", bits & PROBE_OWNER ? "ok" : "WRONG",
+	        bits & PROBE_DMA ? "ok"
+	                         : (strstr(ward_startinfo->args, "nodma") ? "not tried" : "WRONG"));
 	if (serve == NULL || (reply = t_slot()) == 0 ||
 	    ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_REPLY, 0, WARD_PROC_CAP_CNODE, 0, 0,
 	                        reply, 1) != WARD_OK)

@@ -11,9 +11,10 @@
 #define PROBE_ASK  1
 #define PROBE_EXIT 2
 
-#define PROBE_GRANTS 1u /* its grants are what the manifest wrote */
-#define PROBE_OWNER  2u /* the IOMMU server says it owns its device */
-#define PROBE_DMA    4u /* its device DMAs through its domain */
-#define PROBE_ALL    7u
+#define PROBE_GRANTS  1u /* its grants are what the manifest wrote */
+#define PROBE_OWNER   2u /* the IOMMU server says it owns its device */
+#define PROBE_DMA     4u /* its device DMAs through its domain */
+#define PROBE_UNTYPED 8u /* its untyped is the 2^B bytes its untyped=B asks */
+#define PROBE_ALL     15u
 
 #endif

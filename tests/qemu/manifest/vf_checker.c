@@ -72,11 +72,12 @@ int main(void)
 	tap_ok(pids[1] != 0 && owner_pid(vf, &pf_of_vf) == pids[1] && pf_of_vf == s[0],
 	       "the IOMMU server: VF 2, linked to the PF, is vf-owner's");
 	tap_ok(ask("pf-owner.probe", PROBE_ASK, &pid, &bits) == 0 && pid == pids[0] &&
-	               bits == (PROBE_GRANTS | PROBE_OWNER),
-	       "pf-owner found its grants as written and owns its device");
+	               bits == (PROBE_GRANTS | PROBE_OWNER | PROBE_UNTYPED),
+	       "pf-owner found its grants as written, owns its device and has its untyped");
 	tap_ok(ask("vf-owner.probe", PROBE_ASK, &pid, &bits) == 0 && pid == pids[1] &&
-	               bits == (PROBE_GRANTS | PROBE_OWNER),
-	       "vf-owner found its grants as written (the VF's SBDF) and owns its device");
+	               bits == (PROBE_GRANTS | PROBE_OWNER | PROBE_UNTYPED),
+	       "vf-owner found its grants as written (the VF's SBDF), owns its device and has "
+	       "its untyped");
 	tap_ok(ward_grant(WARD_GRANT_ENDPOINT, "vf-owner.probe") != NULL && si->grant_count == 2,
 	       "the checker's grants: the two endpoints, nothing else");
 	ask("vf-owner.probe", PROBE_EXIT, &pid, &bits);
