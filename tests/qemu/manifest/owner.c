@@ -105,9 +105,12 @@ int main(void)
 		bits |= PROBE_GRANTS;
 	if (bits & PROBE_GRANTS && owned_by_me())
 		bits |= PROBE_OWNER;
-	/* `nodma`: a device that is no edu (the VF scenario's NVMe PF and VF). */
+	/*
+	 * `nodma`: a device that is no edu (the VF scenario's NVMe PF and VF).
+	 * Without an untyped nothing can be made: say so below and end.
+	 */
 	if (bits & PROBE_GRANTS && strstr(ward_startinfo->args, "nodma") == NULL &&
-	    dma_through_domain())
+	    ward_startinfo->untyped_bits != 0 && dma_through_domain())
 		bits |= PROBE_DMA;
 	ward_printf(
 	        "%s: untyped %s (2^%u bytes), grants %s, owner %s, DMA %s\n", ward_startinfo->name,
@@ -115,7 +118,7 @@ int main(void)
 	        bits & PROBE_GRANTS ? "ok" : "WRONG", bits & PROBE_OWNER ? "ok" : "WRONG",
 	        bits & PROBE_DMA ? "ok"
 	                         : (strstr(ward_startinfo->args, "nodma") ? "not tried" : "WRONG"));
-	if (serve == NULL || (reply = t_slot()) == 0 ||
+	if (serve == NULL || ward_startinfo->untyped_bits == 0 || (reply = t_slot()) == 0 ||
 	    ward_untyped_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_REPLY, 0, WARD_PROC_CAP_CNODE, 0, 0,
 	                        reply, 1) != WARD_OK)
 		return 1;
