@@ -61,8 +61,11 @@ PCI_TOPOLOGY = [
 # The default system's machine (servers/default.toml, tools/run): three
 # edu devices (two for the edu drivers, one for the VM monitor's guest),
 # and an NVMe PF with SR-IOV behind a root
-# port (its own IOMMU group), namespace 1 on {disk} and namespace 2 on
-# {disk2}, created detached: the PF's driver attaches it to its VF.
+# port (its own IOMMU group), namespace 1 on {disk}, the PF's alone
+# (shared=off: else QEMU attaches it to every VF too, and a guest holding a
+# VF could write the PF's disk), namespaces 2 and 3 on {disk2} and {disk3},
+# created detached: the PF's driver attaches each to a VF (2 to the VF
+# driver's, 3 to the VM monitor's guest's).
 SYSTEM_TOPOLOGY = [
     "-device", "edu",
     "-device", "edu",
@@ -72,14 +75,16 @@ SYSTEM_TOPOLOGY = [
     "-drive", "file={disk},if=none,id=nvm,format=raw",
     "-device", "nvme,serial=ward0,subsys=subsys0,bus=rp1,sriov_max_vfs=4,"
                "sriov_vq_flexible=8,sriov_vi_flexible=4,msix_qsize=16",
-    "-device", "nvme-ns,drive=nvm,nsid=1",
+    "-device", "nvme-ns,drive=nvm,nsid=1,shared=off",
     "-drive", "file={disk2},if=none,id=nvm2,format=raw",
     "-device", "nvme-ns,drive=nvm2,nsid=2,detached=on",
+    "-drive", "file={disk3},if=none,id=nvm3,format=raw",
+    "-device", "nvme-ns,drive=nvm3,nsid=3,detached=on",
 ]
 
 # Machine topologies. Each is a description and the devices it adds; the
 # IOMMU must come before the devices it translates. "{disk}" (and
-# "{disk2}") stand for a scratch disk image the runner creates, or the
+# "{disk2}", "{disk3}") stand for a scratch disk image the runner creates, or the
 # files --disk-image names.
 PRESETS = {
     "default": ("q35 with an Intel IOMMU, which the IOMMU server programs",
@@ -134,8 +139,8 @@ def scratch_disk(blocks=2048):
 
 def disk_command(spec, paths):
     """Runs `spec` (a command line) with the disk images' paths appended
-    ({disk}'s, then {disk2}'s if a --qemu-arg names it: a second image made
-    the same way); returns (exit status, its output lines)."""
+    ({disk}'s, then {disk2}'s and {disk3}'s if the machine names them:
+    further images made the same way); returns (exit status, its output lines)."""
     import shlex
     if isinstance(paths, str):
         paths = [paths]
@@ -179,7 +184,7 @@ def qemu_command(args):
     devices = with_iommu(PRESETS[args.preset][1], args.iommu)
     args.disk_paths = []
     extra = args.qemu_arg or []
-    for i, name in enumerate(("{disk}", "{disk2}")):
+    for i, name in enumerate(("{disk}", "{disk2}", "{disk3}")):
         if any(name in a for a in devices + extra):
             given = args.disk_image[i] if i < len(args.disk_image or []) else None
             fresh = not given or not os.path.exists(given)
@@ -398,7 +403,7 @@ def parser():
     p.add_argument("--disk-blocks", type=int, default=2048,
                    help="the scratch disk image's size in 512-byte blocks (presets with a disk)")
     p.add_argument("--disk-image", action="append",
-                   help="a file for {disk}, then {disk2}, instead of a scratch image: made "
+                   help="a file for {disk}, then {disk2}, {disk3}, instead of a scratch image: made "
                    "(of --disk-blocks blocks, then --disk-prepare) only if absent, and kept")
     p.add_argument("--disk-prepare", help="a command run with the scratch image's path "
                    "appended before QEMU starts (e.g. to stamp its blocks)")

@@ -172,6 +172,42 @@ enum ward_error iommu_serve_release(struct ward_request *rq, uint64_t sbdf, uint
 	return move_request(rq, sbdf, flags, true, LEDGER_QUARANTINE, &g, moved);
 }
 
+/* The device `sbdf` if the caller may ask about it: privileged, or its group's assignment or device
+ * cap. */
+static enum ward_error queried_device(struct ward_request *rq, uint64_t sbdf,
+                                      struct iommu_device **out)
+{
+	struct iommu_device *dv;
+	enum ward_error err;
+	uint16_t g;
+
+	if ((dv = device_by_sbdf(sbdf)) == NULL)
+		return ward_fail(rq, IOMMU_ERR_NO_DEVICE, 0, 0, 0);
+	if (!iommu_badge_is_privileged(rq->badge)) {
+		uint64_t kind = iommu_badge_is(rq->badge, IOMMU_BADGE_DEVICE) ? IOMMU_BADGE_DEVICE
+		                                                              : IOMMU_BADGE_ASSIGN;
+		if ((err = group_of(rq, kind, &g)) != WARD_OK)
+			return err;
+		if (g != device_ledger(dv)->group)
+			return ward_fail(rq, IOMMU_ERR_NO_DEVICE, 0, 0, 0);
+	}
+	*out = dv;
+	return WARD_OK;
+}
+
+enum ward_error iommu_serve_identify(struct ward_request *rq, uint64_t sbdf, uint64_t *id,
+                                     uint64_t *class_rev)
+{
+	struct iommu_device *dv;
+	enum ward_error err;
+
+	if ((err = queried_device(rq, sbdf, &dv)) != WARD_OK)
+		return err;
+	*id = dv->id;
+	*class_rev = dv->class_rev;
+	return WARD_OK;
+}
+
 enum ward_error iommu_serve_query(struct ward_request *rq, uint64_t sbdf, uint64_t *owner,
                                   uint64_t *owner_pid, uint64_t *group, uint64_t *members,
                                   uint64_t *nalias, uint64_t *pf, uint64_t *vfs_out,
@@ -181,19 +217,10 @@ enum ward_error iommu_serve_query(struct ward_request *rq, uint64_t sbdf, uint64
 	const struct ledger_group *gr;
 	struct iommu_device *dv;
 	enum ward_error err;
-	uint16_t g;
 
-	if ((dv = device_by_sbdf(sbdf)) == NULL)
-		return ward_fail(rq, IOMMU_ERR_NO_DEVICE, 0, 0, 0);
+	if ((err = queried_device(rq, sbdf, &dv)) != WARD_OK)
+		return err;
 	ld = device_ledger(dv);
-	if (!iommu_badge_is_privileged(rq->badge)) {
-		uint64_t kind = iommu_badge_is(rq->badge, IOMMU_BADGE_DEVICE) ? IOMMU_BADGE_DEVICE
-		                                                              : IOMMU_BADGE_ASSIGN;
-		if ((err = group_of(rq, kind, &g)) != WARD_OK)
-			return err;
-		if (g != ld->group)
-			return ward_fail(rq, IOMMU_ERR_NO_DEVICE, 0, 0, 0);
-	}
 	gr = &iommu_ledger.grp[ld->group];
 	*owner = gr->owner == LEDGER_QUARANTINE ? 0 : gr->owner + 1u;
 	*owner_pid = gr->owner == LEDGER_QUARANTINE ? 0 : iommu_domains[gr->owner].owner;

@@ -166,19 +166,33 @@ static const char *guest_state(uint64_t state)
 	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
 }
 
-/* One VM monitor's guests: id, memory, GPA, CPU, device, domain, what its program says. */
+/* The guest's devices, slot by slot, joined by '+' ("-": none). */
+static void guest_devices(uint64_t ep, uint64_t guest, char *out, size_t size)
+{
+	uint64_t sbdf, kind, bar, rounds, failures;
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (uint64_t slot = 0; slot < VMM_GUEST_DEVICES; slot++)
+		if (vmm_guest_device(ep, guest, slot, &sbdf, &kind, &bar, &rounds, &failures) ==
+		            WARD_OK &&
+		    sbdf != VMM_NO_DEVICE && n < size)
+			n += (size_t)snprintf(out + n, size - n, "%s" SBDF_FMT, n != 0 ? "+" : "",
+			                      SBDF_ARGS(sbdf));
+	if (n == 0)
+		snprintf(out, size, "-");
+}
+
+/* One VM monitor's guests: id, memory, GPA, CPU, devices, domain, what its program says. */
 static void print_guests_of(const char *program, uint64_t ep)
 {
 	uint64_t guest, memory, gpa, cpu, prog, sbdf, state, rounds, domain;
-	char device[16];
+	char device[40];
 
 	for (uint64_t i = 0; vmm_list_guests(ep, i, &guest, &memory, &gpa, &cpu, &prog, &sbdf,
 	                                     &state, &rounds, &domain) == WARD_OK;
 	     i++) {
-		if (sbdf == VMM_NO_DEVICE)
-			snprintf(device, sizeof(device), "-");
-		else
-			snprintf(device, sizeof(device), SBDF_FMT, SBDF_ARGS(sbdf));
+		guest_devices(ep, guest, device, sizeof(device));
 		printf("  %-8s %5llu %6llu %#10llx %4llu %-8s %6llu  %s, %llu DMA rounds checked\n",
 		       program, (unsigned long long)guest, (unsigned long long)(memory >> 20),
 		       (unsigned long long)gpa, (unsigned long long)cpu, device,

@@ -89,7 +89,7 @@ enum ward_error vmm_serve_assign_device(struct ward_request *rq, uint64_t guest,
 		return ward_fail(rq, VMM_ERR_ATTACHED, 1, sbdf, d->guest->id);
 	if ((err = vmm_move(rq->ctx, rq, d, g)) != WARD_OK)
 		return err;
-	*bar_gpa = VMM_MMIO_GPA;
+	*bar_gpa = vmm_slot_gpa(d->slot);
 	return WARD_OK;
 }
 
@@ -126,7 +126,7 @@ enum ward_error vmm_serve_list_guests(struct ward_request *rq, uint64_t index, u
 		*gpa = g->gpa;
 		*cpu = g->cpu;
 		*program = g->program;
-		*sbdf = g->device != NULL ? g->device->sbdf : VMM_NO_DEVICE;
+		*sbdf = g->device[0] != NULL ? g->device[0]->sbdf : VMM_NO_DEVICE;
 		*state = vmm_guest_state(g);
 		*rounds = g->boot->rounds;
 		*domain = g->domain_owner;
@@ -148,6 +148,26 @@ enum ward_error vmm_serve_guest_status(struct ward_request *rq, uint64_t guest, 
 	*failures = g->boot->failures;
 	*detail = g->fault != 0 ? g->fault_addr : g->boot->detail;
 	*device_gen = g->boot->seen_gen;
+	return WARD_OK;
+}
+
+enum ward_error vmm_serve_guest_device(struct ward_request *rq, uint64_t guest, uint64_t slot,
+                                       uint64_t *sbdf, uint64_t *kind, uint64_t *bar_gpa,
+                                       uint64_t *rounds, uint64_t *failures)
+{
+	struct vmm_guest *g = vmm_guest_find(rq->ctx, guest);
+	const struct vmm_device *d;
+
+	if (g == NULL)
+		return ward_fail(rq, VMM_ERR_NO_GUEST, 0, 0, 0);
+	if (slot >= VMM_GUEST_DEVICES)
+		return ward_fail(rq, WARD_ERR_RANGE, 1, 0, VMM_GUEST_DEVICES - 1);
+	d = g->device[slot];
+	*sbdf = d != NULL ? d->sbdf : VMM_NO_DEVICE;
+	*kind = d != NULL ? d->kind : VMM_KIND_NONE;
+	*bar_gpa = d != NULL ? vmm_slot_gpa((unsigned)slot) : 0;
+	*rounds = d != NULL ? g->boot->device[slot].rounds : 0;
+	*failures = d != NULL ? g->boot->device[slot].failures : 0;
 	return WARD_OK;
 }
 
@@ -244,12 +264,49 @@ static uint64_t arg_value(const char *word, uint64_t dflt)
 	return dflt;
 }
 
+/* The ASSIGNMENT grant named `name` (n characters), or NULL. */
+static struct vmm_device *device_named(struct vmm *m, const char *name, size_t n)
+{
+	for (unsigned i = 0; i < m->device_count; i++)
+		if (strlen(m->devices[i].grant->name) == n &&
+		    strncmp(m->devices[i].grant->name, name, n) == 0)
+			return &m->devices[i];
+	return NULL;
+}
+
+/* Each of `devices` ("-", or names joined by '+') plugged into g; what went wrong is printed. */
+static void boot_devices(struct vmm *m, struct vmm_guest *g, const char *devices)
+{
+	static struct ward_reply out;
+	struct ward_request rq = {.reply = &out, .ctx = m};
+
+	for (const char *p = devices; strcmp(devices, "-") != 0 && *p != '\0';) {
+		size_t n = strcspn(p, "+");
+		struct vmm_device *d = device_named(m, p, n);
+		enum ward_error err;
+
+		if (d == NULL)
+			printf("vmm: guest %llu: no ASSIGNMENT grant named \"%.*s\"\n",
+			       (unsigned long long)g->id, (int)n, p);
+		else if ((err = vmm_move(m, &rq, d, g)) != WARD_OK)
+			printf("vmm: guest %llu: %.*s not plugged: error %#x (%#llx, %#llx)\n",
+			       (unsigned long long)g->id, (int)n, p, err,
+			       (unsigned long long)out.mr[0], (unsigned long long)out.mr[1]);
+		else
+			printf("vmm: guest %llu: %.*s plugged, its BAR at GPA %#llx\n",
+			       (unsigned long long)g->id, (int)n, p,
+			       (unsigned long long)vmm_slot_gpa(d->slot));
+		p += n + (p[n] == '+');
+	}
+}
+
 /*
  * The guests the module's arguments ask for at start, before any request:
- * `guest=MIB,CPU,PROGRAM,ARG,DEVICE` (PROGRAM idle, selftest, stream or fault;
- * DEVICE an ASSIGNMENT grant's name or `-`), each at VMM_BOOT_GPA. A guest
- * that cannot be made or given its device is reported and left out (or
- * kept without the device); the monitor serves all the same.
+ * `guest=MIB,CPU,PROGRAM,ARG,DEVICES` (PROGRAM idle, selftest, stream or
+ * fault; DEVICES `-` or ASSIGNMENT grants' names joined by `+`, one per
+ * device slot), each at VMM_BOOT_GPA. A guest that cannot be made is
+ * reported and left out, a device that cannot be plugged reported and
+ * left in quarantine; the monitor serves all the same.
  */
 static void boot_guests(struct vmm *m)
 {
@@ -259,29 +316,21 @@ static void boot_guests(struct vmm *m)
 
 	for (; (p = strstr(p, "guest=")) != NULL; p += 6) {
 		struct ward_request rq = {.reply = &out, .ctx = m};
-		char program[16] = "", device[WARD_GRANT_NAME_LEN] = "-";
+		char program[16] = "", devices[WARD_STARTINFO_ARGS_LEN] = "-";
 		unsigned long long mib = 0, cpu = 0, arg = 0;
 		struct vmm_guest *g = NULL;
 		uint64_t prog = VMM_PROGRAMS;
-		struct vmm_device *d = NULL;
 		enum ward_error err;
 
 		if (p != ward_startinfo->args && p[-1] != ' ')
 			continue;
-		if (sscanf(p + 6, "%llu,%llu,%15[a-z],%llu,%23[^ ]", &mib, &cpu, program, &arg,
-		           device) < 4) {
-			printf("vmm: %.40s: want guest=MIB,CPU,PROGRAM,ARG,DEVICE\n", p);
+		if (sscanf(p + 6, "%llu,%llu,%15[a-z],%llu,%63[^ ]", &mib, &cpu, program, &arg,
+		           devices) < 4) {
+			printf("vmm: %.40s: want guest=MIB,CPU,PROGRAM,ARG,DEVICES\n", p);
 			continue;
 		}
 		for (uint64_t i = 0; i < VMM_PROGRAMS; i++)
 			prog = strcmp(program, programs[i]) == 0 ? i : prog;
-		for (unsigned i = 0; i < m->device_count; i++)
-			d = strcmp(m->devices[i].grant->name, device) == 0 ? &m->devices[i] : d;
-		if (strcmp(device, "-") != 0 && d == NULL) {
-			printf("vmm: guest=%s...: no ASSIGNMENT grant named \"%s\"\n", program,
-			       device);
-			continue;
-		}
 		err = vmm_create(m, &rq, mib << 20, VMM_BOOT_GPA, cpu, prog, arg, &g);
 		if (err != WARD_OK) {
 			printf("vmm: boot guest (%llu MiB, CPU %llu, %s): error %#x (%#llx, %#llx, "
@@ -293,13 +342,7 @@ static void boot_guests(struct vmm *m)
 		printf("vmm: guest %llu: %llu MiB at GPA %#llx, CPU %llu, program %s\n",
 		       (unsigned long long)g->id, mib, (unsigned long long)VMM_BOOT_GPA, cpu,
 		       program);
-		if (d != NULL && (err = vmm_move(m, &rq, d, g)) != WARD_OK)
-			printf("vmm: guest %llu: %s not plugged: error %#x (%#llx, %#llx)\n",
-			       (unsigned long long)g->id, device, err,
-			       (unsigned long long)out.mr[0], (unsigned long long)out.mr[1]);
-		else if (d != NULL)
-			printf("vmm: guest %llu: %s plugged, its BAR page at GPA %#llx\n",
-			       (unsigned long long)g->id, device, VMM_MMIO_GPA);
+		boot_devices(m, g, devices);
 	}
 }
 
@@ -333,10 +376,13 @@ int main(void)
 	for (unsigned i = 0; i < monitor.device_count; i++) {
 		const struct vmm_device *d = &monitor.devices[i];
 
-		printf("vmm: may assign %s (%02llx:%02llx.%llx), group of %llu, %llu granted\n",
+		static const char *const kinds[] = {"no guest program drives it", "edu", "NVMe"};
+
+		printf("vmm: may assign %s (%02llx:%02llx.%llx, %s), group of %llu, %llu granted\n",
 		       d->grant->name, (unsigned long long)(d->sbdf >> 8) & 0xff,
 		       (unsigned long long)(d->sbdf >> 3) & 31, (unsigned long long)d->sbdf & 7,
-		       (unsigned long long)d->members, (unsigned long long)d->granted);
+		       kinds[d->kind], (unsigned long long)d->members,
+		       (unsigned long long)d->granted);
 	}
 	boot_guests(&monitor);
 	printf("vmm: serving \"vmm\": %llu MiB of guest memory, %u guests at most\n",

@@ -19,15 +19,18 @@
  *     image's addresses, stack and IPC buffer above every GPA, all retyped
  *     from an untyped of the monitor's kept per guest slot: destroying the
  *     guest is one Revoke of it.
- * A device is plugged into a guest by ASSIGN into its domain (the device
- * cap comes back), DEVICE_BAR (page 0 of BAR 0 mapped at VMM_MMIO_GPA in
- * the guest), the DMA an earlier owner left waited out through a view of
- * the same page (edu has no reset: docs/iommu.md §13), DEVICE_IRQ (the
- * IRQHandler bound to the guest's notification, a copy in the guest's
+ * A device is plugged into a free device slot of a guest by ASSIGN into
+ * its domain (the device cap comes back), DEVICE_BAR (BAR 0's first page,
+ * an NVMe controller's first two: registers and doorbells, never its MSI-X
+ * table, mapped at the slot's GPA in the guest), the DMA an earlier owner
+ * left waited out through a view of page 0 (edu has no reset, docs/iommu.md
+ * §13: its DMA is waited for; an NVMe controller is disabled, CC.EN 0),
+ * DEVICE_IRQ or DEVICE_IRQ_MSIX vector 0 (the IRQHandler bound to the
+ * guest's notification with the slot's badge, a copy in the guest's
  * CSpace), bus mastering on, and the boot page's device generation moved
  * on. Unplugging (a move away, a release) stops the guest's CPU (TCB
  * Suspend) around the move, so that the guest never touches the BAR
- * between its revocation and the page of all ones that replaces it.
+ * between its revocation and the pages of all ones that replace it.
  */
 #include <string.h>
 #include <ward/invoke.h>
@@ -40,6 +43,7 @@
 
 #include "edu_regs.h"
 #include "iommu.h"
+#include "nvme_spec.h"
 #include "iommu_badge.h"
 #include "iommu_client.h"
 #include "vmm.h"
@@ -154,6 +158,16 @@ static uint64_t tsc_now(void)
 
 /* ---- the device table ---- */
 
+/* What a guest program can drive: QEMU's edu by its IDs, any NVMe controller by its class. */
+static uint64_t device_kind(uint64_t id, uint64_t class_code)
+{
+	if (id == (EDU_VENDOR_ID << 16 | EDU_DEVICE_ID))
+		return VMM_KIND_EDU;
+	if (class_code == NVME_CLASS_CODE)
+		return VMM_KIND_NVME;
+	return VMM_KIND_NONE;
+}
+
 enum ward_error vmm_init(struct vmm *m)
 {
 	const struct ward_startinfo *si = ward_startinfo;
@@ -161,18 +175,24 @@ enum ward_error vmm_init(struct vmm *m)
 	for (unsigned i = 0; i < si->grant_count && m->device_count < VMM_MAX_DEVICES; i++) {
 		const struct ward_cap_grant *gr = &si->grants[i];
 		struct vmm_device *d = &m->devices[m->device_count];
-		uint64_t owner, pid, nalias, pf, vfs, gen;
+		uint64_t owner, pid, nalias, pf, vfs, gen, class_rev;
 
 		if (gr->kind != WARD_GRANT_ASSIGNMENT)
 			continue;
 		d->grant = gr;
 		d->sbdf = gr->sbdf;
 		if (iommu_query(gr->slot, gr->sbdf, &owner, &pid, &d->group, &d->members, &nalias,
-		                &pf, &vfs, &gen) != WARD_OK)
+		                &pf, &vfs, &gen) != WARD_OK ||
+		    iommu_identify(gr->slot, gr->sbdf, &d->id, &class_rev) != WARD_OK)
 			return WARD_ERR_INVALID_CAPABILITY;
-		if (!(d->devcap = proc_slot_alloc()) || !(d->bar = proc_slot_alloc()) ||
-		    !(d->bar_guest = proc_slot_alloc()) || !(d->irq = proc_slot_alloc()))
+		d->kind = device_kind(d->id, class_rev >> 8);
+		d->pages = d->kind == VMM_KIND_NVME ? 2 : 1;
+		if (!(d->devcap = proc_slot_alloc()) || !(d->irq = proc_slot_alloc()))
 			return WARD_ERR_NOT_ENOUGH_MEMORY;
+		for (unsigned p = 0; p < VMM_MMIO_PAGES; p++)
+			if (!(d->bar[p] = proc_slot_alloc()) ||
+			    !(d->bar_guest[p] = proc_slot_alloc()))
+				return WARD_ERR_NOT_ENOUGH_MEMORY;
 		m->device_count++;
 	}
 	for (unsigned i = 0; i < m->device_count; i++)
@@ -215,12 +235,12 @@ enum ward_error vmm_device_check(struct vmm *m, struct ward_request *rq, struct 
 
 /* ---- plugging ---- */
 
-/* The device's BAR page at the monitor's VMM_BAR_VIEW, through a copy of its cap (*view). */
+/* The device's BAR page 0 at the monitor's VMM_BAR_VIEW, through a copy of its cap (*view). */
 static bool view_map(struct vmm_device *d, uint64_t *view)
 {
 	if ((*view = proc_slot_alloc()) == 0)
 		return false;
-	if (ward_cnode_copy(CN, *view, 64, CN, d->bar, 64, RW) == WARD_OK &&
+	if (ward_cnode_copy(CN, *view, 64, CN, d->bar[0], 64, RW) == WARD_OK &&
 	    proc_map_into(WARD_PROC_CAP_VSPACE, WARD_PROC_CAP_UNTYPED, *view, VMM_BAR_VIEW, RW) ==
 	            WARD_OK)
 		return true;
@@ -236,31 +256,51 @@ static void view_unmap(uint64_t view)
 	proc_slots_free(view, 1);
 }
 
-static bool view_dma_running(void)
+static uint32_t view32(unsigned reg)
 {
+	return *(volatile uint32_t *)(VMM_BAR_VIEW + reg);
+}
+
+static void view_set32(unsigned reg, uint32_t v)
+{
+	*(volatile uint32_t *)(VMM_BAR_VIEW + reg) = v;
+}
+
+/* Whether the device may be doing DMA: edu's transfer runs, an NVMe controller is enabled. */
+static bool view_busy(const struct vmm_device *d)
+{
+	if (d->kind == VMM_KIND_NVME)
+		return (view32(NVME_REG_CSTS) & NVME_CSTS_RDY) != 0;
 	return (*(volatile uint64_t *)(VMM_BAR_VIEW + EDU_REG_DMA_CMD) & EDU_DMA_RUN) != 0;
 }
 
-/* Waits out a DMA an earlier owner started, clears its interrupt causes: through a view of the BAR
- * page. */
+/*
+ * Ends what an earlier owner left, through a view of the BAR page: edu's
+ * DMA waited out and its interrupt causes cleared; an NVMe controller
+ * disabled (CC.EN 0, which stops its DMA: NVMe §7.6.2) and CSTS.RDY waited
+ * to clear.
+ */
 static bool quiesce(struct vmm *m, struct vmm_device *d)
 {
 	uint64_t limit = tsc_now() + 5 * m->tsc_hz; /* a bound for a lost device, not a speed */
-	uint64_t bar = VMM_BAR_VIEW, view;
+	uint64_t view;
 	bool idle;
 
 	if (!view_map(d, &view))
 		return false;
-	while (!(idle = !view_dma_running()) && tsc_now() < limit)
+	if (d->kind == VMM_KIND_NVME)
+		view_set32(NVME_REG_CC, 0);
+	while (!(idle = !view_busy(d)) && tsc_now() < limit)
 		ward_yield();
-	*(volatile uint32_t *)(bar + EDU_REG_STATUS) = 0; /* no factorial interrupt */
-	*(volatile uint32_t *)(bar + EDU_REG_IRQ_ACK) =
-	        *(volatile uint32_t *)(bar + EDU_REG_IRQ_STATUS);
+	if (d->kind == VMM_KIND_EDU) {
+		view_set32(EDU_REG_STATUS, 0); /* no factorial interrupt */
+		view_set32(EDU_REG_IRQ_ACK, view32(EDU_REG_IRQ_STATUS));
+	}
 	view_unmap(view);
 	return idle;
 }
 
-/* Whether the device has a DMA under way (reported by DESTROY_GUEST). */
+/* Whether the device may have DMA under way (reported by DESTROY_GUEST). */
 static bool dma_running(struct vmm_device *d)
 {
 	uint64_t view;
@@ -268,7 +308,7 @@ static bool dma_running(struct vmm_device *d)
 
 	if (!view_map(d, &view))
 		return false;
-	running = view_dma_running();
+	running = view_busy(d);
 	view_unmap(view);
 	return running;
 }
@@ -278,53 +318,80 @@ static void device_forget(struct vmm_device *d)
 	/* Revoked by the move already (children of the IOMMU server's caps); delete what is left.
 	 */
 	ward_cnode_delete(CN, d->devcap, 64);
-	ward_cnode_delete(CN, d->bar, 64);
-	ward_cnode_delete(CN, d->bar_guest, 64);
 	ward_cnode_delete(CN, d->irq, 64);
+	for (unsigned p = 0; p < VMM_MMIO_PAGES; p++) {
+		ward_cnode_delete(CN, d->bar[p], 64);
+		ward_cnode_delete(CN, d->bar_guest[p], 64);
+	}
 }
 
-/* After the device went from g: the page of all ones at the BAR's GPA, the generation on. */
-static void unplugged(struct vmm_guest *g)
+static uint64_t slot_gpa(unsigned slot)
+{
+	return VMM_MMIO_GPA + slot * VMM_MMIO_SLOT;
+}
+
+/* After the device in `slot` went from g: pages of all ones at its GPAs, the generation on. */
+static void unplugged(struct vmm_guest *g, unsigned slot)
 {
 	/*
 	 * Writable, and all ones again at every unplug: a guest stopped between
 	 * its check and a register write resumes writing here instead of faulting.
 	 */
-	fill_page(g->dead, NULL);
-	guest_map(g, g->dead, VMM_MMIO_GPA, RW);
-	g->boot->device_sbdf = VMM_NO_DEVICE;
+	fill_page(g->dead[slot][0], NULL);
+	for (unsigned p = 0; p < VMM_MMIO_PAGES; p++)
+		guest_map(g, g->dead[slot][p], slot_gpa(slot) + p * VMM_PAGE, RW);
+	g->boot->device[slot].bar = 0;
+	g->boot->device[slot].sbdf = VMM_NO_DEVICE;
+	g->boot->device[slot].kind = VMM_KIND_NONE;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	g->boot->device_gen++;
-	g->device = NULL;
+	g->device[slot] = NULL;
 	ward_signal(g->events_monitor);
 }
 
-/* The device, in g's domain already, handed to the guest. */
-static enum ward_error plug(struct vmm *m, struct ward_request *rq, struct vmm_device *d,
-                            struct vmm_guest *g)
+/* The device's interrupt: edu's MSI, an NVMe controller's MSI-X vector 0 (its admin and I/O CQ's).
+ */
+static enum ward_error device_irq(struct vmm_device *d)
 {
-	uint64_t phys, size, vector, index, command;
+	uint64_t vector, index;
+
+	if (d->kind == VMM_KIND_NVME)
+		return iommu_device_irq_msix_into(d->devcap, CN, d->irq, d->sbdf, 0, &vector,
+		                                  &index);
+	return iommu_device_irq_into(d->devcap, CN, d->irq, d->sbdf, &vector, &index);
+}
+
+/* The device, in g's domain already, handed to the guest in device slot `slot`. */
+static enum ward_error plug(struct vmm *m, struct ward_request *rq, struct vmm_device *d,
+                            struct vmm_guest *g, unsigned slot)
+{
+	uint64_t phys, size, command;
 	enum ward_error err;
 
-	if ((err = iommu_device_bar_into(d->devcap, CN, d->bar, d->sbdf, 0, 0, &phys, &size)))
-		return iommu_fail(rq, VMM_STEP_DEVICE_BAR, err);
+	for (unsigned p = 0; p < d->pages; p++)
+		if ((err = iommu_device_bar_into(d->devcap, CN, d->bar[p], d->sbdf, 0, p * VMM_PAGE,
+		                                 &phys, &size)))
+			return iommu_fail(rq, VMM_STEP_DEVICE_BAR, err);
 	if (!quiesce(m, d))
 		return ward_fail(rq, VMM_ERR_IOMMU, VMM_STEP_QUIESCE, WARD_ERR_CANCELLED, 0);
-	if ((err = iommu_device_irq_into(d->devcap, CN, d->irq, d->sbdf, &vector, &index)))
+	if ((err = device_irq(d)))
 		return iommu_fail(rq, VMM_STEP_DEVICE_IRQ, err);
-	if ((err = ward_irq_handler_set_notification(d->irq, g->events_irq)) ||
-	    (err = ward_cnode_copy(g->cnode, VMM_GUEST_CAP_IRQ, 64, CN, d->irq, 64, RW)) ||
-	    (err = ward_cnode_copy(CN, d->bar_guest, 64, CN, d->bar, 64, RW)))
+	if ((err = ward_irq_handler_set_notification(d->irq, g->events_irq[slot])) ||
+	    (err = ward_cnode_copy(g->cnode, VMM_GUEST_CAP_IRQ + slot, 64, CN, d->irq, 64, RW)))
 		return ward_fail(rq, err, 0, 0, 0);
-	ward_frame_unmap(g->dead); /* the page of all ones, if a device went before */
-	if ((err = guest_map(g, d->bar_guest, VMM_MMIO_GPA, RW)))
-		return ward_fail(rq, err, 0, 0, 0);
+	for (unsigned p = 0; p < d->pages; p++) {
+		ward_frame_unmap(g->dead[slot][p]); /* the page of all ones, if a device went */
+		if ((err = ward_cnode_copy(CN, d->bar_guest[p], 64, CN, d->bar[p], 64, RW)) ||
+		    (err = guest_map(g, d->bar_guest[p], slot_gpa(slot) + p * VMM_PAGE, RW)))
+			return ward_fail(rq, err, 0, 0, 0);
+	}
 	if ((err = iommu_device_bus_master(d->devcap, d->sbdf, 1, &command)))
 		return iommu_fail(rq, VMM_STEP_BUS_MASTER, err);
 	d->guest = g;
-	g->device = d;
-	g->boot->device_sbdf = d->sbdf;
-	g->boot->device_bar = VMM_MMIO_GPA;
+	d->slot = slot;
+	g->device[slot] = d;
+	g->boot->device[slot] =
+	        (struct vmm_boot_device){.bar = slot_gpa(slot), .sbdf = d->sbdf, .kind = d->kind};
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	g->boot->device_gen++;
 	ward_signal(g->events_monitor);
@@ -334,8 +401,25 @@ static enum ward_error plug(struct vmm *m, struct ward_request *rq, struct vmm_d
 static void group_holder(struct vmm *m, struct vmm_device *d, struct vmm_guest *g)
 {
 	for (unsigned i = 0; i < m->device_count; i++)
-		if (m->devices[i].group == d->group)
+		if (m->devices[i].group == d->group) {
 			m->devices[i].guest = g;
+			m->devices[i].slot = d->slot;
+		}
+}
+
+/* A device slot of g with no device, or VMM_GUEST_DEVICES. */
+static unsigned free_slot(const struct vmm_guest *g)
+{
+	unsigned s = 0;
+
+	while (s < VMM_GUEST_DEVICES && g->device[s] != NULL)
+		s++;
+	return s;
+}
+
+uint64_t vmm_slot_gpa(unsigned slot)
+{
+	return slot_gpa(slot);
 }
 
 enum ward_error vmm_move(struct vmm *m, struct ward_request *rq, struct vmm_device *d,
@@ -343,17 +427,21 @@ enum ward_error vmm_move(struct vmm *m, struct ward_request *rq, struct vmm_devi
 {
 	struct vmm_guest *from = d->guest;
 	uint64_t flags = d->members > 1 ? IOMMU_ASSIGN_GROUP : 0, moved, gen;
+	unsigned slot = to != NULL ? free_slot(to) : 0;
 	enum ward_error err;
 
 	if (from == to)
 		return ward_fail(rq, VMM_ERR_ATTACHED, 0, d->sbdf, 0);
-	if (to != NULL && to->device != NULL)
-		return ward_fail(rq, VMM_ERR_ATTACHED, 0, to->device->sbdf, 0);
+	if (d->kind == VMM_KIND_NONE)
+		return ward_fail(rq, VMM_ERR_UNSUPPORTED, 0, d->sbdf, d->id);
+	if (to != NULL && slot == VMM_GUEST_DEVICES)
+		return ward_fail(rq, VMM_ERR_ATTACHED, 0, to->device[0]->sbdf,
+		                 to->device[VMM_GUEST_DEVICES - 1]->sbdf);
 	if ((err = vmm_device_check(m, rq, d)) != WARD_OK)
 		return err;
 	if (from != NULL) {
 		ward_tcb_suspend(from->tcb); /* its CPU stopped while the BAR changes under it */
-		ward_cnode_delete(from->cnode, VMM_GUEST_CAP_IRQ, 64);
+		ward_cnode_delete(from->cnode, VMM_GUEST_CAP_IRQ + d->slot, 64);
 	}
 	device_forget(d); /* the move revokes them anyway; the slots receive the new ones */
 	if (to != NULL)
@@ -364,7 +452,7 @@ enum ward_error vmm_move(struct vmm *m, struct ward_request *rq, struct vmm_devi
 	if (err != WARD_OK)
 		err = iommu_fail(rq, to != NULL ? VMM_STEP_ASSIGN : VMM_STEP_RELEASE, err);
 	if (from != NULL) {
-		unplugged(from);
+		unplugged(from, d->slot);
 		ward_tcb_resume(from->tcb);
 	}
 	group_holder(m, d, NULL);
@@ -377,9 +465,11 @@ enum ward_error vmm_move(struct vmm *m, struct ward_request *rq, struct vmm_devi
 	}
 	if (to == NULL)
 		return WARD_OK;
-	if ((err = plug(m, rq, d, to)) != WARD_OK) {
+	if ((err = plug(m, rq, d, to, slot)) != WARD_OK) {
 		iommu_release(d->grant->slot, d->sbdf, flags, &moved);
 		device_forget(d);
+		d->guest = NULL;
+		to->device[slot] = NULL;
 		return err;
 	}
 	group_holder(m, d, to);
@@ -404,6 +494,25 @@ uint64_t vmm_guest_state(const struct vmm_guest *g)
 }
 
 /*
+ * The page a moved device's BAR pages become: reads all ones, as a removed
+ * PCI device. One frame, a copy of its cap for each page of each slot.
+ */
+static enum ward_error make_dead_pages(struct vmm_guest *g)
+{
+	enum ward_error err = guest_page(g, NULL, 0, 0, &g->dead[0][0]);
+
+	for (unsigned i = 0; i < VMM_GUEST_DEVICES * VMM_MMIO_PAGES && err == WARD_OK; i++) {
+		uint64_t *copy = &g->dead[i / VMM_MMIO_PAGES][i % VMM_MMIO_PAGES];
+
+		if (i != 0 && (*copy = logged_slot(g)) == 0)
+			return WARD_ERR_NOT_ENOUGH_MEMORY;
+		if (i != 0)
+			err = ward_cnode_copy(CN, *copy, 64, CN, g->dead[0][0], 64, RW);
+	}
+	return err ?: fill_page(g->dead[0][0], NULL);
+}
+
+/*
  * CNode (guarded: cptr = slot), PML4, TCB on its CPU with this endpoint as
  * its fault handler (badged with its id), notification with its two badges.
  */
@@ -420,23 +529,24 @@ static enum ward_error make_process(struct vmm *m, struct vmm_guest *g, uint64_t
 	    (err = guest_obj(g, WARD_OBJ_NOTIFICATION, 0, &g->events)) ||
 	    (err = ward_tcb_set_affinity(g->tcb, g->cpu)))
 		return err != WARD_OK ? err : WARD_ERR_NOT_ENOUGH_MEMORY;
-	if (!(g->events_irq = logged_slot(g)) || !(g->events_monitor = logged_slot(g)) ||
-	    !(fault_ep = logged_slot(g)))
+	if (!(g->events_monitor = logged_slot(g)) || !(fault_ep = logged_slot(g)))
 		return WARD_ERR_NOT_ENOUGH_MEMORY;
 	if ((err = ward_cnode_mint(CN, fault_ep, 64, CN, m->endpoint, 64,
 	                           WARD_RIGHT_WRITE | WARD_RIGHT_GRANT_REPLY,
 	                           VMM_BADGE_FAULT | id)) ||
 	    (err = ward_tcb_set_fault_handler(g->tcb, fault_ep)))
 		return err;
-	if ((err = ward_cnode_mint(CN, g->events_irq, 64, CN, g->events, 64, WARD_RIGHT_WRITE,
-	                           VMM_EVENT_IRQ)) ||
-	    (err = ward_cnode_mint(CN, g->events_monitor, 64, CN, g->events, 64, WARD_RIGHT_WRITE,
+	for (unsigned i = 0; i < VMM_GUEST_DEVICES; i++)
+		if (!(g->events_irq[i] = logged_slot(g)) ||
+		    (err = ward_cnode_mint(CN, g->events_irq[i], 64, CN, g->events, 64,
+		                           WARD_RIGHT_WRITE, VMM_EVENT_IRQ(i))))
+			return g->events_irq[i] == 0 ? WARD_ERR_NOT_ENOUGH_MEMORY : err;
+	if ((err = ward_cnode_mint(CN, g->events_monitor, 64, CN, g->events, 64, WARD_RIGHT_WRITE,
 	                           VMM_EVENT_MONITOR)) ||
 	    (err = ward_cnode_copy(g->cnode, VMM_GUEST_CAP_EVENTS, 64, CN, g->events, 64,
 	                           WARD_RIGHT_READ)))
 		return err;
-	/* The page a moved device's BAR becomes: reads all ones, as a removed PCI device. */
-	return guest_page(g, NULL, 0, 0, &g->dead) ?: fill_page(g->dead, NULL);
+	return make_dead_pages(g);
 }
 
 /* The guest's ROM: the monitor's image, text executable, the rest a private copy. */
@@ -608,7 +718,9 @@ enum ward_error vmm_create(struct vmm *m, struct ward_request *rq, uint64_t memo
 	                             .memory = memory,
 	                             .program = program,
 	                             .arg = arg,
-	                             .device_sbdf = VMM_NO_DEVICE};
+	                             .tsc_hz = m->tsc_hz};
+	for (unsigned i = 0; i < VMM_GUEST_DEVICES; i++)
+		g->boot->device[i].sbdf = VMM_NO_DEVICE;
 	if ((err = start(g)) != WARD_OK) {
 		iommu_free_buffer(g->domain, g->buffer);
 		iommu_destroy_domain(g->domain);
@@ -629,19 +741,21 @@ enum ward_error vmm_destroy(struct vmm *m, struct ward_request *rq, struct vmm_g
 	uint64_t moved;
 
 	ward_tcb_suspend(g->tcb);
-	if (g->device != NULL) {
-		struct vmm_device *d = g->device;
+	for (unsigned slot = 0; slot < VMM_GUEST_DEVICES; slot++) {
+		struct vmm_device *d = g->device[slot];
 
-		*busy = dma_running(d);
+		if (d == NULL)
+			continue;
+		*busy |= dma_running(d);
 		/* Quarantine first: bus mastering off, the invalidation waited for. */
 		err = iommu_release(d->grant->slot, d->sbdf,
 		                    d->members > 1 ? IOMMU_ASSIGN_GROUP : 0, &moved);
 		if (err != WARD_OK && first == WARD_OK)
 			first = err, step = VMM_STEP_RELEASE;
 		device_forget(d);
-		ward_cnode_delete(g->cnode, VMM_GUEST_CAP_IRQ, 64);
+		ward_cnode_delete(g->cnode, VMM_GUEST_CAP_IRQ + slot, 64);
 		group_holder(m, d, NULL);
-		g->device = NULL;
+		g->device[slot] = NULL;
 	}
 	/* Unmapped, invalidated and waited for before the IOMMU server zeroes and reuses it. */
 	err = iommu_free_buffer(g->domain, g->buffer);

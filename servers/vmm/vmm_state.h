@@ -35,10 +35,13 @@ struct vmm_guest {
 	/* IOMMU: its domain (cap slot) and the buffer of its RAM */
 	uint64_t domain, domain_owner, buffer, frames, frame_size, phys; /* owner: QUERY's name */
 	/* its process, all from `untyped` (kept for the table slot, revoked at destroy) */
-	uint64_t untyped, cnode, vspace, tcb, events, events_irq, events_monitor, dead;
+	uint64_t untyped, cnode, vspace, tcb, events, events_monitor;
+	uint64_t events_irq[VMM_GUEST_DEVICES]; /* its notification badged per device slot */
+	/* The page of all ones at a slot's BAR pages once its device went: copies of one frame. */
+	uint64_t dead[VMM_GUEST_DEVICES][VMM_MMIO_PAGES];
 	uint64_t frame_guest[VMM_MAX_FRAMES], frame_view[VMM_MAX_FRAMES];
-	struct vmm_boot *boot; /* the monitor's view of its boot page */
-	struct vmm_device *device;
+	struct vmm_boot *boot;                        /* the monitor's view of its boot page */
+	struct vmm_device *device[VMM_GUEST_DEVICES]; /* per device slot; NULL: none */
 	uint64_t fault,
 	        fault_addr; /* its CPU's fault (label, 0: none) and address, if it took one */
 	uint64_t log[VMM_GUEST_LOG]; /* monitor slots to give back at destroy */
@@ -48,8 +51,11 @@ struct vmm_guest {
 struct vmm_device {
 	const struct ward_cap_grant *grant; /* its ASSIGNMENT grant */
 	uint64_t sbdf, group, members, granted;
-	struct vmm_guest *guest;              /* holder; NULL: quarantine */
-	uint64_t devcap, bar, bar_guest, irq; /* slots, refilled at every plug */
+	uint64_t id, kind, pages; /* IDENTIFY's IDs, enum vmm_kind, BAR pages a guest sees */
+	struct vmm_guest *guest;  /* holder; NULL: quarantine */
+	unsigned slot;            /* its device slot in the holder */
+	/* cap slots, refilled at every plug */
+	uint64_t devcap, irq, bar[VMM_MMIO_PAGES], bar_guest[VMM_MMIO_PAGES];
 };
 
 /* The badge of a guest's fault handler cap (this endpoint): the bit and the guest's id. */
@@ -88,6 +94,9 @@ enum ward_error vmm_move(struct vmm *m, struct ward_request *rq, struct vmm_devi
 void vmm_guest_fault(struct vmm *m, uint64_t id, uint64_t label, const uint64_t *mr);
 /* Its state: the program's, or VMM_STATE_FAULTED. */
 uint64_t vmm_guest_state(const struct vmm_guest *g);
+
+/* The GPA of device slot `slot`'s BAR pages in every guest. */
+uint64_t vmm_slot_gpa(unsigned slot);
 
 /* Checks whether the monitor may place the device at all (NOT_ASSIGNABLE is the caller's). */
 enum ward_error vmm_device_check(struct vmm *m, struct ward_request *rq, struct vmm_device *d);

@@ -12,10 +12,11 @@
  * and a window of 16 data pages of its own on its first request, so four
  * clients at most.
  *
- * The PF's driver, given `vf=N`, then brings VF N's secondary controller
- * online (NVMe §8.5: 2 queue and 1 interrupt resources, Virtualization
- * Management) and attaches namespace `vf_nsid=M` (2 by default) to it.
- * The VF's driver, started by the same manifest at the same time, finds
+ * The PF's driver, given `vf=N:M` (or a list, `vf=1:2,2:3`), then brings
+ * VF N's secondary controller online (NVMe §8.5: 2 queue and 1 interrupt
+ * resources, Virtualization Management) and attaches namespace M to it.
+ * The VF's driver (or a guest: docs/vmm.md), started by the same manifest
+ * at the same time, finds
  * its controller offline (QEMU 7.2: CAP reads 0, CSTS.CFS is set, CC.EN
  * is answered with CSTS.CFS) or its namespace not attached yet (Identify
  * Namespace all zeroes): it retries every 50 ms, for at most `online_wait=MS`
@@ -117,6 +118,46 @@ static enum nvme_err vf_online(struct nvme_ctrl *c, uint16_t vf, uint32_t nsid, 
 	return nvme_ns_attach(c, nsid, *scid, true);
 }
 
+/* Every VF of `vf=N:M[,N:M]...` online with its namespace; 0, or the status to end with. */
+static int vfs_online(struct nvme_ctrl *c, const char *args)
+{
+	const char *p = args;
+	enum nvme_err nerr;
+
+	while ((p = strstr(p, "vf=")) != NULL && p != args && p[-1] != ' ')
+		p += 3;
+	for (p = p != NULL ? p + 3 : NULL; p != NULL && *p != '\0' && *p != ' '; p++) {
+		char *end;
+		uint64_t vf = strtoull(p, &end, 0), nsid = 0;
+		uint16_t scid = 0;
+
+		if (*end == ':')
+			nsid = strtoull(end + 1, &end, 0);
+		if (vf == 0 || vf > UINT16_MAX || nsid == 0 || nsid > UINT32_MAX ||
+		    (*end != ',' && *end != ' ' && *end != '\0')) {
+			ward_printf("nvme: vf=%.20s: want vf=VF:NSID[,VF:NSID]...\n", p);
+			return 2;
+		}
+		nerr = vf_online(c, (uint16_t)vf, (uint32_t)nsid, &scid);
+		if (nerr != NVME_OK) {
+			ward_printf("nvme: VF %llu: secondary controller %u not brought online or "
+			            "namespace %llu not attached: %s (status %#x: %s)\n",
+			            (unsigned long long)vf, scid, (unsigned long long)nsid,
+			            nvme_err_name(nerr), c->last_status,
+			            nvme_status_name(c->last_status));
+			return 3;
+		}
+		ward_printf(
+		        "nvme: VF %llu: secondary controller %u online (2 queues, 1 interrupt), "
+		        "namespace %llu attached\n",
+		        (unsigned long long)vf, scid, (unsigned long long)nsid);
+		p = end;
+		if (*p != ',')
+			break;
+	}
+	return 0;
+}
+
 int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
@@ -124,14 +165,13 @@ int main(void)
 	const struct ward_cap_grant *domain = ward_grant(WARD_GRANT_DOMAIN, "dma");
 	const struct ward_cap_grant *serve = ward_grant(WARD_GRANT_SERVE, BLOCK_ENDPOINT);
 	uint32_t nsid = (uint32_t)arg(si->args, "nsid", 1);
-	uint64_t vf = arg(si->args, "vf", 0), vf_nsid = arg(si->args, "vf_nsid", 2);
 	uint64_t wait_ms = arg(si->args, "online_wait", 10000);
 	const char *waited = NULL;
 	static struct nvme_ward w;
 	static struct block_service b;
 	enum nvme_err nerr;
 	uint64_t reply;
-	uint16_t scid = 0;
+	int status;
 
 	if (device == NULL || domain == NULL || serve == NULL || si->untyped_bits == 0)
 		return fail(2, "needs a device grant, dma (domain), block (serve) and untyped=", 0);
@@ -167,20 +207,7 @@ int main(void)
 	ward_printf("nvme: %02x:%02x.%x controller %u, namespace %u: %llu blocks of %u bytes\n",
 	            (w.sbdf >> 8) & 0xff, (w.sbdf >> 3) & 0x1f, w.sbdf & 7, w.ctrl.cntlid,
 	            w.ctrl.nsid, (unsigned long long)w.ctrl.blocks, w.ctrl.block_size);
-	if (vf != 0) {
-		nerr = vf_online(&w.ctrl, (uint16_t)vf, (uint32_t)vf_nsid, &scid);
-		if (nerr != NVME_OK) {
-			ward_printf("nvme: VF %llu: secondary controller %u not brought online or "
-			            "namespace %llu not attached: %s (status %#x: %s)\n",
-			            (unsigned long long)vf, scid, (unsigned long long)vf_nsid,
-			            nvme_err_name(nerr), w.ctrl.last_status,
-			            nvme_status_name(w.ctrl.last_status));
-			return 3;
-		}
-		ward_printf(
-		        "nvme: VF %llu: secondary controller %u online (2 queues, 1 interrupt), "
-		        "namespace %llu attached\n",
-		        (unsigned long long)vf, scid, (unsigned long long)vf_nsid);
-	}
+	if ((status = vfs_online(&w.ctrl, si->args)) != 0)
+		return status;
 	return (int)block_serve(&b, serve->slot, reply);
 }

@@ -12,6 +12,9 @@
 
 #include <stdint.h>
 
+/* PCI class code of an NVMe I/O controller (class 01h, subclass 08h, interface 02h). */
+#define NVME_CLASS_CODE 0x010802u
+
 /* Controller registers (NVMe §3.1), offsets in BAR 0. */
 #define NVME_REG_CAP  0x00 /* Controller Capabilities, 64 bits */
 #define NVME_REG_VS   0x08

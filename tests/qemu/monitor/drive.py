@@ -166,8 +166,9 @@ def run(con, tap):
            prog.get("edu-a") == "running" and prog.get("monitor") == "running",
            f"programs: {prog}")
     nvme = {d[1] for d in dev.values() if d[6].startswith("0108")}
-    tap.ok(nvme == {"nvme-pf", "nvme-vf"},
-           f"the NVMe PF and its VF owned by their drivers: {sorted(nvme)}")
+    tap.ok({"nvme-pf", "nvme-vf"} <= nvme <= {"nvme-pf", "nvme-vf", "vmm", "quarantine"},
+           f"the NVMe PF and VF 1 owned by their drivers (VF 2 by the VM monitor's guest once"
+           f" the PF driver has made it): {sorted(nvme)}")
     for _ in range(60):  # the NVMe demos end on their own time
         prog = programs(con.command("list programs", 120))
         if all(prog.get(p, "") != "running" for p in ("nvme-pf-demo", "nvme-vf-demo")):
@@ -183,12 +184,15 @@ def run(con, tap):
             break
         time.sleep(2)
     guest = guests(out).get(("vmm", 1), ("-", "0", "?", 0))
-    tap.ok(guest[0] == edu2 and guest[2] == "passed" and guest[3] >= 4,
-           f"the VM monitor's guest 1 drove {edu2} at guest-physical addresses: {guest}")
     dev = devices(con.command("list devices", 120))
-    tap.ok(dev.get(edu2, ("",) * 3)[1] == "vmm" and dev[edu2][2] == guest[1] and dev[edu2][5] > 0,
-           f"the device table agrees: {edu2} owned by vmm, in the guest's domain {guest[1]}, "
-           f"interrupts {dev.get(edu2, (0,) * 6)[5]}")
+    vf2 = next((s for s, d in dev.items() if d[6].startswith("0108") and d[1] == "vmm"), "?")
+    tap.ok(guest[0] == f"{edu2}+{vf2}" and guest[2] == "passed" and guest[3] >= 4,
+           f"the VM monitor's guest 1 drove {edu2} and NVMe VF {vf2} at guest-physical "
+           f"addresses: {guest}")
+    tap.ok(all(dev.get(s, ("",) * 3)[1] == "vmm" and dev[s][2] == guest[1] and dev[s][5] > 0
+               for s in (edu2, vf2)),
+           f"the device table agrees: {edu2} and {vf2} owned by vmm, in the guest's domain "
+           f"{guest[1]}, interrupts {[dev.get(s, (0,) * 6)[5] for s in (edu2, vf2)]}")
     out = con.command("guest new vmm 2", 300)
     m = next((re.match(r"created guest (\d+) of vmm", line) for line in out
               if line.startswith("created guest")), None)
@@ -204,8 +208,8 @@ def run(con, tap):
         time.sleep(2)
     table = guests(out)
     second = table.get(("vmm", g2), ("-", "0", "?", 0))
-    tap.ok(second[0] == edu2 and second[2] == "passed" and table.get(("vmm", 1), ("",))[0] == "-",
-           f"guest {g2} drove {edu2} at its GPAs, guest 1 has no device: {table}")
+    tap.ok(second[0] == edu2 and second[2] == "passed" and table.get(("vmm", 1), ("",))[0] == vf2,
+           f"guest {g2} drove {edu2} at its GPAs, guest 1 keeps only {vf2}: {table}")
     dev = devices(con.command("list devices", 120))
     tap.ok(dev.get(edu2, ("",) * 3)[2] == second[1] and second[1] != guest[1],
            f"{edu2} is in guest {g2}'s domain {second[1]} now (guest 1's was {guest[1]})")

@@ -3,9 +3,11 @@
 """The NVMe tests' disk image on the host (stamp format: servers/clients/nvme-demo/stamp.h).
 
   disk.py make BLOCKS IMAGE            every 512-byte block stamped with its LBA
-  disk.py check [--written A:N]... [--written2 A:N]... IMAGE [IMAGE2]
+  disk.py check [--written A:N]... [--written2 A:N]... [--written3 A:N]...
+                IMAGE [IMAGE2 [IMAGE3]]
                                        after QEMU: blocks [A, A+N) of IMAGE
-                                       (--written2: of IMAGE2) carry the guest's
+                                       (--written2, --written3: of IMAGE2,
+                                       IMAGE3) carry the guest's
                                        write stamp, every other block the
                                        runner's; prints TAP comments, exits 1 if
                                        any block is neither
@@ -62,18 +64,19 @@ def main(argv):
         make(argv[2], int(argv[1]))
         return 0
     if len(argv) >= 2 and argv[0] == "check":
-        written = {"--written": [], "--written2": []}
+        keys = ("--written", "--written2", "--written3")
+        written = {k: [] for k in keys}
         rest = argv[1:]
         while len(rest) >= 2 and rest[0] in written:
             a, n = rest[1].split(":")
             written[rest[0]].append((int(a, 0), int(n, 0)))
             rest = rest[2:]
-        if len(rest) not in (1, 2):
+        if len(rest) not in (1, 2, 3):
             print(__doc__, file=sys.stderr)
             return 2
-        status = check(rest[0], written["--written"])
-        if len(rest) == 2:
-            status |= check(rest[1], written["--written2"])
+        status = 0
+        for image, key in zip(rest, keys):
+            status |= check(image, written[key])
         return status
     print(__doc__, file=sys.stderr)
     return 2

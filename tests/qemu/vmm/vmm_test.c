@@ -37,6 +37,21 @@
  *   monitor does not wholly own (one of the bridge's edu devices) is
  *   refused with GROUP; the two-function group moves whole into a new
  *   guest whose selftest passes through function 0.
+ * mode=nvme (vmm-nvme.toml, system preset with a pci-testdev; the NVMe PF's
+ *   driver brings VF 2 online with namespace 3, on a stamped image):
+ *   1. guest A holds edu 0 in device slot 0 and VF 2 in slot 1 (its BAR
+ *      pages at the slots' GPAs, both in A's domain); its selftest passes
+ *      through both: edu's DMA, and the guest's own NVMe driver (the NVMe
+ *      library, its queues and data at GPAs) writing stamped blocks to
+ *      namespace 3 and reading them back; the page A read into holds
+ *      exactly the stamps (GUEST_HASH); the VF's MSI-X was delivered
+ *      (the IOMMU server's count); a third device is refused with
+ *      ATTACHED (A's slots full), the test device with UNSUPPORTED;
+ *   2. VF 2 moved from A to B: A keeps edu 0 and its rounds go on, B's
+ *      selftest passes through the VF in its slot 0;
+ *   3. both destroyed: every device in quarantine, DUMP agrees; after
+ *      QEMU exits the runner finds namespace 3's blocks written exactly
+ *      where the guests wrote (disk.py check --written3).
  */
 #include <string.h>
 #include <ward/invoke.h>
@@ -46,6 +61,7 @@
 #include <ward/sys.h>
 
 #include "../tap.h"
+#include "stamp.h"
 #include "iommu.h"
 #include "iommu_client.h"
 #include "vmm.h"
@@ -58,6 +74,7 @@
 #define RMRR_BASE            0xffe0000ULL /* tests/qemu/iommu/dmar_rmrr.dsl */
 #define WINDOW_LO            0xfee00000ULL
 #define WINDOW_HI            0xfeefffffULL
+#define NVME_BLOCKS_BYTES    (VMM_NVME_BLOCKS * STAMP_BLOCK)
 #define ROLLBACK_QUARANTINED 2 /* docs/iommu.md §8: ASSIGN's MOVE_FAILED and HARDWARE, MR1 */
 
 static uint64_t ep, admin;
@@ -394,6 +411,138 @@ static void test_group(void)
 	           "quarantine, DUMP agrees");
 }
 
+/* The sbdf of the device IDENTIFY calls `id` (or the NVMe class), the index-th of them. */
+static uint64_t find_device(uint64_t id, uint64_t class_code, unsigned index)
+{
+	uint64_t sbdf, group, members, granted, holder, dev_id, class_rev;
+
+	for (uint64_t i = 0;
+	     vmm_devices(ep, i, &sbdf, &group, &members, &granted, &holder) == WARD_OK; i++)
+		if (iommu_identify(admin, sbdf, &dev_id, &class_rev) == WARD_OK &&
+		    (dev_id == id || (class_rev >> 8) == class_code) && index-- == 0)
+			return sbdf;
+	return VMM_NO_DEVICE;
+}
+
+struct slot {
+	uint64_t sbdf, kind, bar, rounds, failures;
+};
+
+static struct slot slot_of(uint64_t g, uint64_t slot)
+{
+	struct slot s = {VMM_NO_DEVICE, 0, 0, 0, 0};
+
+	vmm_guest_device(ep, g, slot, &s.sbdf, &s.kind, &s.bar, &s.rounds, &s.failures);
+	return s;
+}
+
+/* The interrupts the IOMMU server counted for the device (DEVICE_STATUS). */
+static uint64_t irqs_of(uint64_t want)
+{
+	uint64_t cursor = 0, next, sbdf, id, class, group, owner, pid, maps, faults, irqs;
+
+	for (; iommu_device_status(admin, cursor, &next, &sbdf, &id, &class, &group, &owner, &pid,
+	                           &maps, &faults, &irqs) == WARD_OK;
+	     cursor = next)
+		if (sbdf == want)
+			return irqs;
+	return 0;
+}
+
+/* The hash of the page an NVMe round reads into: the stamps of its blocks, nothing else. */
+static uint64_t stamps_hash(void)
+{
+	static uint8_t page[VMM_NVME_BLOCKS * STAMP_BLOCK];
+
+	for (unsigned i = 0; i < VMM_NVME_BLOCKS; i++)
+		stamp_make(page + i * STAMP_BLOCK, VMM_NVME_LBA + i, true);
+	return vmm_hash(page, sizeof(page));
+}
+
+static void test_nvme(void)
+{
+	uint64_t edu0 = find_device(0x123411e8, 0, 0), edu1 = find_device(0x123411e8, 0, 1);
+	uint64_t vf = find_device(0, 0x010802, 0), testdev = find_device(0x1b360005, 0, 0);
+	uint64_t a, b, bar0 = 0, bar1 = 0, from = 0, domains0 = 0, pf = 0, x, edu_rounds;
+	struct status s = {0};
+	struct slot s0, s1;
+	enum ward_error err;
+	bool ok;
+
+	tap_plan(14);
+	iommu_query(admin, vf, &x, &x, &x, &x, &x, &pf, &x, &x);
+	ok = dump_ok(&domains0);
+	tap_ok(ok && edu0 != VMM_NO_DEVICE && edu1 != VMM_NO_DEVICE && vf != VMM_NO_DEVICE &&
+	               pf != ~0ULL && testdev != VMM_NO_DEVICE,
+	       "DEVICES: edu %#llx and %#llx, NVMe VF %#llx (of PF %#llx), test device %#llx",
+	       (unsigned long long)edu0, (unsigned long long)edu1, (unsigned long long)vf,
+	       (unsigned long long)pf, (unsigned long long)testdev);
+
+	/* 1. A guest with an edu and an NVMe VF. */
+	a = create(2 * MIB, GPA, VMM_PROGRAM_SELFTEST, 3, NULL);
+	ok = a != 0 && vmm_assign_device(ep, a, edu0, &bar0) == WARD_OK &&
+	     vmm_assign_device(ep, a, vf, &bar1) == WARD_OK;
+	s0 = slot_of(a, 0);
+	s1 = slot_of(a, 1);
+	tap_ok(ok && bar0 == VMM_MMIO_GPA && bar1 == VMM_MMIO_GPA + VMM_MMIO_SLOT &&
+	               s0.sbdf == edu0 && s0.kind == VMM_KIND_EDU && s1.sbdf == vf &&
+	               s1.kind == VMM_KIND_NVME && owner_of(vf) == owner_of(edu0) &&
+	               owner_of(vf) != 0,
+	       "guest A holds edu 0 (BAR at %#llx) and the VF (BAR at %#llx), both in its domain",
+	       (unsigned long long)bar0, (unsigned long long)bar1);
+	ok = wait_for(a, VMM_STATE_PASSED, 3, &s);
+	s0 = slot_of(a, 0);
+	s1 = slot_of(a, 1);
+	tap_ok(ok && s.failures == 0 && s0.rounds >= 3 && s0.failures == 0,
+	       "A's selftest passed: %llu rounds, edu's DMA right in %llu (state %llu, detail "
+	       "%#llx)",
+	       (unsigned long long)s.rounds, (unsigned long long)s0.rounds,
+	       (unsigned long long)s.state, (unsigned long long)s.detail);
+	tap_ok(s1.rounds >= 3 && s1.failures == 0,
+	       "A's own NVMe driver wrote and read back namespace 3's blocks in %llu rounds, %llu "
+	       "wrong",
+	       (unsigned long long)s1.rounds, (unsigned long long)s1.failures);
+	tap_ok(hash(a, GPA + VMM_NVME_READ, NVME_BLOCKS_BYTES) == stamps_hash(),
+	       "the page A read into (zeroed before each read) holds exactly the stamped blocks");
+	tap_ok(irqs_of(vf) > 0, "the VF's MSI-X reached the guest through remapping (%llu)",
+	       (unsigned long long)irqs_of(vf));
+	expect_guests = live_guests();
+	dump_ok(&expect_domains);
+	err = vmm_assign_device(ep, a, edu1, &x);
+	refused("a third device for A", err, VMM_ERR_ATTACHED, edu0, vf, true);
+	err = vmm_assign_device(ep, a, testdev, &x);
+	refused("the test device, which no guest program drives", err, VMM_ERR_UNSUPPORTED, testdev,
+	        0x1b360005, true);
+
+	/* 2. The VF moved from A to B; A keeps its edu. */
+	edu_rounds = slot_of(a, 0).rounds;
+	b = create(2 * MIB, GPA, VMM_PROGRAM_SELFTEST, 2, NULL);
+	err = b != 0 ? vmm_move_device(ep, vf, b, &from) : WARD_ERR_INVALID_ARGUMENT;
+	s0 = slot_of(b, 0);
+	tap_ok(err == WARD_OK && from == a && slot_of(a, 1).sbdf == VMM_NO_DEVICE &&
+	               slot_of(a, 0).sbdf == edu0 && s0.sbdf == vf && s0.bar == VMM_MMIO_GPA &&
+	               owner_of(vf) != owner_of(edu0),
+	       "the VF moved from A (%llu) to B's slot 0, A keeps edu 0 (error %#x)",
+	       (unsigned long long)from, err);
+	ok = wait_for(b, VMM_STATE_PASSED, 2, &s);
+	s0 = slot_of(b, 0);
+	tap_ok(ok && s0.rounds >= 2 && s0.failures == 0 &&
+	               hash(b, GPA + VMM_NVME_READ, NVME_BLOCKS_BYTES) == stamps_hash(),
+	       "B's NVMe driver brought the moved VF up again; its selftest passed (%llu rounds)",
+	       (unsigned long long)s0.rounds);
+	ok = wait_for(a, VMM_STATE_PASSED, 4, &s);
+	tap_ok(ok && slot_of(a, 0).rounds > edu_rounds && s.failures == 0,
+	       "A went on through edu 0 alone (%llu edu rounds, %llu before the move)",
+	       (unsigned long long)slot_of(a, 0).rounds, (unsigned long long)edu_rounds);
+
+	/* 3. Both destroyed. */
+	ok = vmm_destroy_guest(ep, a, &x) == WARD_OK && vmm_destroy_guest(ep, b, &x) == WARD_OK;
+	tap_ok(ok && owner_of(vf) == 0 && owner_of(edu0) == 0 && live_guests() == 0 &&
+	               dump_ok(&x) && x == domains0,
+	       "A and B destroyed: the VF and edu 0 in quarantine, DUMP agrees (%llu domains)",
+	       (unsigned long long)x);
+}
+
 int main(void)
 {
 	const struct ward_cap_grant *vmm = ward_grant(WARD_GRANT_ENDPOINT, "vmm.vmm");
@@ -407,6 +556,8 @@ int main(void)
 	ep = vmm->slot;
 	if (strstr(ward_startinfo->args, "mode=group") != NULL)
 		test_group();
+	else if (strstr(ward_startinfo->args, "mode=nvme") != NULL)
+		test_nvme();
 	else
 		test_main();
 	return tap_exit_status();
