@@ -23,6 +23,7 @@
 
 #define NVME_VENDOR 0x1b36
 #define NVME_DEVICE 0x0010
+#define NVME_CLASS  0x010802 /* mass storage, NVM, NVMe */
 #define VFS         2
 
 /* A function the test moves: its SBDF, assignment cap, and its owner's device cap. */
@@ -88,14 +89,14 @@ int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
 	uint64_t dom_a = t_slot(), dom_b = t_slot(), did_a, did_b, width, first = 0, stride = 0, s,
-	         moved;
+	         moved, id = 0, class_rev = 0;
 	struct fn pf, vf[VFS];
 	struct where w[VFS], wp;
 	bool ok;
 
 	t_ep = si->iommu_endpoint;
 	t_pci = si->pci_endpoint;
-	ptap_plan(13);
+	ptap_plan(14);
 	ok = nvme_pf(&pf) &&
 	     iommu_create_domain_into(t_ep, WARD_PROC_CAP_CNODE, dom_a, 0, &did_a, &width) ==
 	             WARD_OK &&
@@ -143,6 +144,19 @@ int main(void)
 	        "ASSIGNMENT + ASSIGN of VF %#llx to driver B's domain; the PF counts 1 VF out; "
 	        "DUMP agrees",
 	        (unsigned long long)vf[0].sbdf);
+
+	/* IDENTIFY: a VF's IDs and class are its PF's SR-IOV capability's; only its own group's. */
+	ok = iommu_identify(vf[0].device, vf[0].sbdf, &id, &class_rev) == WARD_OK &&
+	     id == ((uint64_t)NVME_VENDOR << 16 | NVME_DEVICE) && class_rev >> 8 == NVME_CLASS &&
+	     iommu_identify(vf[0].assign, vf[0].sbdf, &s, &s) == WARD_OK &&
+	     iommu_identify(vf[0].device, pf.sbdf, &s, &s) == IOMMU_ERR_NO_DEVICE &&
+	     iommu_identify(pf.device, vf[0].sbdf, &s, &s) == IOMMU_ERR_NO_DEVICE &&
+	     iommu_identify(t_ep, pf.sbdf, &s, &class_rev) == WARD_OK &&
+	     class_rev >> 8 == NVME_CLASS;
+	ptap_ok(ok,
+	        "IDENTIFY of the VF through its device and assignment caps: %#llx, class %#llx; "
+	        "of the PF through the VF's cap and of the VF through the PF's: NO_DEVICE",
+	        (unsigned long long)id, (unsigned long long)(class_rev >> 8));
 
 	ok = iommu_sriov_disable(pf.device, pf.sbdf) == IOMMU_ERR_VF_ASSIGNED &&
 	     names(vf[0].sbdf) && pci_vf(t_pci, pf.sbdf, 1, &s) == WARD_OK &&
