@@ -190,11 +190,8 @@ static enum nvme_err nvme_bring_up(struct guest_nvme *n)
 			                       n->ctrl.blocks >= VMM_NVME_LBA + VMM_NVME_BLOCKS
 			               ? NVME_OK
 			               : NVME_E_NAMESPACE;
-		/* Not online yet (CAP 0, CSTS.CFS) or no namespace attached: what the VF driver
-		 * waits for. */
-		if ((err != NVME_E_FATAL && err != NVME_E_NAMESPACE &&
-		     !(err == NVME_E_UNSUPPORTED && n->ctrl.cap == 0)) ||
-		    now_ms() - start >= VMM_NVME_WAIT_MS || !present(n->b, n->gen, n->slot))
+		if (!nvme_not_yet(&n->ctrl, err) || now_ms() - start >= VMM_NVME_WAIT_MS ||
+		    !present(n->b, n->gen, n->slot))
 			return err;
 		pause_ms(50);
 	}

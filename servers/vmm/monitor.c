@@ -325,7 +325,7 @@ static void device_forget(struct vmm_device *d)
 	}
 }
 
-static uint64_t slot_gpa(unsigned slot)
+uint64_t vmm_slot_gpa(unsigned slot)
 {
 	return VMM_MMIO_GPA + slot * VMM_MMIO_SLOT;
 }
@@ -339,7 +339,7 @@ static void unplugged(struct vmm_guest *g, unsigned slot)
 	 */
 	fill_page(g->dead[slot][0], NULL);
 	for (unsigned p = 0; p < VMM_MMIO_PAGES; p++)
-		guest_map(g, g->dead[slot][p], slot_gpa(slot) + p * VMM_PAGE, RW);
+		guest_map(g, g->dead[slot][p], vmm_slot_gpa(slot) + p * VMM_PAGE, RW);
 	g->boot->device[slot].bar = 0;
 	g->boot->device[slot].sbdf = VMM_NO_DEVICE;
 	g->boot->device[slot].kind = VMM_KIND_NONE;
@@ -382,7 +382,7 @@ static enum ward_error plug(struct vmm *m, struct ward_request *rq, struct vmm_d
 	for (unsigned p = 0; p < d->pages; p++) {
 		ward_frame_unmap(g->dead[slot][p]); /* the page of all ones, if a device went */
 		if ((err = ward_cnode_copy(CN, d->bar_guest[p], 64, CN, d->bar[p], 64, RW)) ||
-		    (err = guest_map(g, d->bar_guest[p], slot_gpa(slot) + p * VMM_PAGE, RW)))
+		    (err = guest_map(g, d->bar_guest[p], vmm_slot_gpa(slot) + p * VMM_PAGE, RW)))
 			return ward_fail(rq, err, 0, 0, 0);
 	}
 	if ((err = iommu_device_bus_master(d->devcap, d->sbdf, 1, &command)))
@@ -390,8 +390,8 @@ static enum ward_error plug(struct vmm *m, struct ward_request *rq, struct vmm_d
 	d->guest = g;
 	d->slot = slot;
 	g->device[slot] = d;
-	g->boot->device[slot] =
-	        (struct vmm_boot_device){.bar = slot_gpa(slot), .sbdf = d->sbdf, .kind = d->kind};
+	g->boot->device[slot] = (struct vmm_boot_device){
+	        .bar = vmm_slot_gpa(slot), .sbdf = d->sbdf, .kind = d->kind};
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	g->boot->device_gen++;
 	ward_signal(g->events_monitor);
@@ -415,11 +415,6 @@ static unsigned free_slot(const struct vmm_guest *g)
 	while (s < VMM_GUEST_DEVICES && g->device[s] != NULL)
 		s++;
 	return s;
-}
-
-uint64_t vmm_slot_gpa(unsigned slot)
-{
-	return slot_gpa(slot);
 }
 
 enum ward_error vmm_move(struct vmm *m, struct ward_request *rq, struct vmm_device *d,
@@ -501,13 +496,12 @@ static enum ward_error make_dead_pages(struct vmm_guest *g)
 {
 	enum ward_error err = guest_page(g, NULL, 0, 0, &g->dead[0][0]);
 
-	for (unsigned i = 0; i < VMM_GUEST_DEVICES * VMM_MMIO_PAGES && err == WARD_OK; i++) {
+	for (unsigned i = 1; i < VMM_GUEST_DEVICES * VMM_MMIO_PAGES && err == WARD_OK; i++) {
 		uint64_t *copy = &g->dead[i / VMM_MMIO_PAGES][i % VMM_MMIO_PAGES];
 
-		if (i != 0 && (*copy = logged_slot(g)) == 0)
+		if ((*copy = logged_slot(g)) == 0)
 			return WARD_ERR_NOT_ENOUGH_MEMORY;
-		if (i != 0)
-			err = ward_cnode_copy(CN, *copy, 64, CN, g->dead[0][0], 64, RW);
+		err = ward_cnode_copy(CN, *copy, 64, CN, g->dead[0][0], 64, RW);
 	}
 	return err ?: fill_page(g->dead[0][0], NULL);
 }

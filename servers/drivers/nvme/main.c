@@ -87,8 +87,7 @@ static enum nvme_err bring_up(struct nvme_ctrl *c, uint32_t nsid, uint64_t wait_
 			started = (err = nvme_start(c)) == NVME_OK;
 		if (started && (err = nvme_namespace(c, nsid)) == NVME_OK)
 			return NVME_OK;
-		if (err != NVME_E_FATAL && err != NVME_E_NAMESPACE &&
-		    !(err == NVME_E_UNSUPPORTED && c->cap == 0)) {
+		if (!nvme_not_yet(c, err)) {
 			*waited = NULL; /* an error of its own, not a wait */
 			return err;
 		}

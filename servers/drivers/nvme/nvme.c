@@ -235,6 +235,12 @@ static enum nvme_err create_io_queues(struct nvme_ctrl *c)
 	return err != NVME_OK ? err : nvme_admin(c, &sq, NULL);
 }
 
+bool nvme_not_yet(const struct nvme_ctrl *c, enum nvme_err err)
+{
+	return err == NVME_E_FATAL || err == NVME_E_NAMESPACE ||
+	       (err == NVME_E_UNSUPPORTED && c->cap == 0);
+}
+
 enum nvme_err nvme_start(struct nvme_ctrl *c)
 {
 	enum nvme_err err;

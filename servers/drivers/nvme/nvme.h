@@ -96,6 +96,12 @@ volatile uint8_t *nvme_identify_data(struct nvme_ctrl *c);
  * it and creates the I/O queue pair.
  */
 enum nvme_err nvme_start(struct nvme_ctrl *c);
+/*
+ * Whether err says the controller is not online yet (a VF whose secondary
+ * controller is offline: CAP reads 0, or CC.EN is answered with CSTS.CFS)
+ * or its namespace is not attached yet: what a VF's driver waits out.
+ */
+bool nvme_not_yet(const struct nvme_ctrl *c, enum nvme_err err);
 /* CC.EN cleared and CSTS.RDY waited for: the controller stops all DMA. */
 enum nvme_err nvme_disable(struct nvme_ctrl *c);
 /* Identify namespace `nsid`: its size and block size (512..4096 bytes). */
