@@ -303,7 +303,9 @@ void vmm_guest_entry(struct vmm_boot *b)
 		uint64_t gen = b->device_gen, badge;
 
 		b->seen_gen = gen;
-		if (b->program != VMM_PROGRAM_IDLE && has_device(b))
+		if (gen % 2 != 0)
+			; /* the monitor is rewriting a device slot: wait for the even generation */
+		else if (b->program != VMM_PROGRAM_IDLE && has_device(b))
 			b->state = drive(b, gen);
 		else if (b->state != VMM_STATE_GONE)
 			b->state = VMM_STATE_IDLE;

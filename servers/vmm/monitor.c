@@ -330,7 +330,23 @@ uint64_t vmm_slot_gpa(unsigned slot)
 	return VMM_MMIO_GPA + slot * VMM_MMIO_SLOT;
 }
 
-/* After the device in `slot` went from g: pages of all ones at its GPAs, the generation on. */
+/*
+ * A device slot of g's boot page rewritten, as a sequence lock: the
+ * generation moves to odd before (a round under way sees the change at its
+ * next check and never drives a slot half written) and to even after; the
+ * guest starts rounds only at an even generation.
+ */
+static void publish(struct vmm_guest *g, unsigned slot, struct vmm_boot_device dev)
+{
+	g->boot->device_gen++;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	g->boot->device[slot] = dev;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	g->boot->device_gen++;
+	ward_signal(g->events_monitor);
+}
+
+/* After the device in `slot` went from g: pages of all ones at its GPAs, the slot emptied. */
 static void unplugged(struct vmm_guest *g, unsigned slot)
 {
 	/*
@@ -340,13 +356,12 @@ static void unplugged(struct vmm_guest *g, unsigned slot)
 	fill_page(g->dead[slot][0], NULL);
 	for (unsigned p = 0; p < VMM_MMIO_PAGES; p++)
 		guest_map(g, g->dead[slot][p], vmm_slot_gpa(slot) + p * VMM_PAGE, RW);
-	g->boot->device[slot].bar = 0;
-	g->boot->device[slot].sbdf = VMM_NO_DEVICE;
-	g->boot->device[slot].kind = VMM_KIND_NONE;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	g->boot->device_gen++;
 	g->device[slot] = NULL;
-	ward_signal(g->events_monitor);
+	publish(g, slot,
+	        (struct vmm_boot_device){.sbdf = VMM_NO_DEVICE,
+	                                 .kind = VMM_KIND_NONE,
+	                                 .rounds = g->boot->device[slot].rounds,
+	                                 .failures = g->boot->device[slot].failures});
 }
 
 /* The device's interrupt: edu's MSI, an NVMe controller's MSI-X vector 0 (its admin and I/O CQ's).
@@ -390,11 +405,9 @@ static enum ward_error plug(struct vmm *m, struct ward_request *rq, struct vmm_d
 	d->guest = g;
 	d->slot = slot;
 	g->device[slot] = d;
-	g->boot->device[slot] = (struct vmm_boot_device){
-	        .bar = vmm_slot_gpa(slot), .sbdf = d->sbdf, .kind = d->kind};
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	g->boot->device_gen++;
-	ward_signal(g->events_monitor);
+	publish(g, slot,
+	        (struct vmm_boot_device){
+	                .bar = vmm_slot_gpa(slot), .sbdf = d->sbdf, .kind = d->kind});
 	return WARD_OK;
 }
 

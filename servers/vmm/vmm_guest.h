@@ -120,8 +120,9 @@ struct vmm_boot {
 	uint64_t magic;
 	uint64_t guest; /* its id */
 	uint64_t gpa, memory, program, arg;
-	uint64_t tsc_hz;              /* its clock (rdtsc), for the NVMe library's time-outs */
-	volatile uint64_t device_gen; /* the monitor: one more at every plug and unplug */
+	uint64_t tsc_hz; /* its clock (rdtsc), for the NVMe library's time-outs */
+	volatile uint64_t
+	        device_gen; /* the monitor: two more at every plug and unplug, odd between */
 	struct vmm_boot_device device[VMM_GUEST_DEVICES];
 	/* written by the guest */
 	volatile uint64_t state;    /* enum vmm_state */
