@@ -15,14 +15,12 @@
 
 struct kernel_lock kernel_lock = {.owner = KERNEL_LOCK_FREE};
 
-void kernel_lock_nested(unsigned me)
-{
-	panic("kernel lock: CPU %u takes it twice", me);
-}
-
 /* noipa: the loop must read `serving` afresh, and nothing may move across it. */
 __attribute__((noipa)) void kernel_lock_wait(uint32_t ticket, unsigned me)
 {
+	/* Only the holder writes its own index into `owner`, and clears it before it releases. */
+	if (__atomic_load_n(&kernel_lock.owner, __ATOMIC_RELAXED) == me)
+		panic("kernel lock: CPU %u takes it twice", me);
 	while (__atomic_load_n(&kernel_lock.serving, __ATOMIC_ACQUIRE) != ticket) {
 		ipi_poll(); /* the holder may be waiting for this CPU's acknowledgement */
 		cpu_pause();

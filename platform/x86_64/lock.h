@@ -28,31 +28,30 @@ struct kernel_lock {
 
 extern struct kernel_lock kernel_lock;
 
-/* Panics: CPU `me` took the lock twice. */
-__attribute__((noreturn)) void kernel_lock_nested(unsigned me);
-
-/* Waits for `ticket`, servicing TLB shootdowns meanwhile; then CPU `me` owns the lock. */
+/*
+ * Waits for `ticket`, servicing TLB shootdowns meanwhile; then CPU `me` owns
+ * the lock. Panics first if `me` holds it already.
+ */
 void kernel_lock_wait(uint32_t ticket, unsigned me);
 
-/* Spins until this CPU holds the lock. Panics if this CPU already holds it
- * (the lock does not nest). */
+/*
+ * Spins until this CPU holds the lock. Panics if this CPU already holds it
+ * (the lock does not nest): then its new ticket cannot be the one served,
+ * as the one it holds is, so the check waits in kernel_lock_wait(), off
+ * the uncontended path.
+ */
 __attribute__((always_inline)) static inline void kernel_lock_acquire(void)
 {
 	unsigned me = this_cpu_local()->id;
 	bool equal;
 
-	/*
-	 * Each test compares with the lock's field in memory, one `cmp` (the
-	 * compiler does not fold an atomic or volatile load into one); an
-	 * aligned 32-bit read is atomic, and x86 orders loads as acquires
-	 * (SDM Vol. 3A §8.2.2).
-	 */
-	__asm__ volatile("cmpl %1, %2" : "=@cce"(equal) : "r"(me), "m"(kernel_lock.owner));
-	if (__builtin_expect(equal, 0))
-		kernel_lock_nested(me);
 	uint32_t ticket = __atomic_fetch_add(&kernel_lock.next, 1, __ATOMIC_RELAXED);
+	/*
+	 * One `cmp` against `serving` in memory (the compiler does not fold an
+	 * atomic or volatile load into one); an aligned 32-bit read is atomic,
+	 * and x86 orders loads as acquires (SDM Vol. 3A §8.2.2).
+	 */
 	__asm__ volatile("cmpl %1, %2" : "=@cce"(equal) : "r"(ticket), "m"(kernel_lock.serving));
-	/* Nothing is live across the call: callers keep to scratch registers. */
 	if (__builtin_expect(!equal, 0))
 		kernel_lock_wait(ticket, me);
 	else
