@@ -209,6 +209,7 @@ void root_task_create(struct boot_params *p)
 	                                       .rights = WARD_RIGHTS_ALL,
 	                                       .bits = WARD_ROOT_CNODE_RADIX,
 	                                       .guard_bits = 64 - WARD_ROOT_CNODE_RADIX,
+	                                       .flags = CAP_FLAG_FLAT_CNODE,
 	                                       .obj = (uint64_t)root_cnode});
 	give(WARD_CAP_INIT_TCB,
 	     (struct cap){.type = WARD_OBJ_TCB, .rights = WARD_RIGHTS_ALL, .obj = (uint64_t)t});

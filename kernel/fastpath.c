@@ -23,11 +23,15 @@ struct fast_buffers {
 	struct ward_ipc_buffer *from, *to;
 };
 
-/* A message the fast path can carry: no capabilities, at most the maximum length. */
+/*
+ * A message the fast path can carry: no capabilities, at most the maximum
+ * length. One compare: extra caps (bits 8..7) set make the value at least
+ * 0x80, above any length the fast path takes.
+ */
+_Static_assert(WARD_MSG_MAX_LENGTH < 0x80, "a length below the extra-caps field");
 static bool fast_message(ward_msginfo_t info)
 {
-	return ward_msginfo_extra_caps(info) == 0 &&
-	       ward_msginfo_length(info) <= WARD_MSG_MAX_LENGTH;
+	return (info & 0x1ff) <= WARD_MSG_MAX_LENGTH;
 }
 
 /*
@@ -100,7 +104,7 @@ static inline void dequeue_receiver(struct endpoint *ep, struct tcb *server)
 	server->queue_next = NULL;
 }
 
-static struct tcb *fast_call(struct tcb *caller, const struct sched_cpu *sc)
+static struct tcb *fast_call(struct tcb *caller, unsigned cpu, const struct sched_cpu *sc)
 {
 	const struct cap *c = lookup(caller, caller->ctx.rdi, WARD_OBJ_ENDPOINT);
 	struct fast_buffers b;
@@ -117,7 +121,7 @@ static struct tcb *fast_call(struct tcb *caller, const struct sched_cpu *sc)
 	server = ep->queue.head;
 	r = server->reply;
 	/* The caller blocks: the server may run if nothing ready outranks it. */
-	if (r == NULL || server->cpu != caller->cpu || !sched_may_switch_to(sc, server) ||
+	if (r == NULL || server->cpu != cpu || !sched_may_switch_to(sc, server) ||
 	    !fast_buffers(caller, server, &b))
 		return NULL;
 	dequeue_receiver(ep, server);
@@ -134,7 +138,7 @@ static struct tcb *fast_call(struct tcb *caller, const struct sched_cpu *sc)
 	return server;
 }
 
-static struct tcb *fast_reply_recv(struct tcb *server, const struct sched_cpu *sc)
+static struct tcb *fast_reply_recv(struct tcb *server, unsigned cpu, const struct sched_cpu *sc)
 {
 	const struct cap *rc = lookup(server, server->ctx.rdx, WARD_OBJ_REPLY);
 	struct notification *bound = server->bound_notification;
@@ -153,7 +157,7 @@ static struct tcb *fast_reply_recv(struct tcb *server, const struct sched_cpu *s
 	ep = (struct endpoint *)ec->obj;
 	client = r->caller;
 	if (client == NULL || r->receiver != NULL || client->fault != WARD_FAULT_NONE ||
-	    ep->state == EP_SENDING || client->cpu != server->cpu ||
+	    ep->state == EP_SENDING || client->cpu != cpu ||
 	    (bound != NULL && bound->state == NTFN_ACTIVE))
 		return NULL;
 	if (!sched_may_switch_to(sc, client) || !fast_buffers(server, client, &b))
@@ -173,37 +177,36 @@ static struct tcb *fast_reply_recv(struct tcb *server, const struct sched_cpu *s
 	return client;
 }
 
-/* A message the fast path can carry, from a thread running on the CPU of its affinity. */
-__attribute__((always_inline)) static inline bool fast_eligible(const struct tcb *t)
+/*
+ * A message the fast path can carry, from a thread whose affinity is the
+ * CPU it runs on (`cpu`: the general path moves one whose affinity changed
+ * meanwhile).
+ */
+__attribute__((always_inline)) static inline bool fast_eligible(const struct tcb *t, unsigned cpu)
 {
-	return fast_message(t->ctx.rsi) && t->running_on == t->cpu + 1;
+	return fast_message(t->ctx.rsi) && t->cpu == cpu;
 }
 
-/* As fastpath(), with `sc` the scheduling state of t's CPU. */
-static inline struct tcb *fast(struct tcb *t, int64_t number, const struct sched_cpu *sc)
+/* As fastpath_try(), with `sc` the scheduling state of CPU `cpu`. */
+static inline struct tcb *fast(struct tcb *t, int64_t number, unsigned cpu,
+                               const struct sched_cpu *sc)
 {
 	/* The call number first: every other call goes straight on. */
 	if (number == WARD_SYS_CALL)
-		return fast_eligible(t) ? fast_call(t, sc) : NULL;
+		return fast_eligible(t, cpu) ? fast_call(t, cpu, sc) : NULL;
 	if (number == WARD_SYS_REPLY_RECV)
-		return fast_eligible(t) ? fast_reply_recv(t, sc) : NULL;
+		return fast_eligible(t, cpu) ? fast_reply_recv(t, cpu, sc) : NULL;
 	return NULL;
-}
-
-struct tcb *fastpath(struct tcb *t, int64_t number)
-{
-	return fast(t, number, &sched_cpus[t->cpu]);
 }
 
 /*
  * Flattened: the switch to user mode (platform_enter_user) is inlined
  * here, without its own call and stack frame.
  */
-__attribute__((flatten)) void fastpath_try(struct tcb *t, int64_t number)
+__attribute__((flatten)) void fastpath_try(struct tcb *t, int64_t number, unsigned cpu)
 {
-	unsigned cpu = t->cpu;
 	struct sched_cpu *sc = &sched_cpus[cpu];
-	struct tcb *next = fast(t, number, sc);
+	struct tcb *next = fast(t, number, cpu, sc);
 
 	if (next != NULL)
 		sched_switch_to(sc, cpu, t, next);

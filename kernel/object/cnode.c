@@ -29,6 +29,9 @@ static bool apply_data(struct invocation *inv, struct cap *c, uint64_t data, uns
 		}
 		c->guard_bits = (uint8_t)guard_bits;
 		c->word1 = guard;
+		c->flags &= ~CAP_FLAG_FLAT_CNODE;
+		if (guard_bits + c->bits == 64)
+			c->flags |= CAP_FLAG_FLAT_CNODE;
 		return true;
 	}
 	if (data != 0) {

@@ -195,7 +195,7 @@ void syscall_from_user(void)
 	t = this_cpu_local()->current; /* the thread whose registers entry.S saved */
 	if (t != NULL) {               /* NULL: destroyed meanwhile (tcb_finalise) */
 		if (WARD_FASTPATH)
-			fastpath_try(t, (int64_t)t->ctx.rax);
+			fastpath_try(t, (int64_t)t->ctx.rax, this_cpu_local()->id);
 		syscall_dispatch(t, (int64_t)t->ctx.rax);
 	}
 	sched_exit_kernel();

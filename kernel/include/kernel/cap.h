@@ -18,6 +18,12 @@
 #include <ward/object.h>
 
 #define CAP_FLAG_DEVICE 0x1 /* untyped/frame: device memory (uncached, never zeroed) */
+/*
+ * CNode: radix + guard bits = 64, so a depth-64 address resolves in this one
+ * node (cspace_lookup_flat). Set and cleared only where a CNode cap's guard
+ * is set, so no cap of another type has it: the flag alone names the case.
+ */
+#define CAP_FLAG_FLAT_CNODE 0x2
 
 struct cap {
 	uint8_t type;       /* enum ward_object_type */

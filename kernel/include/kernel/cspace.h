@@ -39,8 +39,7 @@ __attribute__((always_inline)) static inline struct cte *cspace_lookup_flat(cons
 	/* A CNode cap's radix is 1..WARD_CNODE_MAX_RADIX by construction (Retype). */
 	unsigned radix = root->bits;
 
-	if (root->type != WARD_OBJ_CNODE || radix + root->guard_bits != 64 ||
-	    (cptr >> radix) != root->word1)
+	if (!(root->flags & CAP_FLAG_FLAT_CNODE) || (cptr >> radix) != root->word1)
 		return NULL;
 	/* The guard matched: the index is what lies below it. */
 	struct cte *slot = (struct cte *)root->obj + (cptr ^ (root->word1 << radix));

@@ -17,13 +17,10 @@
 /*
  * The IPC fast path (seL4's): a Call to a waiting server, or a ReplyRecv
  * answering a waiting client, with a short message, no capabilities and
- * nothing else for the scheduler to decide. Does the whole operation and
- * returns the thread to switch to, or NULL (nothing changed) when the
- * general path must handle the call.
+ * nothing else for the scheduler to decide. Runs it for `t`, the current
+ * thread of CPU `cpu`, and enters the thread it switches to; returns
+ * (nothing changed) only if the general path must handle the call.
  */
-struct tcb *fastpath(struct tcb *t, int64_t number);
-
-/* Runs the fast path for `t`; returns only if the general path must decide. */
-void fastpath_try(struct tcb *t, int64_t number);
+void fastpath_try(struct tcb *t, int64_t number, unsigned cpu);
 
 #endif

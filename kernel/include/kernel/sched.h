@@ -43,8 +43,14 @@ struct sched_cpu {
 	struct tcb *current;
 	struct tcb_queue ready[WARD_MAX_PRIORITY + 1];
 	uint64_t bitmap[(WARD_MAX_PRIORITY + 1) / 64];
-	unsigned words; /* bit w: bitmap[w] is not empty (a two-level search) */
-	bool reschedule;
+	union {
+		struct {
+			uint32_t words; /* bit w: bitmap[w] is not empty (a two-level search) */
+			bool reschedule;
+			uint8_t zero[3]; /* never written: `busy` reads them */
+		};
+		uint64_t busy; /* 0: nothing ready, no reschedule pending (one test) */
+	};
 	/*
 	 * A thread of this CPU made ready during the current kernel entry and
 	 * not yet in a queue (sched_wake); choose() runs it at once or queues
@@ -72,6 +78,8 @@ __attribute__((always_inline)) static inline int highest_ready(const struct sche
 __attribute__((always_inline)) static inline bool sched_may_switch_to(const struct sched_cpu *c,
                                                                       const struct tcb *next)
 {
+	if (__builtin_expect(c->busy == 0, 1))
+		return true;
 	return !c->reschedule && highest_ready(c) < (int)next->priority;
 }
 
