@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <ward/object.h>
 
-#define CAP_FLAG_DEVICE 0x1 /* untyped/frame: device memory (uncached, never zeroed) */
+#define CAP_FLAG_DEVICE     0x1 /* untyped/frame: device memory (uncached, never zeroed) */
 /*
  * CNode: radix + guard bits = 64, so a depth-64 address resolves in this one
  * node (cspace_lookup_flat). Set and cleared only where a CNode cap's guard
