@@ -35,28 +35,42 @@ extern struct kernel_lock kernel_lock;
 void kernel_lock_wait(uint32_t ticket, unsigned me);
 
 /*
- * Spins until this CPU holds the lock. Panics if this CPU already holds it
- * (the lock does not nest): then its new ticket cannot be the one served,
- * as the one it holds is, so the check waits in kernel_lock_wait(), off
- * the uncontended path.
+ * Takes a ticket for CPU `me`. True if it is served at once (the lock was
+ * free): `me` then owns the lock. Otherwise kernel_lock_wait(*ticket, me)
+ * must follow.
  */
-__attribute__((always_inline)) static inline void kernel_lock_acquire(void)
+__attribute__((always_inline)) static inline bool kernel_lock_take(unsigned me, uint32_t *ticket)
 {
-	unsigned me = this_cpu_local()->id;
 	bool equal;
 
-	uint32_t ticket = __atomic_fetch_add(&kernel_lock.next, 1, __ATOMIC_RELAXED);
+	*ticket = __atomic_fetch_add(&kernel_lock.next, 1, __ATOMIC_RELAXED);
 	/*
 	 * One `cmp` against `serving` in memory (the compiler does not fold an
 	 * atomic or volatile load into one); an aligned 32-bit read is atomic,
 	 * and x86 orders loads as acquires (SDM Vol. 3A §8.2.2).
 	 */
-	__asm__ volatile("cmpl %1, %2" : "=@cce"(equal) : "r"(ticket), "m"(kernel_lock.serving));
-	if (__builtin_expect(!equal, 0))
-		kernel_lock_wait(ticket, me);
-	else
+	__asm__ volatile("cmpl %1, %2" : "=@cce"(equal) : "r"(*ticket), "m"(kernel_lock.serving));
+	if (__builtin_expect(equal, 1))
 		__atomic_store_n(&kernel_lock.owner, me, __ATOMIC_RELAXED);
 	__asm__ volatile("" ::: "memory");
+	return equal;
+}
+
+/*
+ * Spins until this CPU holds the lock; returns this CPU's index. Panics if
+ * this CPU already holds it (the lock does not nest): then its new ticket
+ * cannot be the one served, as the one it holds is, so the check waits in
+ * kernel_lock_wait(), off the uncontended path.
+ */
+__attribute__((always_inline)) static inline unsigned kernel_lock_acquire(void)
+{
+	unsigned me = this_cpu_local()->id;
+	uint32_t ticket;
+
+	if (__builtin_expect(!kernel_lock_take(me, &ticket), 0))
+		kernel_lock_wait(ticket, me);
+	__asm__ volatile("" ::: "memory");
+	return me;
 }
 
 /*

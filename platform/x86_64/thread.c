@@ -145,7 +145,11 @@ void platform_enter_user(struct tcb *t)
 	if (read_cr3() != root)
 		write_cr3(root);
 	c->user_root = root;
-	wrmsr(MSR_FS_BASE, t->ctx.fs_base);
+	/* wrmsr(MSR_FS_BASE, t->ctx.fs_base), loading the halves straight from memory. */
+	__asm__ volatile("movl %1, %%eax; movl 4+%1, %%edx; wrmsr"
+	                 :
+	                 : "c"(MSR_FS_BASE), "m"(t->ctx.fs_base)
+	                 : "rax", "rdx");
 	fpu_switch(c, t);
 	kernel_lock_release();
 	/* context_restore(&t->ctx), without the call. */

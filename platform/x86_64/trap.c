@@ -187,16 +187,37 @@ void trap_from_kernel(struct user_context *c)
 	sched_exit_kernel();
 }
 
-void syscall_from_user(void)
+/*
+ * The lock was busy: after the wait, the current thread may be gone. The
+ * general path alone (the fast path would do the same, only faster).
+ */
+static __attribute__((noinline, noreturn)) void syscall_after_wait(uint32_t ticket, unsigned me)
 {
 	struct tcb *t;
 
-	kernel_lock_acquire();
+	kernel_lock_wait(ticket, me);
 	t = this_cpu_local()->current; /* the thread whose registers entry.S saved */
-	if (t != NULL) {               /* NULL: destroyed meanwhile (tcb_finalise) */
-		if (WARD_FASTPATH)
-			fastpath_try(t, (int64_t)t->ctx.rax, this_cpu_local()->id);
+	if (t != NULL)                 /* NULL: destroyed meanwhile (tcb_finalise) */
 		syscall_dispatch(t, (int64_t)t->ctx.rax);
-	}
+	sched_exit_kernel();
+}
+
+/*
+ * Served at once, no CPU held the lock, so none is destroying the current
+ * thread; and one that destroyed it earlier stalled this CPU out of it
+ * first (platform_stall_cpu), so it would not be making this call.
+ */
+void syscall_from_user(void)
+{
+	unsigned me = this_cpu_local()->id;
+	uint32_t ticket;
+	struct tcb *t;
+
+	if (__builtin_expect(!kernel_lock_take(me, &ticket), 0))
+		syscall_after_wait(ticket, me);
+	t = this_cpu_local()->current;
+	if (WARD_FASTPATH)
+		fastpath_try(t, (int64_t)t->ctx.rax, me);
+	syscall_dispatch(t, (int64_t)t->ctx.rax);
 	sched_exit_kernel();
 }
