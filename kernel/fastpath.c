@@ -49,11 +49,13 @@ fast_buffers(const struct tcb *from, const struct tcb *to, struct fast_buffers *
 }
 
 /* A CSpace of more than one level: out of line, so that the flat case needs no stack. */
-__attribute__((noinline)) static struct cte *lookup_deep(const struct cap *root, uint64_t cptr)
+__attribute__((noinline)) static struct cte *lookup_deep(const struct tcb *t, uint64_t cptr)
 {
 	struct cte *slot;
 
-	return cspace_lookup_slot(root, cptr, 64, &slot) == WARD_OK ? slot : NULL;
+	return cspace_lookup_slot(&t->slots[TCB_SLOT_CSPACE].cap, cptr, 64, &slot) == WARD_OK
+	               ? slot
+	               : NULL;
 }
 
 __attribute__((always_inline)) static inline const struct cap *lookup(const struct tcb *t,
@@ -62,7 +64,7 @@ __attribute__((always_inline)) static inline const struct cap *lookup(const stru
 	const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
 	struct cte *slot = cspace_lookup_flat(root, cptr);
 
-	if (__builtin_expect(slot == NULL, 0) && (slot = lookup_deep(root, cptr)) == NULL)
+	if (__builtin_expect(slot == NULL, 0) && (slot = lookup_deep(t, cptr)) == NULL)
 		return NULL;
 	return slot->cap.type == type ? &slot->cap : NULL;
 }
@@ -133,7 +135,7 @@ static struct tcb *fast_call(struct tcb *caller, unsigned cpu, const struct sche
 	r->caller = caller;
 	caller->reply = r;
 	caller->blocked_on = r;
-	caller->send_can_grant = (c->rights & WARD_RIGHT_GRANT) != 0;
+	caller->send_can_grant = c->rights & WARD_RIGHT_GRANT; /* nonzero: true */
 	caller->state = THREAD_BLOCKED_ON_REPLY;
 	return server;
 }

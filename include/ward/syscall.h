@@ -11,8 +11,8 @@
  *   rax  syscall number in; for SetTLSBase and the debug calls, the result out
  *   rdi  capability address in (destination); badge out
  *   rsi  message info in and out (include/ward/message.h)
- *   rdx  reply object address (Recv, NBRecv, Reply, ReplyRecv; unused by
- *        Call and Send)
+ *   rdx  reply object address (Recv, NBRecv, Reply, ReplyRecv; Call and
+ *        Send neither read nor change it)
  *   r10, r8, r9, r15   message registers 0-3; more live in the IPC buffer
  * rcx and r11 are clobbered by the instruction itself.
  *

@@ -77,12 +77,21 @@ static inline long ward_syscall2(long number, long a0, long a1)
 	                 :                                                                        \
 	                 : "rcx", "r11", "memory")
 
+/* The same for Call and Send, which leave rdx (the reply object's register) alone. */
+#define WARD_IPC_SYSCALL_SEND(number, dest, info)                                                \
+	uint64_t rax_ = (uint64_t)(number), rdi_ = (dest), rsi_ = (info);                        \
+	__asm__ volatile("syscall"                                                               \
+	                 : "+a"(rax_), "+D"(rdi_), "+S"(rsi_), "+r"(r10_), "+r"(r8_), "+r"(r9_), \
+	                   "+r"(r15_)                                                            \
+	                 :                                                                       \
+	                 : "rcx", "r11", "memory")
+
 #define WARD_IPC_RESULTS(mr) ((mr)[0] = r10_, (mr)[1] = r8_, (mr)[2] = r9_, (mr)[3] = r15_)
 
 static inline ward_msginfo_t ward_call(uint64_t ep, ward_msginfo_t info, uint64_t mr[4])
 {
 	WARD_IPC_REGS(mr);
-	WARD_IPC_SYSCALL(WARD_SYS_CALL, ep, info, 0);
+	WARD_IPC_SYSCALL_SEND(WARD_SYS_CALL, ep, info);
 	WARD_IPC_RESULTS(mr);
 	(void)rdi_;
 	return rsi_;
@@ -91,14 +100,14 @@ static inline ward_msginfo_t ward_call(uint64_t ep, ward_msginfo_t info, uint64_
 static inline ward_msginfo_t ward_send(uint64_t ep, ward_msginfo_t info, const uint64_t mr[4])
 {
 	WARD_IPC_REGS(mr);
-	WARD_IPC_SYSCALL(WARD_SYS_SEND, ep, info, 0);
+	WARD_IPC_SYSCALL_SEND(WARD_SYS_SEND, ep, info);
 	return rsi_;
 }
 
 static inline ward_msginfo_t ward_nb_send(uint64_t ep, ward_msginfo_t info, const uint64_t mr[4])
 {
 	WARD_IPC_REGS(mr);
-	WARD_IPC_SYSCALL(WARD_SYS_NB_SEND, ep, info, 0);
+	WARD_IPC_SYSCALL_SEND(WARD_SYS_NB_SEND, ep, info);
 	return rsi_;
 }
 
