@@ -12,7 +12,7 @@
 #define CPU_LOCAL_KSTACK   0x08
 #define CPU_LOCAL_USER_RSP 0x10
 /* TSS.RSP0 in struct cpu (percpu.h): the running thread's frame end, where SYSCALL saves too. */
-#define CPU_TSS_RSP0       0x64
+#define CPU_TSS_RSP0       0x6c
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -39,6 +39,7 @@ struct cpu_local {
 	uint64_t user_rsp_scratch; /* 0x10 */
 	unsigned id;
 	struct tcb *current; /* the thread this CPU last entered (platform_enter_user) */
+	uint64_t lock_ticket; /* the kernel lock's ticket it was last served (lock.h) */
 };
 
 _Static_assert(offsetof(struct cpu_local, kernel_stack_top) == CPU_LOCAL_KSTACK, "entry.S");

@@ -13,22 +13,21 @@
 #include "lock.h"
 #include "percpu.h"
 
-struct kernel_lock kernel_lock = {.owner = KERNEL_LOCK_FREE};
+struct kernel_lock kernel_lock = {.next = 1, .serving = 1};
 
 /* noipa: the loop must read `serving` afresh, and nothing may move across it. */
-__attribute__((noipa)) void kernel_lock_wait(uint32_t ticket, unsigned me)
+__attribute__((noipa)) void kernel_lock_wait(uint64_t ticket)
 {
-	/* Only the holder writes its own index into `owner`, and clears it before it releases. */
-	if (__atomic_load_n(&kernel_lock.owner, __ATOMIC_RELAXED) == me)
-		panic("kernel lock: CPU %u takes it twice", me);
+	if (kernel_lock_held())
+		panic("kernel lock: CPU %u takes it twice", this_cpu()->local.id);
 	while (__atomic_load_n(&kernel_lock.serving, __ATOMIC_ACQUIRE) != ticket) {
 		ipi_poll(); /* the holder may be waiting for this CPU's acknowledgement */
 		cpu_pause();
 	}
-	__atomic_store_n(&kernel_lock.owner, me, __ATOMIC_RELAXED);
+	this_cpu()->local.lock_ticket = ticket;
 }
 
 bool kernel_lock_held(void)
 {
-	return __atomic_load_n(&kernel_lock.owner, __ATOMIC_RELAXED) == this_cpu()->local.id;
+	return this_cpu()->local.lock_ticket == __atomic_load_n(&kernel_lock.serving, __ATOMIC_RELAXED);
 }

@@ -18,40 +18,42 @@
 #include <stdint.h>
 #include "percpu.h"
 
+/*
+ * Tickets are 64 bits wide, so they never wrap: a CPU holds the lock
+ * exactly when the ticket it was last served (its lock_ticket, through
+ * GS) is the one being served, and no release needs to say who holds it.
+ * Both start at 1, above every CPU's initial lock_ticket of 0.
+ */
 struct kernel_lock {
-	uint32_t next;    /* the next ticket handed out */
-	uint32_t serving; /* the ticket that holds the lock */
-	unsigned owner;   /* CPU index of the holder, for the checks; KERNEL_LOCK_FREE when free */
+	uint64_t next;    /* the next ticket handed out */
+	uint64_t serving; /* the ticket that holds the lock */
 } __attribute__((aligned(64)));
-
-#define KERNEL_LOCK_FREE (~0U)
 
 extern struct kernel_lock kernel_lock;
 
 /*
- * Waits for `ticket`, servicing TLB shootdowns meanwhile; then CPU `me` owns
- * the lock. Panics first if `me` holds it already.
+ * Waits for `ticket`, servicing TLB shootdowns meanwhile; then this CPU owns
+ * the lock. Panics first if it holds it already.
  */
-void kernel_lock_wait(uint32_t ticket, unsigned me);
+void kernel_lock_wait(uint64_t ticket);
 
 /*
- * Takes a ticket for CPU `me`. True if it is served at once (the lock was
- * free): `me` then owns the lock. Otherwise kernel_lock_wait(*ticket, me)
- * must follow.
+ * Takes a ticket. True if it is served at once (the lock was free): this
+ * CPU then owns the lock. Otherwise kernel_lock_wait(*ticket) must follow.
  */
-__attribute__((always_inline)) static inline bool kernel_lock_take(unsigned me, uint32_t *ticket)
+__attribute__((always_inline)) static inline bool kernel_lock_take(uint64_t *ticket)
 {
 	bool equal;
 
 	*ticket = __atomic_fetch_add(&kernel_lock.next, 1, __ATOMIC_RELAXED);
 	/*
 	 * One `cmp` against `serving` in memory (the compiler does not fold an
-	 * atomic or volatile load into one); an aligned 32-bit read is atomic,
+	 * atomic or volatile load into one); an aligned 64-bit read is atomic,
 	 * and x86 orders loads as acquires (SDM Vol. 3A §8.2.2).
 	 */
-	__asm__ volatile("cmpl %1, %2" : "=@cce"(equal) : "r"(*ticket), "m"(kernel_lock.serving));
+	__asm__ volatile("cmpq %1, %2" : "=@cce"(equal) : "r"(*ticket), "m"(kernel_lock.serving));
 	if (__builtin_expect(equal, 1))
-		__atomic_store_n(&kernel_lock.owner, me, __ATOMIC_RELAXED);
+		this_cpu_gs()->local.lock_ticket = *ticket;
 	__asm__ volatile("" ::: "memory");
 	return equal;
 }
@@ -64,26 +66,23 @@ __attribute__((always_inline)) static inline bool kernel_lock_take(unsigned me, 
  */
 __attribute__((always_inline)) static inline unsigned kernel_lock_acquire(void)
 {
-	unsigned me = this_cpu_local()->id;
-	uint32_t ticket;
+	uint64_t ticket;
 
-	if (__builtin_expect(!kernel_lock_take(me, &ticket), 0))
-		kernel_lock_wait(ticket, me);
+	if (__builtin_expect(!kernel_lock_take(&ticket), 0))
+		kernel_lock_wait(ticket);
 	__asm__ volatile("" ::: "memory");
-	return me;
+	return this_cpu_local()->id;
 }
 
 /*
  * Only by the holder (not checked: it runs on every return to user mode).
  * Only the holder writes `serving`, so the increment needs no lock prefix:
- * one `addl` to memory, which x86 orders after every earlier store (a
+ * one `addq` to memory, which x86 orders after every earlier store (a
  * release, SDM Vol. 3A §8.2.2); other CPUs read the old or the new value.
  */
 __attribute__((always_inline)) static inline void kernel_lock_release(void)
 {
-	__asm__ volatile("" ::: "memory");
-	__atomic_store_n(&kernel_lock.owner, KERNEL_LOCK_FREE, __ATOMIC_RELAXED);
-	__asm__ volatile("addl $1, %0" : "+m"(kernel_lock.serving) : : "memory");
+	__asm__ volatile("addq $1, %0" : "+m"(kernel_lock.serving) : : "memory");
 }
 
 /* True if this CPU holds the lock. */

@@ -191,11 +191,11 @@ void trap_from_kernel(struct user_context *c)
  * The lock was busy: after the wait, the current thread may be gone. The
  * general path alone (the fast path would do the same, only faster).
  */
-static __attribute__((noinline, noreturn)) void syscall_after_wait(uint32_t ticket, unsigned me)
+static __attribute__((noinline, noreturn)) void syscall_after_wait(uint64_t ticket)
 {
 	struct tcb *t;
 
-	kernel_lock_wait(ticket, me);
+	kernel_lock_wait(ticket);
 	t = this_cpu_local()->current; /* the thread whose registers entry.S saved */
 	if (t != NULL)                 /* NULL: destroyed meanwhile (tcb_finalise) */
 		syscall_dispatch(t, (int64_t)t->ctx.rax);
@@ -209,15 +209,14 @@ static __attribute__((noinline, noreturn)) void syscall_after_wait(uint32_t tick
  */
 void syscall_from_user(void)
 {
-	unsigned me = this_cpu_local()->id;
-	uint32_t ticket;
+	uint64_t ticket;
 	struct tcb *t;
 
-	if (__builtin_expect(!kernel_lock_take(me, &ticket), 0))
-		syscall_after_wait(ticket, me);
+	if (__builtin_expect(!kernel_lock_take(&ticket), 0))
+		syscall_after_wait(ticket);
 	t = this_cpu_local()->current;
 	if (WARD_FASTPATH)
-		fastpath_try(t, (int64_t)t->ctx.rax, me);
+		fastpath_try(t, (int64_t)t->ctx.rax, this_cpu_local()->id);
 	syscall_dispatch(t, (int64_t)t->ctx.rax);
 	sched_exit_kernel();
 }
