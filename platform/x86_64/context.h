@@ -38,7 +38,7 @@ struct cpu_local {
 	uint64_t kernel_stack_top; /* 0x08 */
 	uint64_t user_rsp_scratch; /* 0x10 */
 	unsigned id;
-	struct tcb *current; /* the thread this CPU last entered (platform_enter_user) */
+	struct tcb *current;  /* the thread this CPU last entered (platform_enter_user) */
 	uint64_t lock_ticket; /* the kernel lock's ticket it was last served (lock.h) */
 };
 

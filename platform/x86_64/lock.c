@@ -29,5 +29,6 @@ __attribute__((noipa)) void kernel_lock_wait(uint64_t ticket)
 
 bool kernel_lock_held(void)
 {
-	return this_cpu()->local.lock_ticket == __atomic_load_n(&kernel_lock.serving, __ATOMIC_RELAXED);
+	return this_cpu()->local.lock_ticket ==
+	       __atomic_load_n(&kernel_lock.serving, __ATOMIC_RELAXED);
 }
