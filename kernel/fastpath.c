@@ -24,24 +24,24 @@ struct fast_buffers {
 };
 
 /*
- * A message the fast path can carry: no capabilities, at most the maximum
- * length. One compare: extra caps (bits 8..7) set make the value at least
- * 0x80, above any length the fast path takes.
+ * The length of a message the fast path can carry (no capabilities, at
+ * most the maximum length), or a value above WARD_MSG_MAX_LENGTH: extra
+ * caps (bits 8..7) set make it at least 0x80, above any length.
  */
 _Static_assert(WARD_MSG_MAX_LENGTH < 0x80, "a length below the extra-caps field");
-static bool fast_message(ward_msginfo_t info)
+__attribute__((always_inline)) static inline unsigned fast_length(ward_msginfo_t info)
 {
-	return (info & 0x1ff) <= WARD_MSG_MAX_LENGTH;
+	return info & 0x1ff;
 }
 
 /*
- * The IPC buffers a message of more than 4 words needs. False if either
+ * The IPC buffers a message of `len` words needs beyond 4. False if either
  * thread has none: the general path then cuts the message to 4 words.
  */
 __attribute__((always_inline)) static inline bool
-fast_buffers(const struct tcb *from, const struct tcb *to, struct fast_buffers *b)
+fast_buffers(const struct tcb *from, const struct tcb *to, unsigned len, struct fast_buffers *b)
 {
-	if (ward_msginfo_length(from->ctx.rsi) <= WARD_MSG_REGISTERS)
+	if (len <= WARD_MSG_REGISTERS)
 		return true;
 	b->from = tcb_ipc_buffer(from);
 	b->to = tcb_ipc_buffer(to);
@@ -58,15 +58,24 @@ __attribute__((noinline)) static struct cte *lookup_deep(const struct tcb *t, ui
 	               : NULL;
 }
 
-__attribute__((always_inline)) static inline const struct cap *lookup(const struct tcb *t,
-                                                                      uint64_t cptr, unsigned type)
+_Static_assert(offsetof(struct cap, type) == 0 && offsetof(struct cap, rights) == 1,
+               "type and rights in one 16-bit word");
+
+/* The cap at `cptr` in t's CSpace if it has `type` and every right in `rights`, else NULL. */
+__attribute__((always_inline)) static inline const struct cap *
+lookup(const struct tcb *t, uint64_t cptr, unsigned type, unsigned rights)
 {
 	const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap;
 	struct cte *slot = cspace_lookup_flat(root, cptr);
+	uint16_t type_rights;
 
 	if (__builtin_expect(slot == NULL, 0) && (slot = lookup_deep(t, cptr)) == NULL)
 		return NULL;
-	return slot->cap.type == type ? &slot->cap : NULL;
+	/* Type (byte 0) and the rights asked for (byte 1) in one compare. */
+	__builtin_memcpy(&type_rights, &slot->cap, sizeof(type_rights));
+	if ((type_rights & (0xff | rights << 8)) != (type | rights << 8))
+		return NULL;
+	return &slot->cap;
 }
 
 /* Copies n words forward, as the general path's word-by-word loop does. */
@@ -75,17 +84,15 @@ static inline void copy_words(uint64_t *dst, const uint64_t *src, uint64_t n)
 	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
 }
 
-/* Moves the message registers, MR4.. and the message info from `from` to `to`. */
-__attribute__((always_inline)) static inline void
-copy_message(struct tcb *from, struct tcb *to, uint64_t badge, const struct fast_buffers *b)
+/* Moves the `len` message registers, MR4.. and the message info from `from` to `to`. */
+__attribute__((always_inline)) static inline void copy_message(struct tcb *from, struct tcb *to,
+                                                               uint64_t badge, unsigned len,
+                                                               const struct fast_buffers *b)
 {
-	ward_msginfo_t info = from->ctx.rsi;
-	unsigned len = ward_msginfo_length(info);
-
 	ipc_copy_registers(from, to, len);
 	to->ctx.rdi = badge;
 	/* No capabilities on the fast path: label and length pass as they are. */
-	to->ctx.rsi = info & ~WARD_MSGINFO_CAP_BITS;
+	to->ctx.rsi = from->ctx.rsi & ~WARD_MSGINFO_CAP_BITS;
 	if (len > WARD_MSG_REGISTERS)
 		copy_words(&b->to->msg[WARD_MSG_REGISTERS], &b->from->msg[WARD_MSG_REGISTERS],
 		           len - WARD_MSG_REGISTERS);
@@ -106,16 +113,17 @@ static inline void dequeue_receiver(struct endpoint *ep, struct tcb *server)
 	server->queue_next = NULL;
 }
 
-static struct tcb *fast_call(struct tcb *caller, unsigned cpu, const struct sched_cpu *sc)
+static struct tcb *fast_call(struct tcb *caller, unsigned len, unsigned cpu,
+                             const struct sched_cpu *sc)
 {
-	const struct cap *c = lookup(caller, caller->ctx.rdi, WARD_OBJ_ENDPOINT);
+	const struct cap *c = lookup(caller, caller->ctx.rdi, WARD_OBJ_ENDPOINT,
+	                             WARD_RIGHT_WRITE | WARD_RIGHT_GRANT_REPLY);
 	struct fast_buffers b;
 	struct endpoint *ep;
 	struct tcb *server;
 	struct reply *r;
 
-	if (c == NULL || (c->rights & (WARD_RIGHT_WRITE | WARD_RIGHT_GRANT_REPLY)) !=
-	                         (WARD_RIGHT_WRITE | WARD_RIGHT_GRANT_REPLY))
+	if (c == NULL)
 		return NULL;
 	ep = (struct endpoint *)c->obj;
 	if (ep->state != EP_RECEIVING)
@@ -124,10 +132,10 @@ static struct tcb *fast_call(struct tcb *caller, unsigned cpu, const struct sche
 	r = server->reply;
 	/* The caller blocks: the server may run if nothing ready outranks it. */
 	if (r == NULL || server->cpu != cpu || !sched_may_switch_to(sc, server) ||
-	    !fast_buffers(caller, server, &b))
+	    !fast_buffers(caller, server, len, &b))
 		return NULL;
 	dequeue_receiver(ep, server);
-	copy_message(caller, server, c->word1, &b);
+	copy_message(caller, server, c->word1, len, &b);
 	server->reply = NULL;
 	server->blocked_on = NULL;
 	server->state = THREAD_RUNNABLE;
@@ -140,9 +148,10 @@ static struct tcb *fast_call(struct tcb *caller, unsigned cpu, const struct sche
 	return server;
 }
 
-static struct tcb *fast_reply_recv(struct tcb *server, unsigned cpu, const struct sched_cpu *sc)
+static struct tcb *fast_reply_recv(struct tcb *server, unsigned len, unsigned cpu,
+                                   const struct sched_cpu *sc)
 {
-	const struct cap *rc = lookup(server, server->ctx.rdx, WARD_OBJ_REPLY);
+	const struct cap *rc = lookup(server, server->ctx.rdx, WARD_OBJ_REPLY, 0);
 	struct notification *bound = server->bound_notification;
 	struct fast_buffers b;
 	const struct cap *ec;
@@ -152,8 +161,8 @@ static struct tcb *fast_reply_recv(struct tcb *server, unsigned cpu, const struc
 
 	if (rc == NULL)
 		return NULL;
-	ec = lookup(server, server->ctx.rdi, WARD_OBJ_ENDPOINT);
-	if (ec == NULL || !(ec->rights & WARD_RIGHT_READ))
+	ec = lookup(server, server->ctx.rdi, WARD_OBJ_ENDPOINT, WARD_RIGHT_READ);
+	if (ec == NULL)
 		return NULL;
 	r = (struct reply *)rc->obj;
 	ep = (struct endpoint *)ec->obj;
@@ -162,9 +171,9 @@ static struct tcb *fast_reply_recv(struct tcb *server, unsigned cpu, const struc
 	    ep->state == EP_SENDING || client->cpu != cpu ||
 	    (bound != NULL && bound->state == NTFN_ACTIVE))
 		return NULL;
-	if (!sched_may_switch_to(sc, client) || !fast_buffers(server, client, &b))
+	if (!sched_may_switch_to(sc, client) || !fast_buffers(server, client, len, &b))
 		return NULL;
-	copy_message(server, client, 0, &b);
+	copy_message(server, client, 0, len, &b);
 	r->caller = NULL;
 	client->reply = NULL;
 	client->blocked_on = NULL;
@@ -180,24 +189,31 @@ static struct tcb *fast_reply_recv(struct tcb *server, unsigned cpu, const struc
 }
 
 /*
- * A message the fast path can carry, from a thread whose affinity is the
- * CPU it runs on (`cpu`: the general path moves one whose affinity changed
- * meanwhile).
+ * A message the fast path can carry (of length `len`), from a thread
+ * whose affinity is the CPU it runs on (the general path moves one whose
+ * affinity changed meanwhile).
  */
-__attribute__((always_inline)) static inline bool fast_eligible(const struct tcb *t, unsigned cpu)
+__attribute__((always_inline)) static inline bool fast_eligible(const struct tcb *t, unsigned len,
+                                                                unsigned cpu)
 {
-	return fast_message(t->ctx.rsi) && t->cpu == cpu;
+	return len <= WARD_MSG_MAX_LENGTH && t->cpu == cpu;
 }
 
 /* As fastpath_try(), with `sc` the scheduling state of CPU `cpu`. */
 static inline struct tcb *fast(struct tcb *t, int64_t number, unsigned cpu,
                                const struct sched_cpu *sc)
 {
+	unsigned len;
+
 	/* The call number first: every other call goes straight on. */
-	if (number == WARD_SYS_CALL)
-		return fast_eligible(t, cpu) ? fast_call(t, cpu, sc) : NULL;
-	if (number == WARD_SYS_REPLY_RECV)
-		return fast_eligible(t, cpu) ? fast_reply_recv(t, cpu, sc) : NULL;
+	if (number == WARD_SYS_CALL) {
+		len = fast_length(t->ctx.rsi);
+		return fast_eligible(t, len, cpu) ? fast_call(t, len, cpu, sc) : NULL;
+	}
+	if (number == WARD_SYS_REPLY_RECV) {
+		len = fast_length(t->ctx.rsi);
+		return fast_eligible(t, len, cpu) ? fast_reply_recv(t, len, cpu, sc) : NULL;
+	}
 	return NULL;
 }
 
