@@ -84,18 +84,42 @@ static inline void copy_words(uint64_t *dst, const uint64_t *src, uint64_t n)
 	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
 }
 
-/* Moves the `len` message registers, MR4.. and the message info from `from` to `to`. */
+/*
+ * Moves the `len` message registers, MR4.. and the message info from `from`
+ * to `to`. As ipc_copy_registers(), the registers up to the length only,
+ * here by one indexed jump into the fall-through for a short message.
+ */
 __attribute__((always_inline)) static inline void copy_message(struct tcb *from, struct tcb *to,
                                                                uint64_t badge, unsigned len,
                                                                const struct fast_buffers *b)
 {
-	ipc_copy_registers(from, to, len);
+	if (len > WARD_MSG_REGISTERS) {
+		ipc_copy_registers(from, to, WARD_MSG_REGISTERS);
+		copy_words(&b->to->msg[WARD_MSG_REGISTERS], &b->from->msg[WARD_MSG_REGISTERS],
+		           len - WARD_MSG_REGISTERS);
+	} else {
+		switch (len) {
+		case 4:
+			to->ctx.r15 = from->ctx.r15;
+			/* fall through */
+		case 3:
+			to->ctx.r9 = from->ctx.r9;
+			/* fall through */
+		case 2:
+			to->ctx.r8 = from->ctx.r8;
+			/* fall through */
+		case 1:
+			to->ctx.r10 = from->ctx.r10;
+			/* fall through */
+		case 0:
+			break;
+		default:
+			__builtin_unreachable();
+		}
+	}
 	to->ctx.rdi = badge;
 	/* No capabilities on the fast path: label and length pass as they are. */
 	to->ctx.rsi = from->ctx.rsi & ~WARD_MSGINFO_CAP_BITS;
-	if (len > WARD_MSG_REGISTERS)
-		copy_words(&b->to->msg[WARD_MSG_REGISTERS], &b->from->msg[WARD_MSG_REGISTERS],
-		           len - WARD_MSG_REGISTERS);
 }
 
 /* Takes the first receiver off `ep`'s queue. */

@@ -818,6 +818,8 @@ struct raw_peer {
 	uint64_t ep, reply;
 	uint64_t got[2][16];  /* the server's registers after each receive */
 	uint64_t long_got[3]; /* MR4..MR6 of the second request, from its IPC buffer */
+	uint64_t third[4];    /* the server's MR registers after the third receive */
+	ward_msginfo_t third_info;
 };
 
 /* Fills the registers a call does not use with a pattern, `tag` apart. */
@@ -840,8 +842,9 @@ static bool raw_kept(const uint64_t in[16], const uint64_t out[16])
 
 /*
  * Receives, answers MR0 + 1 with label 0x77 and 3 MRs, receives again (a
- * long message), answers with label 0x99 and 6 MRs, then answers the third
- * request and stops.
+ * long message), answers with label 0x99 and 6 MRs (its MR registers
+ * 1, 2, 3, 4 before the third request arrives), answers the third with no
+ * MR, then answers the fourth request and stops.
  */
 static void raw_server(struct wt_thread *self)
 {
@@ -867,7 +870,11 @@ static void raw_server(struct wt_thread *self)
 	uint64_t mr[4] = {1, 2, 3, 4}, badge;
 	self->ipc->msg[4] = pattern(40);
 	self->ipc->msg[5] = pattern(41);
-	ward_reply_recv(p->ep, p->reply, ward_msginfo(0x99, 0, 0, 6), &badge, mr);
+	p->third_info = ward_reply_recv(p->ep, p->reply, ward_msginfo(0x99, 0, 0, 6), &badge, mr);
+	memcpy(p->third, mr, sizeof(mr));
+	for (unsigned i = 0; i < 4; i++)
+		mr[i] = 5 + i; /* none of them is sent */
+	ward_reply_recv(p->ep, p->reply, ward_msginfo(0x55, 0, 0, 0), &badge, mr);
 	ward_reply(p->reply, ward_msginfo(0, 0, 0, 0), mr);
 }
 
@@ -923,8 +930,21 @@ static void test_fast_path_registers(void)
 	tap_ok(out[R_RDI] == 0 && out[R_RSI] == ward_msginfo(0x99, 0, 0, 6) &&
 	               b->msg[4] == pattern(40) && b->msg[5] == pattern(41) && raw_kept(in, out),
 	       "its 6-word ReplyRecv answer: MR4 and MR5 in the caller's IPC buffer");
+	raw_fill(in, 0xc3);
+	in[R_RAX] = (uint64_t)WARD_SYS_CALL;
+	in[R_RDI] = p.ep;
+	in[R_RSI] = ward_msginfo(0x13, 0, 0, 1);
+	raw_syscall(in, out);
+	tap_ok(p.third_info == ward_msginfo(0x13, 0, 0, 1) && p.third[0] == in[R_R10] &&
+	               p.third[1] == 2 && p.third[2] == 3 && p.third[3] == 4,
+	       "a 1-word Call: MR0 arrives, the server's registers for MR1-MR3 keep its own "
+	       "values");
+	tap_ok(out[R_RSI] == ward_msginfo(0x55, 0, 0, 0) && out[R_R10] == in[R_R10] &&
+	               out[R_R8] == in[R_R8] && out[R_R9] == in[R_R9] && out[R_R15] == in[R_R15] &&
+	               raw_kept(in, out),
+	       "its answer with no MR: the caller's registers for MR0-MR3 keep their values");
 	uint64_t mr[4] = {0};
-	ward_msginfo_t info = ward_call(p.ep, ward_msginfo(0x13, 0, 0, 0), mr);
+	ward_msginfo_t info = ward_call(p.ep, ward_msginfo(0x14, 0, 0, 0), mr);
 	wt_thread_join(&t);
 	tap_ok(t.finished && ward_msginfo_label(info) == 0,
 	       "the server answered the last Call and ended");
@@ -933,7 +953,7 @@ static void test_fast_path_registers(void)
 int main(void)
 {
 	wt_init();
-	tap_plan(80);
+	tap_plan(82);
 	test_call_reply();
 	test_send_recv();
 	test_cap_transfer();
