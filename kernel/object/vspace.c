@@ -82,6 +82,7 @@ void vspace_assign_asid(struct cap *pml4_cap)
 		asid_table[index].pml4 = pml4_cap->obj;
 		asids_used++;
 		pml4_cap->word1 = (asid_table[index].generation << ASID_INDEX_BITS) | index;
+		pml4_cap->word2 = pagetable_phys(pml4_cap->obj); /* for the exit to user mode */
 		return;
 	}
 	panic("no free ASID: Retype must check vspace_asids_available() first");

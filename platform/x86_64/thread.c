@@ -62,7 +62,7 @@ void platform_vspace_evict(uint64_t root, bool destroyed)
 		struct tcb *t = sched_cpus[i].current;
 		if (!cpus[i].online || cpus[i].user_root != root)
 			continue;
-		if (!destroyed && t != NULL && tcb_vspace_phys(t, PHYS_MAP_BASE) == root)
+		if (!destroyed && t != NULL && tcb_vspace_phys(t) == root)
 			continue;
 		cpus[i].user_root = vspace_kernel_root();
 		mask |= 1ULL << i;
@@ -136,7 +136,7 @@ void platform_enter_user(struct tcb *t)
 {
 	__seg_gs struct cpu *c = this_cpu_gs();
 	uint64_t frame_end = (uint64_t)&t->ctx + CONTEXT_FRAME_END;
-	uint64_t root = tcb_vspace_phys(t, PHYS_MAP_BASE);
+	uint64_t root = tcb_vspace_phys(t);
 
 	c->local.current = t;
 	c->tables.tss.rsp0 = frame_end; /* where the next entry from ring 3 saves */

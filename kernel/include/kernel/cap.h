@@ -33,7 +33,7 @@ struct cap {
 	uint32_t flags;     /* CAP_FLAG_* */
 	uint64_t obj;       /* kernel virtual address of the object (0: none) */
 	uint64_t word1;     /* badge; CNode guard; untyped used bytes; ASID; vector; first port */
-	uint64_t word2;     /* mapped virtual address; last port */
+	uint64_t word2;     /* mapped virtual address; last port; PML4: physical address */
 };
 _Static_assert(sizeof(struct cap) == 32, "cap is four words");
 

@@ -73,10 +73,10 @@ _Static_assert(sizeof(struct tcb) <= (1 << WARD_TCB_SIZE_BITS), "TCB size");
  * (platform_vspace_evict) and t enters user mode next on the kernel's
  * root, where it faults at once.
  */
-static inline uint64_t tcb_vspace_phys(const struct tcb *t, uint64_t phys_map_base)
+static inline uint64_t tcb_vspace_phys(const struct tcb *t)
 {
 	const struct cap *v = &t->slots[TCB_SLOT_VSPACE].cap;
-	return v->type == WARD_OBJ_PML4 ? v->obj - phys_map_base : 0;
+	return v->type == WARD_OBJ_PML4 ? v->word2 : 0; /* word2: set with its ASID */
 }
 
 /* The IPC buffer of `t` through the kernel's mapping, or NULL if none (inline: the fast path). */
