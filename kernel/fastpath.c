@@ -93,33 +93,32 @@ __attribute__((always_inline)) static inline void copy_message(struct tcb *from,
                                                                uint64_t badge, unsigned len,
                                                                const struct fast_buffers *b)
 {
-	if (len > WARD_MSG_REGISTERS) {
+	/* No capabilities on the fast path: label and length pass as they are. */
+	to->ctx.rsi = from->ctx.rsi & ~WARD_MSGINFO_CAP_BITS;
+	/* One indexed jump: each length up to 4 its own entry, the rest beyond. */
+	switch (len) {
+	case 4:
+		to->ctx.r15 = from->ctx.r15;
+		/* fall through */
+	case 3:
+		to->ctx.r9 = from->ctx.r9;
+		/* fall through */
+	case 2:
+		to->ctx.r8 = from->ctx.r8;
+		/* fall through */
+	case 1:
+		to->ctx.r10 = from->ctx.r10;
+		/* fall through */
+	case 0:
+		to->ctx.rdi = badge;
+		break;
+	default:
 		ipc_copy_registers(from, to, WARD_MSG_REGISTERS);
 		copy_words(&b->to->msg[WARD_MSG_REGISTERS], &b->from->msg[WARD_MSG_REGISTERS],
 		           len - WARD_MSG_REGISTERS);
-	} else {
-		switch (len) {
-		case 4:
-			to->ctx.r15 = from->ctx.r15;
-			/* fall through */
-		case 3:
-			to->ctx.r9 = from->ctx.r9;
-			/* fall through */
-		case 2:
-			to->ctx.r8 = from->ctx.r8;
-			/* fall through */
-		case 1:
-			to->ctx.r10 = from->ctx.r10;
-			/* fall through */
-		case 0:
-			break;
-		default:
-			__builtin_unreachable();
-		}
+		to->ctx.rdi = badge;
+		break;
 	}
-	to->ctx.rdi = badge;
-	/* No capabilities on the fast path: label and length pass as they are. */
-	to->ctx.rsi = from->ctx.rsi & ~WARD_MSGINFO_CAP_BITS;
 }
 
 /* Takes the first receiver off `ep`'s queue. */

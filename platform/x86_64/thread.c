@@ -136,12 +136,12 @@ void platform_enter_user(struct tcb *t)
 {
 	__seg_gs struct cpu *c = this_cpu_gs();
 	uint64_t frame_end = (uint64_t)&t->ctx + CONTEXT_FRAME_END;
-	uint64_t root = tcb_vspace_phys(t);
+	const struct cap *vspace = &t->slots[TCB_SLOT_VSPACE].cap;
+	/* As tcb_vspace_phys(); with its VSpace gone it enters on the kernel's root and faults. */
+	uint64_t root = vspace->type == WARD_OBJ_PML4 ? vspace->word2 : vspace_kernel_root();
 
 	c->local.current = t;
 	c->tables.tss.rsp0 = frame_end; /* where the next entry from ring 3 saves */
-	if (root == 0)
-		root = vspace_kernel_root(); /* its VSpace is gone: it will fault at once */
 	if (read_cr3() != root)
 		write_cr3(root);
 	c->user_root = root;
