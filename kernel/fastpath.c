@@ -18,11 +18,6 @@
 #include <ward/message.h>
 #include <ward/syscall.h>
 
-/* Where MR4.. travel; unused (NULL) for a message that fits in registers. */
-struct fast_buffers {
-	struct ward_ipc_buffer *from, *to;
-};
-
 /*
  * The length of a message the fast path can carry (no capabilities, at
  * most the maximum length), or a value above WARD_MSG_MAX_LENGTH: extra
@@ -32,20 +27,6 @@ _Static_assert(WARD_MSG_MAX_LENGTH < 0x80, "a length below the extra-caps field"
 __attribute__((always_inline)) static inline unsigned fast_length(ward_msginfo_t info)
 {
 	return info & 0x1ff;
-}
-
-/*
- * The IPC buffers a message of `len` words needs beyond 4. False if either
- * thread has none: the general path then cuts the message to 4 words.
- */
-__attribute__((always_inline)) static inline bool
-fast_buffers(const struct tcb *from, const struct tcb *to, unsigned len, struct fast_buffers *b)
-{
-	if (len <= WARD_MSG_REGISTERS)
-		return true;
-	b->from = tcb_ipc_buffer(from);
-	b->to = tcb_ipc_buffer(to);
-	return b->from != NULL && b->to != NULL;
 }
 
 /* A CSpace of more than one level: out of line, so that the flat case needs no stack. */
@@ -86,16 +67,17 @@ static inline void copy_words(uint64_t *dst, const uint64_t *src, uint64_t n)
 
 /*
  * Moves the `len` message registers, MR4.. and the message info from `from`
- * to `to`. As ipc_copy_registers(), the registers up to the length only,
- * here by one indexed jump into the fall-through for a short message.
+ * to `to`, the first change either thread sees. As ipc_copy_registers(),
+ * the registers up to the length only: for a short message one range test
+ * and one indexed jump into the fall-through. False, with nothing changed,
+ * if a long message finds either thread without an IPC buffer (the general
+ * path then cuts it to 4 words).
  */
-__attribute__((always_inline)) static inline void copy_message(struct tcb *from, struct tcb *to,
-                                                               uint64_t badge, unsigned len,
-                                                               const struct fast_buffers *b)
+__attribute__((always_inline)) static inline bool copy_message(struct tcb *from, struct tcb *to,
+                                                               uint64_t badge, unsigned len)
 {
-	/* No capabilities on the fast path: label and length pass as they are. */
-	to->ctx.rsi = from->ctx.rsi & ~WARD_MSGINFO_CAP_BITS;
-	/* One indexed jump: each length up to 4 its own entry, the rest beyond. */
+	struct ward_ipc_buffer *src, *dst;
+
 	switch (len) {
 	case 4:
 		to->ctx.r15 = from->ctx.r15;
@@ -113,12 +95,19 @@ __attribute__((always_inline)) static inline void copy_message(struct tcb *from,
 		to->ctx.rdi = badge;
 		break;
 	default:
+		src = tcb_ipc_buffer(from);
+		dst = tcb_ipc_buffer(to);
+		if (src == NULL || dst == NULL)
+			return false;
 		ipc_copy_registers(from, to, WARD_MSG_REGISTERS);
-		copy_words(&b->to->msg[WARD_MSG_REGISTERS], &b->from->msg[WARD_MSG_REGISTERS],
+		copy_words(&dst->msg[WARD_MSG_REGISTERS], &src->msg[WARD_MSG_REGISTERS],
 		           len - WARD_MSG_REGISTERS);
 		to->ctx.rdi = badge;
 		break;
 	}
+	/* No capabilities on the fast path: label and length pass as they are. */
+	to->ctx.rsi = from->ctx.rsi & ~WARD_MSGINFO_CAP_BITS;
+	return true;
 }
 
 /* Takes the first receiver off `ep`'s queue. */
@@ -141,7 +130,6 @@ static struct tcb *fast_call(struct tcb *caller, unsigned len, unsigned cpu,
 {
 	const struct cap *c = lookup(caller, caller->ctx.rdi, WARD_OBJ_ENDPOINT,
 	                             WARD_RIGHT_WRITE | WARD_RIGHT_GRANT_REPLY);
-	struct fast_buffers b;
 	struct endpoint *ep;
 	struct tcb *server;
 	struct reply *r;
@@ -155,10 +143,9 @@ static struct tcb *fast_call(struct tcb *caller, unsigned len, unsigned cpu,
 	r = server->reply;
 	/* The caller blocks: the server may run if nothing ready outranks it. */
 	if (r == NULL || server->cpu != cpu || !sched_may_switch_to(sc, server) ||
-	    !fast_buffers(caller, server, len, &b))
+	    !copy_message(caller, server, c->word1, len))
 		return NULL;
 	dequeue_receiver(ep, server);
-	copy_message(caller, server, c->word1, len, &b);
 	server->reply = NULL;
 	server->blocked_on = NULL;
 	server->state = THREAD_RUNNABLE;
@@ -176,7 +163,6 @@ static struct tcb *fast_reply_recv(struct tcb *server, unsigned len, unsigned cp
 {
 	const struct cap *rc = lookup(server, server->ctx.rdx, WARD_OBJ_REPLY, 0);
 	struct notification *bound = server->bound_notification;
-	struct fast_buffers b;
 	const struct cap *ec;
 	struct endpoint *ep;
 	struct tcb *client;
@@ -194,9 +180,8 @@ static struct tcb *fast_reply_recv(struct tcb *server, unsigned len, unsigned cp
 	    ep->state == EP_SENDING || client->cpu != cpu ||
 	    (bound != NULL && bound->state == NTFN_ACTIVE))
 		return NULL;
-	if (!sched_may_switch_to(sc, client) || !fast_buffers(server, client, len, &b))
+	if (!sched_may_switch_to(sc, client) || !copy_message(server, client, 0, len))
 		return NULL;
-	copy_message(server, client, 0, len, &b);
 	r->caller = NULL;
 	client->reply = NULL;
 	client->blocked_on = NULL;

@@ -950,10 +950,65 @@ static void test_fast_path_registers(void)
 	       "the server answered the last Call and ended");
 }
 
+/* A server with no IPC buffer: records the first request, answers it with 6 MRs. */
+struct unbuffered {
+	uint64_t ep, reply;
+	volatile uint64_t length[2];
+	uint64_t mr[4];
+};
+
+static void unbuffered_server(struct wt_thread *self)
+{
+	struct unbuffered *u = self->arg;
+	uint64_t mr[4], badge;
+	ward_msginfo_t info = ward_recv(u->ep, u->reply, &badge, mr);
+
+	u->length[0] = ward_msginfo_length(info);
+	memcpy(u->mr, mr, sizeof(mr));
+	info = ward_reply_recv(u->ep, u->reply, ward_msginfo(0x61, 0, 0, 6), &badge, mr);
+	u->length[1] = ward_msginfo_length(info);
+	ward_reply(u->reply, ward_msginfo(0, 0, 0, 0), mr);
+}
+
+/*
+ * Long messages where one side has no IPC buffer: cut to the 4 register
+ * MRs (the fast path leaves them to the general path, which cuts them).
+ */
+static void test_long_message_without_buffer(void)
+{
+	static struct wt_thread t;
+	static struct unbuffered u;
+	struct ward_ipc_buffer *b = ward_ipc_buffer();
+	uint64_t mr[4];
+	bool ok;
+
+	u.ep = wt_obj(WARD_OBJ_ENDPOINT, 0);
+	u.reply = wt_obj(WARD_OBJ_REPLY, 0);
+	require(wt_thread_new(&t, "unbuffered", unbuffered_server, &u, 100) &&
+	        ward_tcb_configure(t.tcb, CNODE, WARD_CAP_INIT_VSPACE, 0, 0) == WARD_OK &&
+	        wt_thread_start(&t) == WARD_OK);
+	wt_settle();
+	for (unsigned i = 0; i < 4; i++)
+		mr[i] = pattern(50 + i);
+	b->msg[4] = pattern(54);
+	b->msg[5] = pattern(55);
+	ward_msginfo_t info = ward_call(u.ep, ward_msginfo(0x60, 0, 0, 6), mr);
+	ok = u.length[0] == 4;
+	for (unsigned i = 0; i < 4; i++)
+		ok = ok && u.mr[i] == pattern(50 + i);
+	tap_ok(ok, "a 6-word Call to a server without an IPC buffer arrives as its 4 register MRs");
+	tap_ok(ward_msginfo_label(info) == 0x61 && ward_msginfo_length(info) == 4 &&
+	               b->msg[4] == pattern(54),
+	       "its 6-word answer, from no IPC buffer, arrives as 4 and leaves MR4 alone");
+	info = ward_call(u.ep, ward_msginfo(0x62, 0, 0, 0), mr);
+	wt_thread_join(&t);
+	tap_ok(t.finished && u.length[1] == 0, "the server answered the last Call and ended");
+}
+
 int main(void)
 {
 	wt_init();
-	tap_plan(82);
+	tap_plan(85);
 	test_call_reply();
 	test_send_recv();
 	test_cap_transfer();
@@ -966,6 +1021,7 @@ int main(void)
 	test_bound_notification();
 	test_pending_bound_signal();
 	test_fast_path_registers();
+	test_long_message_without_buffer();
 	{
 		uint64_t mr[4] = {0};
 		ward_msginfo_t info = ward_call(sv.ep, ward_msginfo(OP_STOP, 0, 0, 0), mr);
