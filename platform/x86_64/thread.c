@@ -138,7 +138,8 @@ void platform_enter_user(struct tcb *t)
 	uint64_t frame_end = (uint64_t)&t->ctx + CONTEXT_FRAME_END;
 	const struct cap *vspace = &t->slots[TCB_SLOT_VSPACE].cap;
 	/* As tcb_vspace_phys(); with its VSpace gone it enters on the kernel's root and faults. */
-	uint64_t root = vspace->type == WARD_OBJ_PML4 ? vspace->word2 : vspace_kernel_root();
+	uint64_t root = __builtin_expect(vspace->type == WARD_OBJ_PML4, 1) ? vspace->word2
+	                                                                   : vspace_kernel_root();
 
 	c->local.current = t;
 	c->tables.tss.rsp0 = frame_end; /* where the next entry from ring 3 saves */
