@@ -14,6 +14,7 @@
 #include <elf.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <ward/rt.h>
@@ -149,6 +150,16 @@ void ward_rt_fatal(const char *why)
 	ward_syscall2(SYS_exit_group, 127, 0);
 	for (;;)
 		__asm__ volatile("ud2");
+}
+
+uint64_t ward_arg(const char *args, const char *name, uint64_t fallback)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = args; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == args || p[-1] == ' ') && p[n] == '=')
+			return strtoull(p + n + 1, NULL, 0);
+	return fallback;
 }
 
 const struct ward_cap_grant *ward_grant(unsigned kind, const char *name)

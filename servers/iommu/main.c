@@ -72,14 +72,6 @@ static bool events_init(void)
 	return true;
 }
 
-/* The value of `key` (with its '=') among the arguments, or `otherwise`. */
-static unsigned arg_value(const char *args, const char *key, unsigned otherwise)
-{
-	const char *at = strstr(args, key);
-
-	return at != NULL ? (unsigned)strtoul(at + strlen(key), NULL, 10) : otherwise;
-}
-
 static const char *start(uint64_t *reply)
 {
 	const struct ward_startinfo *si = ward_startinfo;
@@ -92,9 +84,9 @@ static const char *start(uint64_t *reply)
 	if (!pool_init(si->dma_untyped, si->dma_bits))
 		return "cannot cut the DMA pool";
 	reserved_read();
-	iommu_storm_faults = arg_value(si->args, "storm=", IOMMU_STORM_FAULTS);
+	iommu_storm_faults = (unsigned)ward_arg(si->args, "storm", IOMMU_STORM_FAULTS);
 	iommu_inject_allowed = strstr(si->args, "inject") != NULL;
-	if (!domain_init(arg_value(si->args, "did-limit=", 0)))
+	if (!domain_init((unsigned)ward_arg(si->args, "did-limit", 0)))
 		return "no usable remapping unit";
 	if (!device_init())
 		return "cannot point every device at quarantine";

@@ -252,18 +252,6 @@ static uint64_t serve(struct vmm *m, uint64_t ep, uint64_t reply)
 	}
 }
 
-/* `word=N` in the module's arguments, or `dflt`. */
-static uint64_t arg_value(const char *word, uint64_t dflt)
-{
-	const char *a = ward_startinfo->args;
-	size_t n = strlen(word);
-
-	for (const char *p = a; (p = strstr(p, word)) != NULL; p += n)
-		if ((p == a || p[-1] == ' ') && p[n] == '=')
-			return strtoull(p + n + 1, NULL, 0);
-	return dflt;
-}
-
 /* The ASSIGNMENT grant named `name` (n characters), or NULL. */
 static struct vmm_device *device_named(struct vmm *m, const char *name, size_t n)
 {
@@ -367,7 +355,7 @@ int main(void)
 	monitor.pid = si->pid;
 	monitor.cpus = si->cpu_count;
 	monitor.tsc_hz = si->tsc_hz;
-	monitor.quota = arg_value("quota", DEFAULT_QUOTA) * MIB;
+	monitor.quota = ward_arg(ward_startinfo->args, "quota", DEFAULT_QUOTA) * MIB;
 	if ((err = vmm_init(&monitor)) != WARD_OK ||
 	    (err = proc_retype(WARD_PROC_CAP_UNTYPED, WARD_OBJ_REPLY, 0, &reply)) != WARD_OK) {
 		printf("vmm: start-up failed: error %#x\n", err);

@@ -1531,15 +1531,7 @@ static uint64_t active_workers(unsigned r)
 
 static uint64_t module_arg(const char *name, uint64_t dflt)
 {
-	const char *args = wt_bi->modules[0].args, *p = args;
-	size_t n = strlen(name);
-
-	while ((p = strstr(p, name)) != NULL) {
-		if ((p == args || p[-1] == ' ') && p[n] == '=')
-			return strtoull(p + n + 1, NULL, 0);
-		p += n;
-	}
-	return dflt;
+	return ward_arg(wt_bi->modules[0].args, name, dflt);
 }
 
 static void sum(unsigned *seen, unsigned *calls, unsigned *others, unsigned *bad)

@@ -24,16 +24,6 @@
 
 #include "block_stamp.h"
 
-static uint64_t arg(const char *args, const char *name, uint64_t fallback)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = args; (p = strstr(p, name)) != NULL; p += n)
-		if ((p == args || p[-1] == ' ') && p[n] == '=')
-			return strtoull(p + n + 1, NULL, 0);
-	return fallback;
-}
-
 static bool step(const char *driver, bool ok, const char *what, enum ward_error err)
 {
 	printf("nvme-demo: %s: %s: %s (error %#x)\n", driver, what, ok ? "ok" : "FAILED", err);
@@ -83,7 +73,7 @@ static bool demo_driver(const struct ward_cap_grant *g, uint64_t lba, uint64_t c
 int main(void)
 {
 	const struct ward_startinfo *si = ward_startinfo;
-	uint64_t lba = arg(si->args, "lba", 64), count = arg(si->args, "count", 32);
+	uint64_t lba = ward_arg(si->args, "lba", 64), count = ward_arg(si->args, "count", 32);
 	unsigned drivers = 0;
 	bool ok = true;
 

@@ -43,17 +43,6 @@
 #define RETRY_MS     50
 #define DRIVER_VA    0x0000600000000000ULL /* free in a process (ward/startinfo.h) */
 
-/* Module argument `name=N`, or `fallback` without it. */
-static uint64_t arg(const char *args, const char *name, uint64_t fallback)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = args; (p = strstr(p, name)) != NULL; p += n)
-		if ((p == args || p[-1] == ' ') && p[n] == '=')
-			return strtoull(p + n + 1, NULL, 0);
-	return fallback;
-}
-
 static int fail(int status, const char *what, unsigned err)
 {
 	ward_printf("nvme: %s (error %#x)\n", what, err);
@@ -163,8 +152,8 @@ int main(void)
 	const struct ward_cap_grant *device = ward_grant(WARD_GRANT_DEVICE, NULL);
 	const struct ward_cap_grant *domain = ward_grant(WARD_GRANT_DOMAIN, "dma");
 	const struct ward_cap_grant *serve = ward_grant(WARD_GRANT_SERVE, BLOCK_ENDPOINT);
-	uint32_t nsid = (uint32_t)arg(si->args, "nsid", 1);
-	uint64_t wait_ms = arg(si->args, "online_wait", 10000);
+	uint32_t nsid = (uint32_t)ward_arg(si->args, "nsid", 1);
+	uint64_t wait_ms = ward_arg(si->args, "online_wait", 10000);
 	const char *waited = NULL;
 	static struct nvme_ward w;
 	static struct block_service b;

@@ -495,9 +495,10 @@ static void test_nvme(void)
 	s1 = slot_of(a, 1);
 	tap_ok(ok && s.failures == 0 && s0.rounds >= 3 && s0.failures == 0,
 	       "A's selftest passed: %llu rounds, edu's DMA right in %llu (state %llu, detail "
-	       "%#llx)",
+	       "%#llx, device generation %llu, edu interrupts %llu)",
 	       (unsigned long long)s.rounds, (unsigned long long)s0.rounds,
-	       (unsigned long long)s.state, (unsigned long long)s.detail);
+	       (unsigned long long)s.state, (unsigned long long)s.detail, (unsigned long long)s.gen,
+	       (unsigned long long)irqs_of(edu0));
 	tap_ok(s1.rounds >= 3 && s1.failures == 0,
 	       "A's own NVMe driver wrote and read back namespace 3's blocks in %llu rounds, %llu "
 	       "wrong",

@@ -8,6 +8,7 @@
 #define WARD_RT_H
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <ward/bootinfo.h>
 #include <ward/startinfo.h>
 
@@ -22,6 +23,13 @@ extern const struct ward_startinfo *ward_startinfo;
  * the program has none; a program refuses to run without what it needs.
  */
 const struct ward_cap_grant *ward_grant(unsigned kind, const char *name);
+
+/*
+ * The number after `name=` in `args`, space-separated words such as a
+ * program's arguments (decimal, or 0x hexadecimal: strtoull base 0), or
+ * `fallback` if no word starts with `name=`.
+ */
+uint64_t ward_arg(const char *args, const char *name, uint64_t fallback);
 
 /*
  * Ends the program with `status`: from the main thread through musl's
