@@ -11,9 +11,17 @@
  *
  * Its system calls are its notification's (wait, poll), its IRQHandlers'
  * Ack and yield while it polls a controller (a fault goes to the monitor,
- * which stops it). Its only static datum is its clock's rate, in its
- * private copy of the image's data; it prints nothing and reports in its
- * boot page, which the monitor reads for GUEST_STATUS and GUEST_DEVICE.
+ * which stops it). Its static data, in its private copy of the image's
+ * data, are its clock's rate and the notification bits it took and has not
+ * acted on; it prints nothing and reports in its boot page, which the
+ * monitor reads for GUEST_STATUS and GUEST_DEVICE.
+ *
+ * A device's interrupt is acknowledged at the kernel once for each time
+ * its bit arrived, never before: the kernel holds a second interrupt as
+ * pending until the first is acknowledged, so an early Ack (the transfer
+ * seen done before its interrupt arrived) would leave the next one
+ * undelivered, and a bit taken by a wait for another device is kept for
+ * the one it belongs to.
  *
  * A round goes through every device it holds, by kind:
  *   edu   the pattern of (guest, round) written at SRC, edu's DMA SRC -> its
@@ -44,6 +52,29 @@ _Static_assert(VMM_GUEST_NVME + NVME_CONTROL_PAGES * NVME_PAGE == VMM_NVME_WRITE
                "vmm_guest.h's NVMe pages are the library's control area, then one page each");
 
 static uint64_t tsc_per_ms; /* the guest's own copy: set at its entry */
+static uint64_t events;     /* notification bits taken, not yet acted on */
+
+/* Takes what the notification holds (waiting for something if `block`), keeping it in events. */
+static void collect(int block)
+{
+	uint64_t badge = 0;
+
+	if (block)
+		ward_wait(VMM_GUEST_CAP_EVENTS, &badge);
+	else
+		ward_poll(VMM_GUEST_CAP_EVENTS, &badge);
+	events |= badge;
+}
+
+/* True if slot's interrupt arrived: it is then acknowledged at the kernel, once. */
+static int irq_taken(unsigned slot)
+{
+	if ((events & VMM_EVENT_IRQ(slot)) == 0)
+		return 0;
+	events &= ~(uint64_t)VMM_EVENT_IRQ(slot);
+	ward_irq_handler_ack(VMM_GUEST_CAP_IRQ + slot);
+	return 1;
+}
 
 static uint32_t rd32(uint64_t bar, unsigned reg)
 {
@@ -86,11 +117,18 @@ static int present(struct vmm_boot *b, uint64_t gen, unsigned slot)
 
 /* ---- edu ---- */
 
-/* One transfer of VMM_DMA_BYTES; 0 if the device went meanwhile. */
+/*
+ * One transfer of VMM_DMA_BYTES; 0 if the device went meanwhile. It ends
+ * with the transfer done and its interrupt taken. A transfer under way is
+ * waited out while the device is still there, even when the monitor's
+ * generation moved for another slot: edu ignores a new command while one
+ * runs, so a round restarted early would take the old transfer's end for
+ * its own, with the old round's bytes.
+ */
 static int dma(struct vmm_boot *b, uint64_t gen, unsigned slot, uint64_t src, uint64_t dst,
                uint64_t cmd)
 {
-	uint64_t bar = b->device[slot].bar, badge;
+	uint64_t bar = b->device[slot].bar;
 
 	if (!present(b, gen, slot))
 		return 0;
@@ -99,15 +137,22 @@ static int dma(struct vmm_boot *b, uint64_t gen, unsigned slot, uint64_t src, ui
 	wr64(bar, EDU_REG_DMA_COUNT, VMM_DMA_BYTES);
 	wr64(bar, EDU_REG_DMA_CMD, cmd | EDU_DMA_RUN | EDU_DMA_IRQ);
 	for (;;) {
-		badge = 0;
-		ward_wait(VMM_GUEST_CAP_EVENTS, &badge); /* the MSI, or the monitor */
-		if (!present(b, gen, slot))
+		collect(1); /* the MSI, or the monitor */
+		/* Moved away: the window reads all ones (or holds another kind of device). */
+		if ((rd32(bar, EDU_REG_ID) & EDU_ID_MAGIC_MASK) != EDU_ID_MAGIC) {
+			events &= ~(uint64_t)VMM_EVENT_IRQ(slot);
 			return 0;
-		if ((rd64(bar, EDU_REG_DMA_CMD) & EDU_DMA_RUN) == 0) {
-			wr32(bar, EDU_REG_IRQ_ACK, rd32(bar, EDU_REG_IRQ_STATUS));
-			ward_irq_handler_ack(VMM_GUEST_CAP_IRQ + slot);
-			return 1;
 		}
+		if ((rd64(bar, EDU_REG_DMA_CMD) & EDU_DMA_RUN) != 0) {
+			irq_taken(slot); /* an earlier interrupt's: this transfer's comes at its end
+			                  */
+			continue;
+		}
+		if ((events & VMM_EVENT_IRQ(slot)) == 0)
+			continue; /* done, its interrupt still on its way */
+		wr32(bar, EDU_REG_IRQ_ACK, rd32(bar, EDU_REG_IRQ_STATUS));
+		irq_taken(slot);
+		return b->device_gen == gen;
 	}
 }
 
@@ -142,13 +187,8 @@ struct guest_nvme {
 /* The library's wait between polls: the MSI-X taken if it came, else the CPU given up. */
 static int take(struct guest_nvme *n)
 {
-	uint64_t badge = 0;
-
-	ward_poll(VMM_GUEST_CAP_EVENTS, &badge);
-	if ((badge & VMM_EVENT_IRQ(n->slot)) == 0)
-		return 0;
-	ward_irq_handler_ack(VMM_GUEST_CAP_IRQ + n->slot);
-	return 1;
+	collect(0);
+	return irq_taken(n->slot);
 }
 
 static void nvme_wait(void *ctx)
@@ -300,7 +340,7 @@ void vmm_guest_entry(struct vmm_boot *b)
 	if (b->program == VMM_PROGRAM_FAULT) /* nothing is mapped there: the monitor's fault */
 		b->detail = *(volatile uint64_t *)(b->gpa + b->memory);
 	for (;;) {
-		uint64_t gen = b->device_gen, badge;
+		uint64_t gen = b->device_gen;
 
 		b->seen_gen = gen;
 		if (gen % 2 != 0)
@@ -309,9 +349,7 @@ void vmm_guest_entry(struct vmm_boot *b)
 			b->state = drive(b, gen);
 		else if (b->state != VMM_STATE_GONE)
 			b->state = VMM_STATE_IDLE;
-		while (b->device_gen == gen) { /* until the monitor plugs or unplugs */
-			badge = 0;
-			ward_wait(VMM_GUEST_CAP_EVENTS, &badge);
-		}
+		while (b->device_gen == gen) /* until the monitor plugs or unplugs */
+			collect(1);
 	}
 }
