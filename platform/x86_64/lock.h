@@ -59,19 +59,18 @@ __attribute__((always_inline)) static inline bool kernel_lock_take(uint64_t *tic
 }
 
 /*
- * Spins until this CPU holds the lock; returns this CPU's index. Panics if
+ * Spins until this CPU holds the lock. Panics if
  * this CPU already holds it (the lock does not nest): then its new ticket
  * cannot be the one served, as the one it holds is, so the check waits in
  * kernel_lock_wait(), off the uncontended path.
  */
-__attribute__((always_inline)) static inline unsigned kernel_lock_acquire(void)
+__attribute__((always_inline)) static inline void kernel_lock_acquire(void)
 {
 	uint64_t ticket;
 
 	if (__builtin_expect(!kernel_lock_take(&ticket), 0))
 		kernel_lock_wait(ticket);
 	__asm__ volatile("" ::: "memory");
-	return this_cpu_local()->id;
 }
 
 /*
